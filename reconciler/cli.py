@@ -1,0 +1,122 @@
+"""The ``streaks`` command line: parse options, call one core function, render, exit.
+
+Exit codes are a contract: 0 success or no changes, 1 error, 2 changes present (with
+``--detailed-exitcode``, and always for ``drift``). Heavy modules are imported inside the
+commands so that ``streaks --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from reconciler import __version__
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DIR_OPTION = click.option(
+    "--dir", "directory", type=click.Path(path_type=Path), default=Path("streaks.d"),
+    show_default=True, help="The desired-state folder (one sub-folder per tenant).",
+)
+
+
+def handles_errors(func: F) -> F:
+    """Catch the project's exceptions once, print a short message and exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from reconciler.errors import ConfigInvalid, StreaksError
+
+        ctx = click.get_current_context()
+        try:
+            return func(*args, **kwargs)
+        except ConfigInvalid as exc:
+            if ctx.find_root().params.get("debug"):
+                raise
+            from reconciler.render.diagnostics import text
+
+            click.echo(text(exc.diagnostics, files=0).rsplit("\n", 2)[0], err=True)
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except StreaksError as exc:
+            if ctx.find_root().params.get("debug"):
+                raise
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="streaks")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of short error messages.")
+def main(debug: bool) -> None:
+    """Manage Phoenix streak definitions as code: validate, plan, apply, detect drift."""
+
+
+@main.command()
+@DIR_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="github prints workflow-command annotations.")
+@handles_errors
+def validate(directory: Path, fmt: str) -> None:
+    """Check every file under --dir offline; report every problem with file:line:col."""
+    from reconciler.loader import load
+    from reconciler.render import diagnostics as render
+
+    state, found = load(directory)
+    renderer = {"text": render.text, "json": render.as_json, "github": render.github}[fmt]
+    click.echo(renderer(found, state.files), nl=False)
+    sys.exit(1 if any(d.severity == "error" for d in found) else 0)
+
+
+@main.command()
+@DIR_OPTION
+@click.option("--check", is_flag=True, help="Change nothing; list files that would change, exit 1.")
+@handles_errors
+def fmt(directory: Path, check: bool) -> None:
+    """Rewrite files in the canonical layout (model key order, two-space indent), keep comments."""
+    from reconciler.errors import UsageError
+    from reconciler.fmt import format_tree
+
+    if not directory.is_dir():
+        raise UsageError(f"directory {str(directory)!r} not found; pass --dir or create it")
+    result = format_tree(directory, check=check)
+    for problem in result.problems:
+        click.echo(f"{problem}", err=True)
+    verb = "would reformat" if check else "reformatted"
+    for path in result.changed:
+        click.echo(f"{verb} {path}")
+    if not result.changed:
+        click.echo("all files are formatted")
+    if result.problems or (check and result.changed):
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("schemas"),
+              show_default=True, help="Where the generated files live.")
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 if a committed file is stale.")
+@handles_errors
+def schema(out_dir: Path, check: bool) -> None:
+    """Write the JSON Schemas and the API contract into schemas/, generated from the code."""
+    from reconciler import schema as schemas
+
+    if check:
+        stale = schemas.stale(out_dir)
+        for path in stale:
+            click.echo(f"stale: {path} (run `streaks schema`)")
+        if stale:
+            sys.exit(1)
+        click.echo(f"schemas are up to date ({len(schemas.GENERATORS)} files)")
+        return
+    changed = schemas.write(out_dir)
+    for path in changed:
+        click.echo(f"wrote {path}")
+    if not changed:
+        click.echo("schemas were already up to date")

@@ -1,0 +1,1 @@
+"""Renderers: turn results (diagnostics, plans, drift reports) into text for people and tools."""

@@ -1,0 +1,73 @@
+"""Validation results as text, JSON or GitHub workflow-command annotations."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from reconciler.diagnostics import Diagnostic
+
+FORMAT_VERSION = 1
+
+
+def text(diagnostics: Sequence[Diagnostic], files: int) -> str:
+    """``file:line:col: severity: path: message`` lines and a summary line."""
+    lines = [_line(d) for d in diagnostics]
+    lines.append(summary(diagnostics, files))
+    return "\n".join(lines) + "\n"
+
+
+def _line(d: Diagnostic) -> str:
+    where = f"{d.path}: " if d.path else ""
+    return f"{d.file}:{d.line}:{d.col}: {d.severity}: {where}{d.message}"
+
+
+def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
+    """``valid: 4 files`` or ``2 errors, 1 warning in 4 files``."""
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    warnings = len(diagnostics) - errors
+    if not errors and not warnings:
+        return f"valid: {files} file{'s' if files != 1 else ''}, no problems"
+    parts = [f"{errors} error{'s' if errors != 1 else ''}"]
+    parts.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+    verdict = "invalid" if errors else "valid"
+    return f"{verdict}: {', '.join(parts)} in {files} file{'s' if files != 1 else ''}"
+
+
+def as_json(diagnostics: Sequence[Diagnostic], files: int) -> str:
+    """The stable machine format of ``streaks validate --format json``."""
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    doc = {
+        "format_version": FORMAT_VERSION,
+        "valid": errors == 0,
+        "files": files,
+        "errors": errors,
+        "warnings": len(diagnostics) - errors,
+        "diagnostics": [d.as_dict() for d in diagnostics],
+    }
+    return json.dumps(doc, indent=2) + "\n"
+
+
+def github(diagnostics: Sequence[Diagnostic], files: int) -> str:
+    """Workflow commands that put each problem on its line of the PR diff."""
+    lines = []
+    for d in diagnostics:
+        props = ",".join([
+            f"file={_prop(d.file)}",
+            f"line={d.line}",
+            f"col={d.col}",
+            f"title={_prop('streaks validate: ' + (d.path or 'file'))}",
+        ])
+        lines.append(f"::{d.severity} {props}::{_data(d.message)}")
+    lines.append(summary(diagnostics, files))
+    return "\n".join(lines) + "\n"
+
+
+def _data(value: str) -> str:
+    """Escape a workflow command's message."""
+    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _prop(value: str) -> str:
+    """Escape a workflow command's property value."""
+    return _data(value).replace(":", "%3A").replace(",", "%2C")

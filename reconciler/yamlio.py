@@ -1,0 +1,177 @@
+"""YAML reading and writing, with fixed settings, in one place.
+
+Files are read as YAML 1.2 (so ``yes`` and ``04:00`` stay strings), with duplicate keys
+rejected, and turned into plain Python values. Aliases to mappings or sequences are refused:
+a definition file has no use for them and they are how alias-expansion bombs work.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+MAX_FILE_BYTES = 1024 * 1024
+
+
+class YamlProblem(Exception):
+    """A file that cannot be read as one YAML document (line and col are 1-based)."""
+
+    def __init__(self, message: str, line: int = 1, col: int = 1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.col = col
+
+
+@dataclass(frozen=True)
+class Document:
+    """A parsed file: plain data for validation, the ruamel tree for positions."""
+
+    data: Any
+    tree: Any
+
+    def position(self, path: tuple[str | int, ...]) -> tuple[int, int]:
+        """The 1-based (line, col) best describing ``path``; the deepest existing node wins."""
+        return locate(self.tree, path)
+
+
+def _round_trip() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    yaml.preserve_quotes = True
+    yaml.representer.add_representer(type(None), _represent_null)
+    return yaml
+
+
+def _represent_null(representer: Any, _: None) -> Any:
+    """Write null as ``null`` (ruamel's default writes nothing, which reads badly)."""
+    return representer.represent_scalar("tag:yaml.org,2002:null", "null")
+
+
+def decode(raw: bytes) -> str:
+    """Bytes of a file as text: UTF-8 only, size-limited, BOM tolerated."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlProblem(f"file is {len(raw)} bytes, over the {MAX_FILE_BYTES}-byte limit")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise YamlProblem(f"file is not UTF-8 (byte 0x{raw[exc.start]:02x})", line, col) from exc
+    return text.removeprefix("\ufeff")
+
+
+def parse(text: str) -> Document:
+    """Parse one YAML document; raise :class:`YamlProblem` with a position on any failure."""
+    try:
+        tree = _round_trip().load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        if "duplicate key" in problem:
+            problem = problem.split(" with value")[0]
+        raise YamlProblem(f"YAML syntax error: {problem}", line, col) from exc
+    except YAMLError as exc:
+        raise YamlProblem(f"YAML error: {exc}") from exc
+    except RecursionError as exc:
+        raise YamlProblem("YAML nesting is too deep") from exc
+    return Document(data=to_plain(tree), tree=tree)
+
+
+def to_plain(node: Any) -> Any:
+    """Copy ruamel's tree into plain dicts, lists and scalars, refusing shared containers."""
+    seen: set[int] = set()
+
+    def walk(value: Any, path: tuple[str | int, ...]) -> Any:
+        if isinstance(value, dict | list):
+            if id(value) in seen:
+                line, col = locate(node, path)
+                where = ".".join(str(p) for p in path)
+                raise YamlProblem(
+                    f"YAML alias at {where} repeats a mapping or list; aliases are not allowed",
+                    line, col,
+                )
+            seen.add(id(value))
+        if isinstance(value, dict):
+            return {_plain_scalar(k): walk(v, (*path, str(k))) for k, v in value.items()}
+        if isinstance(value, list):
+            return [walk(v, (*path, i)) for i, v in enumerate(value)]
+        return _plain_scalar(value)
+
+    return walk(node, ())
+
+
+def _plain_scalar(value: Any) -> Any:
+    """ruamel's scalar subclasses as the builtin types (strict validation wants exact types)."""
+    if isinstance(value, bool) or value is None:
+        return value
+    for kind in (int, float, str):
+        if isinstance(value, kind):
+            return kind(value)
+    return value
+
+
+def locate(tree: Any, path: tuple[str | int, ...]) -> tuple[int, int]:
+    """The 1-based position of ``path`` in a ruamel tree, or of its deepest existing parent."""
+    line, col = 1, 1
+    node = tree
+    if isinstance(node, CommentedMap | CommentedSeq):
+        line, col = node.lc.line + 1, node.lc.col + 1
+    for part in path:
+        if isinstance(node, CommentedMap) and part in node:
+            child = node[part]
+            if isinstance(child, CommentedMap | CommentedSeq):
+                kl, kc = node.lc.key(part)
+            else:
+                kl, kc = node.lc.value(part)
+            line, col = kl + 1, kc + 1
+            node = child
+        elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
+            il, ic = node.lc.item(part)
+            line, col = il + 1, ic + 1
+            node = node[part]
+        else:
+            break
+    return line, col
+
+
+def key_position(tree: Any, path: tuple[str | int, ...], key: str) -> tuple[int, int] | None:
+    """Where ``key`` itself is written in the mapping at ``path`` (for unknown-key errors)."""
+    node = tree
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    if isinstance(node, CommentedMap) and key in node:
+        kl, kc = node.lc.key(key)
+        return kl + 1, kc + 1
+    return None
+
+
+def dump(tree: Any) -> str:
+    """Write a ruamel tree in the canonical layout: two-space indent, lists indented."""
+    yaml = _round_trip()
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 100
+    out = io.StringIO()
+    yaml.dump(tree, out)
+    return out.getvalue()
+
+
+def iter_paths(value: Any, prefix: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
+    """Every path in a plain value (used by tests and lint)."""
+    yield prefix
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from iter_paths(v, (*prefix, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from iter_paths(v, (*prefix, i))

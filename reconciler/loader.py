@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
+
 from pydantic import BaseModel, ValidationError
 
 from reconciler.desired import DesiredDefinition, DesiredState, DesiredTenant
@@ -142,6 +143,8 @@ def read_model(
 def _position(doc: Document, path: tuple[str | int, ...], kind: str) -> tuple[int, int]:
     if kind == "missing":
         return doc.position(path[:-1])
+    if kind.startswith("union_tag"):
+        return doc.position((*path, "type"))
     if kind == "extra_forbidden" and path:
         return key_position(doc.tree, path[:-1], str(path[-1])) or doc.position(path)
     return doc.position(path)
@@ -171,14 +174,14 @@ def _cross_file_checks(
         for old in d.definition.renamed_from:
             claims[old].append(d)
     for old, group in claims.items():
-        if old in by_name:
-            for d in group:
-                out.append(Diagnostic(d.file, *documents[d.file].position(("renamed_from",)),
-                                      "renamed_from", f"renamed_from lists {old!r}, which is the name of"
-                                      f" {by_name[old][0].file}"))
-        elif len(group) > 1:
-            for d in group:
+        for d in group:
+            where = documents[d.file].position(("renamed_from",))
+            if old in by_name:
+                message = f"renamed_from lists {old!r}, which is the name of {by_name[old][0].file}"
+            elif len(group) > 1:
                 others = ", ".join(o.file for o in group if o is not d)
-                out.append(Diagnostic(d.file, *documents[d.file].position(("renamed_from",)),
-                                      "renamed_from", f"renamed_from {old!r} is also claimed by {others}"))
+                message = f"renamed_from {old!r} is also claimed by {others}"
+            else:
+                continue
+            out.append(Diagnostic(d.file, *where, "renamed_from", message))
     return out

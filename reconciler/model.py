@@ -90,7 +90,8 @@ class SumCondition(StrictModel):
 
     type: Literal["sum"]
     field: NonEmptyStr
-    min: Annotated[int | float, Field(gt=0, allow_inf_nan=False)]
+    # Constraints on each member, so the JSON Schema carries them too.
+    min: PositiveInt | Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
 Condition = Annotated[CountCondition | SumCondition, Field(discriminator="type")]
@@ -128,7 +129,9 @@ class Expression(StrictModel):
 class StreakConfig(StrictModel):
     """How events extend a streak, and the milestones along the way."""
 
-    event_types: Annotated[list[NonEmptyStr], Field(min_length=1, json_schema_extra={"uniqueItems": True})]
+    event_types: Annotated[
+        list[NonEmptyStr], Field(min_length=1, json_schema_extra={"uniqueItems": True})
+    ]
     expression: Expression | None = None
     window: Window
     condition: Condition
@@ -177,7 +180,7 @@ class Definition(StrictModel):
 
     name: DefinitionName
     description: str = defaults.DESCRIPTION
-    status: Status = defaults.STATUS  # type: ignore[assignment]
+    status: Status = defaults.STATUS
     renamed_from: list[DefinitionName] = Field(
         default_factory=list,
         description="Earlier names of this definition; a live definition with one is renamed.",

@@ -40,24 +40,6 @@ def _tenant() -> dict[str, Any]:
     )
 
 
-def _plan() -> dict[str, Any]:
-    from reconciler.render.plan_json import plan_schema
-
-    return plan_schema()
-
-
-def _drift() -> dict[str, Any]:
-    from reconciler.drift import drift_schema
-
-    return drift_schema()
-
-
-def _openapi() -> dict[str, Any]:
-    from reconciler.sim.app import openapi_document
-
-    return openapi_document()
-
-
 GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
     "definition.schema.json": _definition,
     "tenant.schema.json": _tenant,

@@ -70,10 +70,9 @@ def _data_path(data: Any, loc: tuple[Any, ...], kind: str) -> DataPath:
     node = data
     for i, part in enumerate(loc):
         last = i == len(loc) - 1
-        if isinstance(node, dict) and part in node:
-            path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        in_dict = isinstance(node, dict) and part in node
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        if in_dict or in_list:
             path.append(part)
             node = node[part]
         elif last and kind == "missing" and isinstance(part, str):
@@ -143,7 +142,7 @@ def _message(err: Any, path: DataPath, loc: tuple[Any, ...], model: type[BaseMod
     if kind == "union_tag_not_found":
         return f"needs a 'type' key ({_tags(loc, model)})"
     if kind == "union_tag_invalid":
-        return f"type must be one of {ctx.get('expected_tags')}, got {ctx.get('tag')!r}"
+        return f"type must be one of {ctx.get('expected_tags')}, got '{ctx.get('tag')}'"
     msg = str(err["msg"])
     return msg[:1].lower() + msg[1:]
 

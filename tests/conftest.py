@@ -1,0 +1,47 @@
+"""Shared fixtures: hand-written desired-state trees."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+VALID = """\
+name: Daily Login Streak
+description: Track consecutive days users log in
+config:
+  event_types: [user.login]
+  window:
+    type: calendar
+    period: daily
+    timezone: UTC
+    reset_time: "00:00"
+  condition:
+    type: count
+    min: 1
+  milestones:
+    - threshold: 7
+  at_risk_seconds: 3600
+"""
+
+WriteTree = Callable[[dict[str, str | bytes]], Path]
+
+
+@pytest.fixture
+def write_tree(tmp_path: Path) -> WriteTree:
+    """Write ``{"tenant/file.yaml": text}`` under tmp_path/streaks.d and return that folder."""
+
+    def write(files: dict[str, str | bytes]) -> Path:
+        root = tmp_path / "streaks.d"
+        root.mkdir(exist_ok=True)
+        for rel, content in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        return root
+
+    return write

@@ -1,0 +1,89 @@
+"""``streaks validate``, ``fmt`` and ``schema`` through the real console command."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import VALID, WriteTree
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def streaks(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed console command as a user would."""
+    exe = Path(sys.executable).with_name("streaks")
+    return subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=cwd or ROOT,
+                          env={**os.environ, "NO_COLOR": "1"}, timeout=60)
+
+
+def test_example_tree_is_valid() -> None:
+    result = streaks("validate")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == "valid: 6 files, no problems\n"
+
+
+def test_invalid_tree_exits_1_with_every_error(write_tree: WriteTree) -> None:
+    root = write_tree({
+        "t1/a.yaml": VALID.replace("min: 1", 'min: "5"'),
+        "t1/b.yaml": "name: [\n",
+        "t1/c.yaml": b"\xff\xfe",
+    })
+    result = streaks("validate", "--dir", str(root))
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert lines == [
+        f"{root}/t1/a.yaml:12:10: error: config.condition.min: must be a whole number, got '5'",
+        f"{root}/t1/b.yaml:2:1: error: YAML syntax error: expected the node content, but found"
+        " '<stream end>'",
+        f"{root}/t1/c.yaml:1:1: error: file is not UTF-8 (byte 0xff)",
+        "invalid: 3 errors, 0 warnings in 3 files",
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_json_and_github_formats(write_tree: WriteTree) -> None:
+    root = write_tree({"t1/a.yaml": VALID.replace("UTC", "Mars/Base")})
+    result = streaks("validate", "--dir", str(root), "--format", "json")
+    assert result.returncode == 1
+    doc = json.loads(result.stdout)
+    assert doc["valid"] is False and doc["diagnostics"][0]["line"] == 8
+    result = streaks("validate", "--dir", str(root), "--format", "github")
+    assert result.stdout.startswith(f"::error file={root}/t1/a.yaml,line=8,col=15,")
+
+
+def test_missing_dir_is_a_clear_error(tmp_path: Path) -> None:
+    result = streaks("validate", "--dir", str(tmp_path / "nope"))
+    assert result.returncode == 1
+    assert result.stderr == f"error: directory '{tmp_path}/nope' not found; pass --dir or create it\n"
+
+
+def test_fmt_check_and_schema_check_pass_on_the_repository() -> None:
+    assert streaks("fmt", "--check").returncode == 0
+    result = streaks("schema", "--check")
+    assert result.returncode == 0, result.stdout
+
+
+def test_fmt_check_lists_files_and_exits_1(write_tree: WriteTree) -> None:
+    root = write_tree({"t1/a.yaml": "name: X\nconfig: {}\n"})
+    result = streaks("fmt", "--check", "--dir", str(root))
+    assert (result.returncode, result.stdout) == (1, f"would reformat {root}/t1/a.yaml\n")
+    assert streaks("fmt", "--dir", str(root)).returncode == 0
+    assert streaks("fmt", "--check", "--dir", str(root)).returncode == 0
+
+
+def test_schema_check_detects_stale_files(tmp_path: Path) -> None:
+    assert streaks("schema", "--out", str(tmp_path)).returncode == 0
+    (tmp_path / "tenant.schema.json").write_text("{}")
+    result = streaks("schema", "--check", "--out", str(tmp_path))
+    assert result.returncode == 1
+    assert f"stale: {tmp_path}/tenant.schema.json" in result.stdout
+
+
+def test_module_entry_point() -> None:
+    result = subprocess.run([sys.executable, "-m", "reconciler", "--version"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.stdout == "streaks, version 0.1.0\n"

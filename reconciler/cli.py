@@ -120,3 +120,65 @@ def schema(out_dir: Path, check: bool) -> None:
         click.echo(f"wrote {path}")
     if not changed:
         click.echo("schemas were already up to date")
+
+
+@main.group()
+def sim() -> None:
+    """The Phoenix Admin Gateway simulator (a real HTTP server over SQLite)."""
+
+
+def _key_pair(_: Any, __: Any, values: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    pairs: dict[str, set[str]] = {}
+    for value in values:
+        tenant, sep, key = value.partition("=")
+        if not sep or not tenant or not key:
+            raise click.BadParameter("expected TENANT=KEY")
+        pairs.setdefault(key, set()).add(tenant)
+    return {k: frozenset(v) for k, v in pairs.items()}
+
+
+@sim.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=8787, show_default=True, type=int)
+@click.option("--db", "db_path", type=click.Path(path_type=Path),
+              default=Path(".streaks/sim-server.db"), show_default=True,
+              help="SQLite file; several servers may share one.")
+@click.option("--admin-key", "admin_keys", multiple=True, envvar="STREAKS_SIM_ADMIN_KEY",
+              help="An admin key (reaches every tenant). Repeatable.")
+@click.option("--tenant-key", "tenant_keys", multiple=True, callback=_key_pair,
+              help="TENANT=KEY: a key limited to one tenant (creates the tenant). Repeatable.")
+@click.option("--tenant", "tenants", multiple=True, help="Create this tenant. Repeatable.")
+@click.option("--latency-ms", type=float, default=0.0, help="Added to every /v1 answer.")
+@click.option("--error-rate", type=float, default=0.0, help="Share answered 500 or 503.")
+@click.option("--rate-limit-rate", type=float, default=0.0,
+              help="Share answered 429 RATE_LIMITED with Retry-After.")
+@click.option("--drop-rate", type=float, default=0.0, help="Share closed without an answer.")
+@click.option("--commit-then-fail-rate", type=float, default=0.0,
+              help="Share of writes stored, then answered 500 or dropped.")
+@click.option("--seed", type=int, default=None, help="Make fault decisions repeatable.")
+@click.option("--log-level", default="warning", show_default=True,
+              type=click.Choice(["debug", "info", "warning", "error"]))
+@handles_errors
+def sim_serve(host: str, port: int, db_path: Path, admin_keys: tuple[str, ...],
+              tenant_keys: dict[str, frozenset[str]], tenants: tuple[str, ...],
+              latency_ms: float, error_rate: float, rate_limit_rate: float, drop_rate: float,
+              commit_then_fail_rate: float, seed: int | None, log_level: str) -> None:
+    """Serve the simulated Admin API on HOST:PORT until interrupted."""
+    from reconciler.errors import UsageError
+    from reconciler.sim.app import SimConfig
+    from reconciler.sim.faults import FaultSettings
+    from reconciler.sim.serve import serve
+
+    try:
+        faults = FaultSettings(latency_ms=latency_ms, error_rate=error_rate,
+                               rate_limit_rate=rate_limit_rate, drop_rate=drop_rate,
+                               commit_then_fail_rate=commit_then_fail_rate, seed=seed)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    if not admin_keys and not tenant_keys:
+        raise UsageError("give at least one --admin-key or --tenant-key (or set"
+                         " STREAKS_SIM_ADMIN_KEY)")
+    config = SimConfig(db_path=db_path, admin_keys=frozenset(admin_keys),
+                       tenant_keys=tenant_keys, tenants=tenants, faults=faults)
+    click.echo(f"simulator on http://{host}:{port} (database {db_path})", err=True)
+    serve(config, host, port, log_level)

@@ -100,6 +100,13 @@ Condition = Annotated[CountCondition | SumCondition, Field(discriminator="type")
 class ExpressionCondition(StrictModel):
     """A filter on an event attribute."""
 
+    model_config = ConfigDict(json_schema_extra={
+        # 'in' and 'not_in' take a list; every other operator a single value.
+        "if": {"properties": {"operator": {"enum": ["in", "not_in"]}}, "required": ["operator"]},
+        "then": {"properties": {"value": {"type": "array"}}},
+        "else": {"properties": {"value": {"not": {"type": "array"}}}},
+    })
+
     field: NonEmptyStr
     operator: Operator
     value: Scalar | list[Scalar]
@@ -137,6 +144,14 @@ class StreakConfig(StrictModel):
     condition: Condition
     milestones: list[Milestone] = Field(default_factory=list)
     at_risk_seconds: PositiveInt | None = defaults.AT_RISK_SECONDS
+
+    def as_api(self) -> dict[str, Any]:
+        """The config as the server stores and returns it: defaults filled, no ``expression``
+        key when there is none."""
+        data = self.model_dump(mode="json")
+        if data["expression"] is None:
+            del data["expression"]
+        return data
 
     @field_validator("event_types")
     @classmethod
@@ -221,8 +236,19 @@ class CreateRequest(StrictModel):
     config: StreakConfig
 
 
+def _not_nullable(schema: dict[str, Any]) -> None:
+    """Optional fields of a PATCH body may be left out but not sent as null."""
+    for prop in schema.get("properties", {}).values():
+        options = prop.pop("anyOf", None)
+        if options is not None:
+            prop.update(next(o for o in options if o.get("type") != "null"))
+        prop.pop("default", None)
+
+
 class PatchRequest(StrictModel):
     """Body of PATCH /v1/tenants/{tenant_id}/streaks/{id}: only the fields present change."""
+
+    model_config = ConfigDict(json_schema_extra=_not_nullable)
 
     name: DefinitionName | None = None
     description: str | None = None

@@ -40,9 +40,16 @@ def _tenant() -> dict[str, Any]:
     )
 
 
+def _openapi() -> dict[str, Any]:
+    from reconciler.sim.app import openapi_document
+
+    return openapi_document()
+
+
 GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
     "definition.schema.json": _definition,
     "tenant.schema.json": _tenant,
+    "admin-api.openapi.json": _openapi,
 }
 
 

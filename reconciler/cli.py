@@ -122,6 +122,130 @@ def schema(out_dir: Path, check: bool) -> None:
         click.echo("schemas were already up to date")
 
 
+def target_options(func: F) -> F:
+    """Options naming the API (or the simulator) and the guards of planning."""
+    options = [
+        click.option("--tenant", "tenants", multiple=True,
+                     help="Only this tenant (repeatable). Default: every folder."),
+        click.option("--sim", is_flag=True,
+                     help="Use the embedded simulator (.streaks/sim.db): no server, no key."),
+        click.option("--api-url", default=None,
+                     help="Admin API base URL (default: $PHOENIX_ADMIN_URL)."),
+        click.option("--allow-insecure-http", is_flag=True,
+                     help="Allow plain http:// to a host that is not loopback."),
+        click.option("--max-archive", default=5, show_default=True, type=click.IntRange(0),
+                     help="Refuse a prune that archives more definitions per tenant."),
+        click.option("--allow-archive-all", is_flag=True,
+                     help="Allow a prune to archive every definition of a tenant."),
+        DIR_OPTION,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _style() -> Callable[[str, str], str]:
+    import os
+
+    if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
+        return lambda text, _: text
+    return lambda text, colour: click.style(text, bold=True) if colour == "bold" else \
+        click.style(text, fg=colour)
+
+
+@main.command()
+@target_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
+@click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
+              help="Save the plan for `streaks apply PLANFILE`.")
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
+@handles_errors
+def plan(directory: Path, tenants: tuple[str, ...], sim: bool, api_url: str | None,
+         allow_insecure_http: bool, max_archive: int, allow_archive_all: bool, fmt: str,
+         out_file: Path | None, detailed_exitcode: bool) -> None:
+    """Show what would change in Phoenix to match --dir, field by field."""
+    import asyncio
+
+    from reconciler import connect, planfile, workflow
+    from reconciler.planner import PlanOptions
+
+    target = connect.resolve(sim, api_url, allow_insecure_http=allow_insecure_http)
+    options = PlanOptions(max_archive=max_archive, allow_archive_all=allow_archive_all)
+    run = asyncio.run(workflow.plan_dir(directory, tenants, target, options))
+    click.echo(_render_plan(run.plan, fmt), nl=False)
+    if out_file is not None:
+        planfile.save(out_file, run.plan, run.desired, run.live, target.url,
+                      planfile.git_commit(directory))
+        click.echo(f"Saved the plan to {out_file}; apply it with `streaks apply {out_file}`.",
+                   err=True)
+    if detailed_exitcode and run.plan.has_changes:
+        sys.exit(2)
+
+
+def _render_plan(the_plan: Any, fmt: str) -> str:
+    text: str
+    if fmt == "json":
+        from reconciler.render import plan_json
+
+        text = plan_json.render(the_plan)
+    elif fmt == "markdown":
+        from reconciler.render import plan_markdown
+
+        text = plan_markdown.render(the_plan)
+    else:
+        from reconciler.render import plan_text
+
+        text = plan_text.render(the_plan, style=_style())
+    return text
+
+
+@main.command()
+@click.argument("planfile", required=False, type=click.Path(path_type=Path, exists=True,
+                                                           dir_okay=False))
+@target_options
+@click.option("--auto-approve", is_flag=True, help="Apply without asking.")
+@click.option("--parallelism", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Operations in flight at once.")
+@handles_errors
+def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...], sim: bool,
+          api_url: str | None, allow_insecure_http: bool, max_archive: int,
+          allow_archive_all: bool, auto_approve: bool, parallelism: int) -> None:
+    """Make Phoenix match --dir (or apply exactly a saved PLANFILE)."""
+    import asyncio
+
+    from reconciler import connect, workflow
+    from reconciler.errors import UsageError
+    from reconciler.planner import PlanOptions
+    from reconciler.render import apply_text, plan_text
+
+    target = connect.resolve(sim, api_url, allow_insecure_http=allow_insecure_http)
+    options = PlanOptions(max_archive=max_archive, allow_archive_all=allow_archive_all)
+    if planfile is not None:
+        run = asyncio.run(workflow.saved_plan(planfile, target))
+    else:
+        run = asyncio.run(workflow.plan_dir(directory, tenants, target, options))
+    click.echo(plan_text.render(run.plan, style=_style()), nl=False)
+    if not run.plan.has_changes:
+        return
+    if planfile is None and not auto_approve:
+        if not sys.stdin.isatty():
+            raise UsageError("refusing to apply without confirmation: no terminal to ask on;"
+                             " pass --auto-approve")
+        answer = click.prompt("Apply these changes? Only 'yes' is accepted", default="",
+                              show_default=False)
+        if answer != "yes":
+            click.echo("Apply cancelled; nothing was changed.")
+            sys.exit(1)
+    result = asyncio.run(workflow.apply_and_confirm(
+        run, parallelism=parallelism, options=options,
+        on_result=lambda r: click.echo(apply_text.result_line(r)),
+    ))
+    click.echo(apply_text.report(result.report, result.confirm), nl=False)
+    if not result.report.ok:
+        sys.exit(1)
+
+
 @main.group()
 def sim() -> None:
     """The Phoenix Admin Gateway simulator (a real HTTP server over SQLite)."""

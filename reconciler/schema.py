@@ -40,6 +40,12 @@ def _tenant() -> dict[str, Any]:
     )
 
 
+def _plan() -> dict[str, Any]:
+    from reconciler.render.plan_json import plan_schema
+
+    return plan_schema()
+
+
 def _openapi() -> dict[str, Any]:
     from reconciler.sim.app import openapi_document
 
@@ -50,6 +56,7 @@ GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
     "definition.schema.json": _definition,
     "tenant.schema.json": _tenant,
     "admin-api.openapi.json": _openapi,
+    "plan.schema.json": _plan,
 }
 
 

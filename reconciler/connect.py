@@ -1,0 +1,61 @@
+"""Where the commands send their requests: a real Admin API, or the embedded simulator."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.client import AdminClient, check_url
+from reconciler.errors import UsageError
+
+KEY_VARIABLE = "PHOENIX_ADMIN_API_KEY"
+URL_VARIABLE = "PHOENIX_ADMIN_URL"
+SIM_DB = Path(".streaks") / "sim.db"
+
+
+@dataclass(frozen=True)
+class Target:
+    """An API to talk to. ``url`` is what plans record (``sim:`` URLs for the simulator)."""
+
+    url: str
+    sim_db: Path | None = None
+
+    @property
+    def is_sim(self) -> bool:
+        """Whether this is the embedded simulator."""
+        return self.sim_db is not None
+
+
+def resolve(sim: bool, api_url: str | None, *, allow_insecure_http: bool = False) -> Target:
+    """The target named by ``--sim``, ``--api-url`` or ``PHOENIX_ADMIN_URL``."""
+    if sim:
+        return Target(url=f"sim:{SIM_DB.as_posix()}", sim_db=SIM_DB)
+    url = api_url or os.environ.get(URL_VARIABLE)
+    if not url:
+        raise UsageError(
+            f"no API to talk to: set {URL_VARIABLE} and {KEY_VARIABLE} (or pass --api-url),"
+            " or add --sim to use the embedded simulator"
+        )
+    return Target(url=check_url(url, allow_insecure_http=allow_insecure_http))
+
+
+def open_client(target: Target, tenants: Sequence[str], *, timeout: float = 30.0,
+                max_connections: int = 32) -> AdminClient:
+    """A client for ``target``; the simulator is created (with ``tenants``) on first use."""
+    if target.sim_db is not None:
+        from reconciler.sim.app import SimConfig, create_app
+        from reconciler.sim.inprocess import SimTransport
+
+        key = secrets.token_urlsafe(24)  # lives only in this process
+        app = create_app(SimConfig(db_path=target.sim_db, admin_keys=frozenset({key}),
+                                   tenants=tuple(tenants)))
+        return AdminClient("http://sim.invalid", key, transport=SimTransport(app),
+                           timeout=timeout, max_connections=max_connections)
+    key = os.environ.get(KEY_VARIABLE, "").strip()
+    if not key:
+        raise UsageError(f"{KEY_VARIABLE} is not set: the API key is read from the environment"
+                         " only (never from a flag or a file)")
+    return AdminClient(target.url, key, timeout=timeout, max_connections=max_connections)

@@ -1,0 +1,38 @@
+"""Apply progress and results as text."""
+
+from __future__ import annotations
+
+from reconciler.apply import ApplyReport, OperationResult
+from reconciler.plan import Plan
+from reconciler.render.plan_text import summary_line
+
+MARKS = {"ok": "✓", "adopted": "✓", "failed": "✗", "skipped": "-"}
+
+
+def result_line(result: OperationResult) -> str:
+    """One line per finished operation, printed as it finishes."""
+    op = result.operation
+    what = f"{op.action} {op.tenant}/{op.name}"
+    detail = f": {result.message}" if result.message else ""
+    return f"{MARKS[result.outcome]} {what}{detail}"
+
+
+def report(report: ApplyReport, confirm: Plan | None) -> str:
+    """The closing summary of an apply."""
+    c = report.counts()
+    lines = []
+    if report.ok:
+        adopted = f" ({c['adopted']} adopted after an ambiguous failure)" if c["adopted"] else ""
+        lines.append(f"Apply complete: {c['ok'] + c['adopted']} operation(s) succeeded{adopted}.")
+    else:
+        lines.append(f"Apply failed: {c['failed']} failed, {c['skipped']} skipped,"
+                     f" {c['ok'] + c['adopted']} succeeded.")
+        lines.extend(f"  {result_line(r)}" for r in report.results if not r.succeeded)
+        lines.append("Fix the cause and run `streaks apply` again: it plans from live state"
+                     " and finishes what is left, without duplicates.")
+    if confirm is not None:
+        if confirm.has_changes:
+            lines.append(f"warning: a fresh plan still shows changes: {summary_line(confirm)}")
+        else:
+            lines.append("Confirmed: a fresh plan shows no changes.")
+    return "\n".join(lines) + "\n"

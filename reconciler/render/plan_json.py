@@ -1,0 +1,111 @@
+"""The plan as JSON: a versioned, documented format (``schemas/plan.schema.json``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from reconciler.plan import ACTIONS, Operation, Plan
+
+FORMAT_VERSION = 1
+
+
+def as_data(plan: Plan) -> dict[str, Any]:
+    """The plan as plain data (also the core of a saved plan file)."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "has_changes": plan.has_changes,
+        "summary": plan.summary(),
+        "operations": [operation_data(op) for op in plan.operations],
+        "unmanaged": [
+            {"tenant": u.tenant, "name": u.name, "id": u.id, "status": u.status}
+            for u in plan.unmanaged
+        ],
+        "tenants": list(plan.tenants),
+        "notes": list(plan.notes),
+    }
+
+
+def operation_data(op: Operation) -> dict[str, Any]:
+    """One operation as plain data."""
+    return {
+        "action": op.action,
+        "tenant": op.tenant,
+        "name": op.name,
+        "id": op.id,
+        "previous_name": op.previous_name,
+        "destructive": op.destructive,
+        "changes": [{"path": c.path, "before": c.before, "after": c.after} for c in op.changes],
+        "warnings": list(op.warnings),
+        "hints": list(op.hints),
+        "depends_on": list(op.depends_on),
+        "body": dict(op.body),
+    }
+
+
+def render(plan: Plan) -> str:
+    """``streaks plan --format json``."""
+    return json.dumps(as_data(plan), indent=2, ensure_ascii=False) + "\n"
+
+
+def plan_schema() -> dict[str, Any]:
+    """The JSON Schema of ``streaks plan --format json``."""
+    change = {
+        "type": "object",
+        "required": ["path", "before", "after"],
+        "additionalProperties": False,
+        "properties": {
+            "path": {"type": "string", "description": "Dotted field path, e.g."
+                     " config.window.timezone or config.milestones[1].threshold."},
+            "before": {"description": "Live value (null when absent)."},
+            "after": {"description": "Desired value (null when removed)."},
+        },
+    }
+    operation = {
+        "type": "object",
+        "required": ["action", "tenant", "name", "id", "changes", "warnings"],
+        "additionalProperties": False,
+        "properties": {
+            "action": {"enum": list(ACTIONS)},
+            "tenant": {"type": "string"},
+            "name": {"type": "string", "description": "The definition's (new) name."},
+            "id": {"type": ["string", "null"], "description": "Null for a create."},
+            "previous_name": {"type": ["string", "null"], "description": "Set on a rename."},
+            "destructive": {"type": "boolean"},
+            "changes": {"type": "array", "items": change},
+            "warnings": {"type": "array", "items": {"type": "string"},
+                         "description": "Effects on live player streaks."},
+            "hints": {"type": "array", "items": {"type": "string"}},
+            "depends_on": {"type": "array", "items": {"type": "integer", "minimum": 0},
+                           "description": "Indexes of operations that must finish first."},
+            "body": {"type": "object", "description": "The exact request body sent."},
+        },
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "streaks plan",
+        "description": "Output of `streaks plan --format json` (format_version 1).",
+        "type": "object",
+        "required": ["format_version", "has_changes", "summary", "operations", "unmanaged"],
+        "additionalProperties": False,
+        "properties": {
+            "format_version": {"const": FORMAT_VERSION},
+            "has_changes": {"type": "boolean"},
+            "summary": {
+                "type": "object",
+                "required": [*ACTIONS, "unmanaged"],
+                "additionalProperties": False,
+                "properties": {k: {"type": "integer", "minimum": 0}
+                               for k in (*ACTIONS, "unmanaged")},
+            },
+            "operations": {"type": "array", "items": operation},
+            "unmanaged": {"type": "array", "items": {
+                "type": "object", "required": ["tenant", "name", "id", "status"],
+                "additionalProperties": False,
+                "properties": {"tenant": {"type": "string"}, "name": {"type": "string"},
+                               "id": {"type": "string"}, "status": {"type": "string"}},
+            }},
+            "tenants": {"type": "array", "items": {"type": "string"}},
+            "notes": {"type": "array", "items": {"type": "string"}},
+        },
+    }

@@ -1,0 +1,99 @@
+"""The plan as Markdown for a pull-request comment.
+
+Summary counts first, then one collapsible section per tenant. Every value a user wrote
+(names, descriptions, event types, expression values) is shown inside a code fence longer
+than any run of backticks it holds, so it cannot inject markup, links or @mentions. A hidden
+marker line lets a workflow find and update the same comment. The whole text stays under
+GitHub's 65,536-character limit; past it, sections are cut with a note.
+"""
+
+from __future__ import annotations
+
+import re
+
+from reconciler.plan import ACTIONS, Operation, Plan
+from reconciler.render.plan_text import summary_line, value
+
+MARKER = "<!-- streaks-plan -->"
+LIMIT = 65_536
+CUT_NOTE = ("\n**The plan is too long for one comment and was cut here.** The full plan is in"
+            " the workflow run's artifact.\n")
+
+
+def inline(text: str) -> str:
+    """Text safe outside a code block: markup characters escaped, mentions defused."""
+    escaped = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", text)
+    return escaped.replace("@", "@\u200b")
+
+
+def fenced(body: str, lang: str = "") -> str:
+    """``body`` in a code fence no backtick run inside it can close."""
+    longest = max((len(m) for m in re.findall(r"`+", body)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{lang}\n{body}\n{fence}"
+
+
+def render(plan: Plan, *, marker: str = MARKER, title: str = "streaks plan") -> str:
+    """The comment body."""
+    head = [marker, f"### {title}", "", summary_line(plan), ""]
+    counts = plan.summary()
+    head.append("| " + " | ".join((*ACTIONS, "unmanaged")) + " |")
+    head.append("|" + "---|" * (len(ACTIONS) + 1))
+    head.append("| " + " | ".join(str(counts[k]) for k in (*ACTIONS, "unmanaged")) + " |")
+    head.append("")
+    destructive = [op for op in plan.operations if op.destructive]
+    affecting = [op for op in plan.operations if op.warnings and not op.destructive]
+    if destructive or affecting:
+        head.append("> [!WARNING]")
+        if destructive:
+            head.append(f"> **{len(destructive)} destructive operation(s):** " + ", ".join(
+                f"archive {inline(op.name)} in {inline(op.tenant)}" for op in destructive))
+        if affecting:
+            head.append(f"> **{len(affecting)} change(s) affect live player streaks:** "
+                        + ", ".join(f"{inline(op.name)} ({op.action})" for op in affecting))
+        head.append("")
+    sections = [_tenant(plan, t) for t in plan.tenants]
+    text = "\n".join(head)
+    for section in (s for s in sections if s):
+        if len(text) + len(section) + len(CUT_NOTE) > LIMIT:
+            return text + CUT_NOTE
+        text += section
+    return text
+
+
+def _tenant(plan: Plan, tenant: str) -> str:
+    ops, unmanaged = plan.for_tenant(tenant)
+    if not ops and not unmanaged:
+        return ""
+    lines: list[str] = []
+    for op in ops:
+        lines.extend(_operation(op))
+    lines.extend(f'? unmanaged {value(u.name)} (id {u.id}, {u.status}): not in git, left alone'
+                 for u in unmanaged)
+    parts = [f"{sum(1 for o in ops if o.action == a)} {a}" for a in ACTIONS
+             if any(o.action == a for o in ops)]
+    if unmanaged:
+        parts.append(f"{len(unmanaged)} unmanaged")
+    open_attr = " open" if any(o.destructive or o.warnings for o in ops) else ""
+    return (f"<details{open_attr}><summary><b>{inline(tenant)}</b>: {', '.join(parts)}"
+            f"</summary>\n\n{fenced(chr(10).join(lines), 'diff')}\n\n</details>\n\n")
+
+
+def _operation(op: Operation) -> list[str]:
+    sign = {"create": "+", "archive": "-"}.get(op.action, "!")
+    if op.action == "rename":
+        head = f"{sign} rename {value(op.previous_name)} → {value(op.name)}"
+    else:
+        head = f"{sign} {op.action} {value(op.name)}"
+        if op.action in ("status", "restore", "archive") and op.changes:
+            head += f": {op.changes[0].before} → {op.changes[0].after}"
+    out = [head]
+    if op.action in ("create", "update"):
+        for c in op.changes:
+            if op.action == "create":
+                out.append(f"    {c.path}: {value(c.after)}")
+            else:
+                out.append(f"    {c.path}: {value(c.before)} → {value(c.after)}")
+    out.extend(f"    WARNING: {w}" for w in op.warnings)
+    out.extend(f"    hint: {h}" for h in op.hints)
+    return out

@@ -1,0 +1,83 @@
+"""The core of each command, between the thin CLI and the modules that do the work."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.apply import ApplyReport, OperationResult, apply_plan
+from reconciler.client import AdminClient
+from reconciler.connect import Target, open_client
+from reconciler.desired import DesiredState
+from reconciler.fetch import fetch_live
+from reconciler.live import LiveState
+from reconciler.loader import load_valid
+from reconciler.plan import Plan
+from reconciler.planner import PlanOptions, make_plan
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    """A plan and what it was made from."""
+
+    plan: Plan
+    desired: DesiredState
+    live: LiveState
+    target: Target
+
+
+async def plan_with(client: AdminClient, desired: DesiredState, target: Target,
+                    options: PlanOptions) -> PlanRun:
+    """Fetch live state for the desired tenants and plan."""
+    live = await fetch_live(client, desired.tenant_ids())
+    return PlanRun(make_plan(desired, live, options), desired, live, target)
+
+
+async def plan_dir(directory: Path, tenants: Sequence[str], target: Target,
+                   options: PlanOptions) -> PlanRun:
+    """Validate ``directory`` (nothing is sent if it is invalid), then plan."""
+    desired = load_valid(directory, tenants)
+    async with open_client(target, desired.tenant_ids()) as client:
+        return await plan_with(client, desired, target, options)
+
+
+async def saved_plan(path: Path, target: Target) -> PlanRun:
+    """Load a saved plan and refuse it if anything it touches changed since it was made."""
+    from reconciler import planfile
+    from reconciler.desired import DesiredDefinition, DesiredTenant
+    from reconciler.model import Definition
+
+    plan, doc = planfile.load(path)
+    desired = DesiredState(tuple(
+        DesiredTenant(tenant, definitions=tuple(
+            DesiredDefinition(tenant, f"<plan {path}>", Definition.model_validate(d))
+            for d in definitions))
+        for tenant, definitions in sorted(doc.get("desired", {}).items())
+    ))
+    async with open_client(target, desired.tenant_ids()) as client:
+        live = await fetch_live(client, plan.tenants)
+    planfile.check_fresh(plan, doc, live, target.url)
+    return PlanRun(plan, desired, live, target)
+
+
+@dataclass(frozen=True)
+class ApplyRun:
+    """An apply's report and, after success, the confirming plan."""
+
+    report: ApplyReport
+    confirm: Plan | None
+
+
+async def apply_and_confirm(run: PlanRun, *, parallelism: int, options: PlanOptions,
+                            on_result: Callable[[OperationResult], None] | None = None,
+                            ) -> ApplyRun:
+    """Apply ``run.plan``; when everything succeeded, re-read live state and re-plan."""
+    async with open_client(run.target, run.desired.tenant_ids(),
+                           max_connections=max(parallelism, 4) * 2) as client:
+        report = await apply_plan(client, run.plan, parallelism=parallelism,
+                                  on_result=on_result)
+        confirm = None
+        if report.ok and run.desired.tenants:
+            confirm = (await plan_with(client, run.desired, run.target, options)).plan
+        return ApplyRun(report, confirm)

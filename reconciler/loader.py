@@ -157,7 +157,7 @@ def _at(path: Path, field: str, message: str, severity: str = "error") -> Diagno
 def _cross_file_checks(
     definitions: list[DesiredDefinition], documents: dict[str, Document]
 ) -> list[Diagnostic]:
-    """Names unique within the tenant; no name claimed twice through renamed_from."""
+    """Names unique within the tenant; no old name claimed by two definitions."""
     out: list[Diagnostic] = []
     by_name: dict[str, list[DesiredDefinition]] = defaultdict(list)
     for d in definitions:
@@ -176,9 +176,9 @@ def _cross_file_checks(
     for old, group in claims.items():
         for d in group:
             where = documents[d.file].position(("renamed_from",))
-            if old in by_name:
-                message = f"renamed_from lists {old!r}, which is the name of {by_name[old][0].file}"
-            elif len(group) > 1:
+            # Naming another file's current name is allowed: a rename chain (B → C, A → B)
+            # that the planner orders, refusing cycles.
+            if len(group) > 1:
                 others = ", ".join(o.file for o in group if o is not d)
                 message = f"renamed_from {old!r} is also claimed by {others}"
             else:

@@ -117,10 +117,11 @@ def _plan_tenant(tenant: DesiredTenant, records: tuple[LiveRecord, ...],
     plan = _TenantPlan(tenant.tenant)
     notes: list[str] = []
     live_by_name = {r.name: r for r in records}
+    matches = _match_all(tenant.definitions, live_by_name)
     used: set[str] = set()
     creates: list[tuple[DesiredDefinition, int]] = []
     for desired in tenant.definitions:
-        record, source = _match(desired, live_by_name)
+        record, source = matches.get(desired.name, (None, None))
         if record is None:
             if desired.definition.status == "archived":
                 notes.append(f"{tenant.tenant}/{desired.name}: status archived and not in"
@@ -145,14 +146,34 @@ def _plan_tenant(tenant: DesiredTenant, records: tuple[LiveRecord, ...],
     return plan.ordered(), unmanaged, notes
 
 
-def _match(desired: DesiredDefinition,
-           live_by_name: Mapping[str, LiveRecord]) -> tuple[LiveRecord | None, str | None]:
-    if desired.name in live_by_name:
-        return live_by_name[desired.name], None
-    for old in desired.definition.renamed_from:
-        if old in live_by_name:
-            return live_by_name[old], old
-    return None, None
+def _match_all(definitions: tuple[DesiredDefinition, ...],
+               live_by_name: Mapping[str, LiveRecord],
+               ) -> dict[str, tuple[LiveRecord, str | None]]:
+    """Pair desired definitions with live records: (record, old name if renamed).
+
+    A definition takes a live record by an old name (``renamed_from``) when its own name is
+    not live, or when its own name is itself being renamed away by another definition (a
+    chain: B → C, then A → B). Otherwise identity is the name. A live record is taken once.
+    """
+    renamed_away = {
+        old for d in definitions for old in d.definition.renamed_from
+        if old in live_by_name and old != d.name
+    }
+    matches: dict[str, tuple[LiveRecord, str | None]] = {}
+    taken: set[str] = set()
+    for d in definitions:
+        if d.name in live_by_name and d.name not in renamed_away:
+            continue
+        for old in d.definition.renamed_from:
+            if old in live_by_name and old not in taken:
+                matches[d.name] = (live_by_name[old], old)
+                taken.add(old)
+                break
+    for d in definitions:
+        if d.name not in matches and d.name in live_by_name and d.name not in taken:
+            matches[d.name] = (live_by_name[d.name], None)
+            taken.add(d.name)
+    return matches
 
 
 def _plan_create(plan: _TenantPlan, desired: DesiredDefinition) -> None:

@@ -234,10 +234,7 @@ def test_renamed_from_conflicts(write_tree: WriteTree) -> None:
         "t1/a.yaml": VALID.replace("description:", "renamed_from: [Other]\ndescription:"),
         "t1/b.yaml": other,
     })
-    assert problems(root) == [
-        ("t1/a.yaml", 2, 1, "renamed_from",
-         f"renamed_from lists 'Other', which is the name of {root}/t1/b.yaml"),
-    ]
+    assert problems(root) == []  # a rename chain: allowed, ordered by the planner
     root = write_tree({
         "t1/a.yaml": VALID.replace("description:", "renamed_from: [Old]\ndescription:"),
         "t1/b.yaml": other.replace("description:", "renamed_from: [Old]\ndescription:"),

@@ -1,0 +1,206 @@
+"""End to end: the real ``streaks`` command against the simulator (embedded and served)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reconciler.sim.store import Store
+from tests.simserver import ADMIN_KEY, TENANT_KEY, running_server
+
+ROOT = Path(__file__).resolve().parents[1]
+EXE = str(Path(sys.executable).with_name("streaks"))
+
+
+def run(cwd: Path, *args: str, env: dict[str, str] | None = None,
+        stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("PHOENIX_")}
+    return subprocess.run([EXE, *args], cwd=cwd, capture_output=True, text=True, timeout=120,
+                          env={**base, "NO_COLOR": "1", **(env or {})}, input=stdin)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A copy of the example streaks.d/ in a fresh folder (its own .streaks/sim.db)."""
+    shutil.copytree(ROOT / "streaks.d", tmp_path / "streaks.d")
+    return tmp_path
+
+
+def plan_json(repo: Path, *args: str) -> dict[str, object]:
+    result = run(repo, "plan", "--sim", "--format", "json", *args)
+    assert result.returncode in (0, 2), result.stderr
+    return dict(json.loads(result.stdout))
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, (old, path)
+    path.write_text(text.replace(old, new))
+
+
+def test_first_apply_then_no_op_plan(repo: Path) -> None:
+    first = run(repo, "plan", "--sim", "--detailed-exitcode")
+    assert first.returncode == 2
+    assert first.stdout.endswith("Plan: 4 to create, 0 to update, 0 status changes, 0 to restore,"
+                                 " 0 to rename, 0 to archive.\n")
+    applied = run(repo, "apply", "--sim", "--auto-approve")
+    assert applied.returncode == 0, applied.stderr
+    assert "Apply complete: 4 operation(s) succeeded." in applied.stdout
+    assert "Confirmed: a fresh plan shows no changes." in applied.stdout
+    again = run(repo, "plan", "--sim", "--detailed-exitcode")
+    assert (again.returncode, again.stdout) == (0, "No changes. Phoenix matches streaks.d/.\n")
+
+
+def test_edited_file_shows_field_diff_and_applies(repo: Path) -> None:
+    assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
+    edit(repo / "streaks.d/tenant-fitness-001/weekly-workout-warrior.yaml", "min: 3", "min: 4")
+    doc = plan_json(repo)
+    assert doc["summary"] == {"create": 0, "update": 1, "status": 0, "restore": 0, "rename": 0,
+                              "archive": 0, "unmanaged": 0}
+    op = doc["operations"][0]  # type: ignore[index]
+    assert op["changes"] == [{"path": "config.condition.min", "before": 3, "after": 4}]
+    assert op["warnings"] == ["stricter condition (min 3 → 4): players may miss a window they"
+                              " would have made"]
+    assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
+    assert plan_json(repo)["has_changes"] is False
+
+
+def test_rename_with_renamed_from_keeps_the_id(repo: Path) -> None:
+    assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
+    before = {u["name"]: u for u in plan_json(repo)["unmanaged"]}  # type: ignore[union-attr]
+    assert before == {}
+    path = repo / "streaks.d/tenant-fitness-001/stay-active.yaml"
+    edit(path, "name: Stay Active", "name: Keep Moving\nrenamed_from: [Stay Active]")
+    doc = plan_json(repo)
+    [op] = doc["operations"]  # type: ignore[misc]
+    assert (op["action"], op["previous_name"], op["name"]) == ("rename", "Stay Active",
+                                                                "Keep Moving")
+    old_id = op["id"]
+    assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
+    store = Store(repo / ".streaks/sim.db")
+    renamed = store.find_by_name("tenant-fitness-001", "Keep Moving")
+    assert renamed is not None and renamed.id == old_id
+    assert store.find_by_name("tenant-fitness-001", "Stay Active") is None
+
+
+def test_rename_without_renamed_from_is_flagged(repo: Path) -> None:
+    assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
+    edit(repo / "streaks.d/tenant-fitness-001/stay-active.yaml", "name: Stay Active",
+         "name: Keep Moving")
+    text = run(repo, "plan", "--sim").stdout
+    assert "hint: probable rename: live definition 'Stay Active'" in text
+    assert '? unmanaged "Stay Active"' in text
+
+
+def test_archive_then_restore(repo: Path) -> None:
+    assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
+    path = repo / "streaks.d/tenant-prod-001/daily-login-streak.yaml"
+    edit(path, "status: active", "status: archived")
+    out = run(repo, "plan", "--sim").stdout
+    assert '- archive "Daily Login Streak": active → archived' in out
+    assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
+    edit(path, "status: archived", "status: active")
+    edit(path, "at_risk_seconds: 3600", "at_risk_seconds: 7200")
+    doc = plan_json(repo)
+    assert [o["action"] for o in doc["operations"]] == ["restore", "update"]  # type: ignore[union-attr]
+    assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
+    assert plan_json(repo)["has_changes"] is False
+
+
+def test_prune_guard_refuses_archiving_everything(repo: Path) -> None:
+    assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
+    tenant = repo / "streaks.d/tenant-fitness-001"
+    for f in tenant.glob("[!_]*.yaml"):
+        f.unlink()
+    # Without prune: removing files archives nothing; they become unmanaged.
+    assert plan_json(repo)["summary"]["unmanaged"] == 2  # type: ignore[index]
+    edit(tenant / "_tenant.yaml", "prune: false", "prune: true")
+    refused = run(repo, "plan", "--sim")
+    assert refused.returncode == 1
+    assert refused.stderr == ("error: tenant tenant-fitness-001: prune would archive every"
+                              " definition (2 not named in git); if that is intended, pass"
+                              " --allow-archive-all\n")
+    doc = plan_json(repo, "--allow-archive-all")
+    assert doc["summary"]["archive"] == 2  # type: ignore[index]
+
+
+def test_stale_saved_plan_is_refused(repo: Path) -> None:
+    assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
+    edit(repo / "streaks.d/tenant-prod-001/daily-login-streak.yaml", "at_risk_seconds: 3600",
+         "at_risk_seconds: 7200")
+    saved = run(repo, "plan", "--sim", "--out", "plan.json")
+    assert saved.returncode == 0
+    assert ADMIN_KEY not in (repo / "plan.json").read_text()
+    store = Store(repo / ".streaks/sim.db")
+    record = store.find_by_name("tenant-prod-001", "Daily Login Streak")
+    assert record is not None
+    store.update("tenant-prod-001", record.id, {"description": "edited out of band"})
+    stale = run(repo, "apply", "--sim", "plan.json")
+    assert stale.returncode == 1
+    assert stale.stderr.startswith("error: plan is stale; nothing was changed. Re-run"
+                                   " `streaks plan`.\n  - tenant-prod-001/Daily Login Streak:"
+                                   " changed in Phoenix since the plan")
+    after = store.get("tenant-prod-001", record.id)
+    assert after.config["at_risk_seconds"] == 3600  # nothing applied
+
+
+def test_fresh_saved_plan_applies_exactly(repo: Path) -> None:
+    assert run(repo, "plan", "--sim", "--out", "plan.json").returncode == 0
+    (repo / "streaks.d/tenant-prod-001/daily-login-streak.yaml").unlink()  # not re-read
+    applied = run(repo, "apply", "--sim", "plan.json")
+    assert applied.returncode == 0, applied.stderr
+    assert "Apply complete: 4 operation(s) succeeded." in applied.stdout
+
+
+def test_apply_refuses_without_a_terminal_or_approval(repo: Path) -> None:
+    result = run(repo, "apply", "--sim", stdin="yes\n")
+    assert result.returncode == 1
+    assert "pass --auto-approve" in result.stderr
+    assert plan_json(repo)["summary"]["create"] == 4  # type: ignore[index]
+
+
+def test_no_api_configured(repo: Path) -> None:
+    result = run(repo, "plan")
+    assert result.returncode == 1
+    assert result.stderr == ("error: no API to talk to: set PHOENIX_ADMIN_URL and"
+                             " PHOENIX_ADMIN_API_KEY (or pass --api-url), or add --sim to use"
+                             " the embedded simulator\n")
+    result = run(repo, "plan", "--api-url", "http://example.com")
+    assert "refusing plain http://" in result.stderr
+
+
+def test_against_a_served_simulator(repo: Path, tmp_path: Path) -> None:
+    with running_server(tmp_path / "served.db", "--tenant", "tenant-prod-001") as server:
+        env = {"PHOENIX_ADMIN_URL": server.url, "PHOENIX_ADMIN_API_KEY": ADMIN_KEY}
+        # tenant-fitness-001 does not exist on this server: a plan error naming it.
+        result = run(repo, "plan", env=env)
+        assert result.returncode == 1
+        assert "tenant 'tenant-fitness-001' does not exist" in result.stderr
+        assert ADMIN_KEY not in result.stdout + result.stderr
+        ok = run(repo, "apply", "--auto-approve", "--tenant", "tenant-prod-001", env=env)
+        assert ok.returncode == 0, ok.stderr
+        # A tenant key without access to the tenant.
+        env_t = {**env, "PHOENIX_ADMIN_API_KEY": TENANT_KEY}
+        denied = run(repo, "plan", "--tenant", "tenant-prod-001", env=env_t)
+        assert denied.returncode == 1
+        assert "tenant 'tenant-prod-001' is not reachable with this API key" in denied.stderr
+        server_stats = server.stats()
+        # Admin key: one list request per plan; tenant key: one probe + one per tenant.
+        assert server_stats["by_route"]["GET /v1/streaks"] >= 3  # type: ignore[index]
+
+
+def test_invalid_files_send_nothing(repo: Path, tmp_path: Path) -> None:
+    edit(repo / "streaks.d/tenant-prod-001/daily-login-streak.yaml", "min: 1", "min: 0")
+    with running_server(tmp_path / "x.db") as server:
+        env = {"PHOENIX_ADMIN_URL": server.url, "PHOENIX_ADMIN_API_KEY": ADMIN_KEY}
+        result = run(repo, "apply", "--auto-approve", env=env)
+        assert result.returncode == 1
+        assert "config.condition.min: must be positive, got the number 0" in result.stderr
+        assert "nothing was sent to the API" in result.stderr
+        assert server.stats()["requests"] == 0

@@ -246,6 +246,36 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...], sim:
         sys.exit(1)
 
 
+@main.command()
+@DIR_OPTION
+@click.option("--tenant", "tenants", multiple=True,
+              help="Export this tenant (repeatable). Default: every tenant the key sees.")
+@click.option("--sim", is_flag=True, help="Export from the embedded simulator.")
+@click.option("--api-url", default=None, help="Admin API base URL (default: $PHOENIX_ADMIN_URL).")
+@click.option("--allow-insecure-http", is_flag=True,
+              help="Allow plain http:// to a host that is not loopback.")
+@click.option("--include-archived", is_flag=True, help="Also write archived definitions.")
+@handles_errors
+def export(directory: Path, tenants: tuple[str, ...], sim: bool, api_url: str | None,
+           allow_insecure_http: bool, include_archived: bool) -> None:
+    """Write live definitions into --dir as files (never overwriting a different one)."""
+    import asyncio
+
+    from reconciler import connect, workflow
+
+    target = connect.resolve(sim, api_url, allow_insecure_http=allow_insecure_http)
+    results = asyncio.run(workflow.export_live(directory, tenants, target,
+                                               include_archived=include_archived))
+    for result in results:
+        for path in result.written:
+            click.echo(f"wrote {path}")
+        for problem in result.skipped:
+            click.echo(f"skipped {problem}", err=True)
+    written = sum(len(r.written) for r in results)
+    same = sum(len(r.unchanged) for r in results)
+    click.echo(f"Exported {written} file(s); {same} already up to date.")
+
+
 @main.group()
 def sim() -> None:
     """The Phoenix Admin Gateway simulator (a real HTTP server over SQLite)."""

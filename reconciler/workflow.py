@@ -10,6 +10,7 @@ from reconciler.apply import ApplyReport, OperationResult, apply_plan
 from reconciler.client import AdminClient
 from reconciler.connect import Target, open_client
 from reconciler.desired import DesiredState
+from reconciler.export import ExportResult
 from reconciler.fetch import fetch_live
 from reconciler.live import LiveState
 from reconciler.loader import load_valid
@@ -81,3 +82,29 @@ async def apply_and_confirm(run: PlanRun, *, parallelism: int, options: PlanOpti
         if report.ok and run.desired.tenants:
             confirm = (await plan_with(client, run.desired, run.target, options)).plan
         return ApplyRun(report, confirm)
+
+
+async def export_live(directory: Path, tenants: Sequence[str], target: Target, *,
+                      include_archived: bool = False) -> list[ExportResult]:
+    """Write live definitions as files: the given tenants, else every tenant an admin key
+    sees, else (tenant key) the tenant folders that already exist."""
+    from reconciler.errors import ApiError, UsageError
+    from reconciler.export import export_tenant
+    from reconciler.live import LiveRecord
+
+    existing = sorted(p.name for p in directory.iterdir() if p.is_dir()) \
+        if directory.is_dir() else []
+    async with open_client(target, list(tenants) or existing) as client:
+        if not tenants:
+            try:
+                seen = {LiveRecord.from_api(d).tenant for d in await client.list_all()}
+                tenants = sorted(seen | set(existing))
+            except ApiError as exc:
+                if exc.status != 403:
+                    raise
+                tenants = existing
+        if not tenants:
+            raise UsageError("nothing to export: name tenants with --tenant")
+        live = await fetch_live(client, tenants)
+    return [export_tenant(directory, t, live.records(t), include_archived=include_archived)
+            for t in tenants]

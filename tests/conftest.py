@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,3 +46,10 @@ def write_tree(tmp_path: Path) -> WriteTree:
         return root
 
     return write
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A copy of the example streaks.d/ in a fresh folder (its own .streaks/sim.db)."""
+    shutil.copytree(Path(__file__).resolve().parents[1] / "streaks.d", tmp_path / "streaks.d")
+    return tmp_path

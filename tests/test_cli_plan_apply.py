@@ -3,33 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-
 from reconciler.sim.store import Store
+from tests.cliutil import run
 from tests.simserver import ADMIN_KEY, TENANT_KEY, running_server
 
-ROOT = Path(__file__).resolve().parents[1]
-EXE = str(Path(sys.executable).with_name("streaks"))
-
-
-def run(cwd: Path, *args: str, env: dict[str, str] | None = None,
-        stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("PHOENIX_")}
-    return subprocess.run([EXE, *args], cwd=cwd, capture_output=True, text=True, timeout=120,
-                          env={**base, "NO_COLOR": "1", **(env or {})}, input=stdin)
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    """A copy of the example streaks.d/ in a fresh folder (its own .streaks/sim.db)."""
-    shutil.copytree(ROOT / "streaks.d", tmp_path / "streaks.d")
-    return tmp_path
 
 
 def plan_json(repo: Path, *args: str) -> dict[str, object]:

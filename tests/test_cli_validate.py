@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
+from tests.cliutil import run
 from tests.conftest import VALID, WriteTree
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def streaks(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the installed console command as a user would."""
-    exe = Path(sys.executable).with_name("streaks")
-    return subprocess.run([str(exe), *args], capture_output=True, text=True, cwd=cwd or ROOT,
-                          env={**os.environ, "NO_COLOR": "1"}, timeout=60)
+    """Run the installed console command in the repository (or ``cwd``)."""
+    return run(cwd or ROOT, *args)
 
 
 def test_example_tree_is_valid() -> None:

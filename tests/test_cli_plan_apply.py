@@ -10,7 +10,6 @@ from tests.cliutil import run
 from tests.simserver import ADMIN_KEY, TENANT_KEY, running_server
 
 
-
 def plan_json(repo: Path, *args: str) -> dict[str, object]:
     result = run(repo, "plan", "--sim", "--format", "json", *args)
     assert result.returncode in (0, 2), result.stderr

@@ -302,3 +302,14 @@ def test_stats_count_requests_per_route(client: TestClient) -> None:
         "by_status": {"200": 2, "201": 1, "401": 1},
     }
     assert client.post("/_sim/stats/reset").json()["requests"] == 0
+
+
+def test_unexpected_failure_is_a_500_envelope(client: TestClient,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*_: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(client.app.state.store, "list", boom)  # type: ignore[attr-defined]
+    r = client.get(BASE, headers=ADMIN)
+    assert error(r) == (500, "INTERNAL_ERROR", "unexpected server error; retry")
+    assert "disk on fire" not in r.text

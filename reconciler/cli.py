@@ -38,8 +38,11 @@ def handles_errors(func: F) -> F:
         except ConfigInvalid as exc:
             if ctx.find_root().params.get("debug"):
                 raise
-            from reconciler.render.diagnostics import text
+            from reconciler.github import in_actions
+            from reconciler.render.diagnostics import github, text
 
+            if in_actions():
+                click.echo(github(exc.diagnostics, files=0).rsplit("\n", 2)[0])
             click.echo(text(exc.diagnostics, files=0).rsplit("\n", 2)[0], err=True)
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
@@ -66,10 +69,13 @@ def main(debug: bool) -> None:
 @handles_errors
 def validate(directory: Path, fmt: str) -> None:
     """Check every file under --dir offline; report every problem with file:line:col."""
+    from reconciler.github import in_actions
     from reconciler.loader import load
     from reconciler.render import diagnostics as render
 
     state, found = load(directory)
+    if fmt == "text" and in_actions():
+        fmt = "github"  # problems land on the PR's diff lines
     renderer = {"text": render.text, "json": render.as_json, "github": render.github}[fmt]
     click.echo(renderer(found, state.files), nl=False)
     sys.exit(1 if any(d.severity == "error" for d in found) else 0)
@@ -160,27 +166,62 @@ def _style() -> Callable[[str, str], str]:
 @click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
               help="Save the plan for `streaks apply PLANFILE`.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
+@click.option("--base-ref", default=None, metavar="REF",
+              help="Also plan --dir as it is at git REF and separate this change's operations"
+                   " from those REF would make anyway (PR previews).")
 @handles_errors
 def plan(directory: Path, tenants: tuple[str, ...], sim: bool, api_url: str | None,
          allow_insecure_http: bool, max_archive: int, allow_archive_all: bool, fmt: str,
-         out_file: Path | None, detailed_exitcode: bool) -> None:
+         out_file: Path | None, detailed_exitcode: bool, base_ref: str | None) -> None:
     """Show what would change in Phoenix to match --dir, field by field."""
     import asyncio
 
-    from reconciler import connect, planfile, workflow
+    from reconciler import connect, github, planfile, workflow
     from reconciler.planner import PlanOptions
+    from reconciler.render import plan_markdown
 
     target = connect.resolve(sim, api_url, allow_insecure_http=allow_insecure_http)
     options = PlanOptions(max_archive=max_archive, allow_archive_all=allow_archive_all)
-    run = asyncio.run(workflow.plan_dir(directory, tenants, target, options))
-    click.echo(_render_plan(run.plan, fmt), nl=False)
+    scoped = None
+    if base_ref:
+        run, scoped = asyncio.run(workflow.plan_scoped(directory, tenants, target, options,
+                                                       base_ref))
+        click.echo(_render_scoped(scoped, fmt), nl=False)
+    else:
+        run = asyncio.run(workflow.plan_dir(directory, tenants, target, options))
+        click.echo(_render_plan(run.plan, fmt), nl=False)
     if out_file is not None:
         planfile.save(out_file, run.plan, run.desired, run.live, target.url,
                       planfile.git_commit(directory))
         click.echo(f"Saved the plan to {out_file}; apply it with `streaks apply {out_file}`.",
                    err=True)
+    if github.in_actions():
+        github.append_summary(plan_markdown.render_scoped(scoped) if scoped
+                              else plan_markdown.render(run.plan))
+        outputs: dict[str, object] = {"has_changes": run.plan.has_changes,
+                                      **run.plan.summary()}
+        if scoped is not None:
+            outputs["introduced"] = len(scoped.introduced.operations)
+            outputs["pre_existing"] = len(scoped.pre_existing.operations)
+        github.set_outputs(outputs)
     if detailed_exitcode and run.plan.has_changes:
         sys.exit(2)
+
+
+def _render_scoped(scoped: Any, fmt: str) -> str:
+    from reconciler.render import plan_json, plan_markdown, plan_text
+
+    if fmt == "json":
+        return plan_json.render_scoped(scoped)
+    if fmt == "markdown":
+        return plan_markdown.render_scoped(scoped)
+    text: str = "Changes this pull request introduces:\n" + plan_text.render(
+        scoped.introduced, style=_style())
+    if scoped.pre_existing.operations or scoped.pre_existing.unmanaged:
+        text += (f"\nAlready different on {scoped.base_ref}, not from this pull request"
+                 " (pending from earlier merges, or drift):\n"
+                 + plan_text.render(scoped.pre_existing, style=_style()))
+    return text
 
 
 def _render_plan(the_plan: Any, fmt: str) -> str:
@@ -274,6 +315,35 @@ def export(directory: Path, tenants: tuple[str, ...], sim: bool, api_url: str | 
     written = sum(len(r.written) for r in results)
     same = sum(len(r.unchanged) for r in results)
     click.echo(f"Exported {written} file(s); {same} already up to date.")
+
+
+@main.command()
+@DIR_OPTION
+@click.option("--tenant", "tenants", multiple=True, help="Only this tenant (repeatable).")
+@click.option("--sim", is_flag=True, help="Use the embedded simulator.")
+@click.option("--api-url", default=None, help="Admin API base URL (default: $PHOENIX_ADMIN_URL).")
+@click.option("--allow-insecure-http", is_flag=True,
+              help="Allow plain http:// to a host that is not loopback.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True)
+@handles_errors
+def drift(directory: Path, tenants: tuple[str, ...], sim: bool, api_url: str | None,
+          allow_insecure_http: bool, fmt: str) -> None:
+    """Compare git with Phoenix: exit 0 in sync, 2 drifted, 1 error. Changes nothing."""
+    import asyncio
+
+    from reconciler import connect, github, workflow
+    from reconciler.drift import render_json
+    from reconciler.render import drift as render
+
+    target = connect.resolve(sim, api_url, allow_insecure_http=allow_insecure_http)
+    report = asyncio.run(workflow.drift(directory, tenants, target))
+    text = {"json": render_json, "markdown": render.markdown, "text": render.text}[fmt](report)
+    click.echo(text, nl=False)
+    if github.in_actions():
+        github.append_summary(render.markdown(report))
+        github.set_outputs({"drifted": not report.in_sync, **report.counts()})
+    sys.exit(0 if report.in_sync else 2)
 
 
 @main.group()

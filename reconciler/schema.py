@@ -46,6 +46,12 @@ def _plan() -> dict[str, Any]:
     return plan_schema()
 
 
+def _drift() -> dict[str, Any]:
+    from reconciler.drift import drift_schema
+
+    return drift_schema()
+
+
 def _openapi() -> dict[str, Any]:
     from reconciler.sim.app import openapi_document
 
@@ -57,6 +63,7 @@ GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
     "tenant.schema.json": _tenant,
     "admin-api.openapi.json": _openapi,
     "plan.schema.json": _plan,
+    "drift.schema.json": _drift,
 }
 
 

@@ -10,12 +10,14 @@ from reconciler.apply import ApplyReport, OperationResult, apply_plan
 from reconciler.client import AdminClient
 from reconciler.connect import Target, open_client
 from reconciler.desired import DesiredState
+from reconciler.drift import DriftReport
 from reconciler.export import ExportResult
 from reconciler.fetch import fetch_live
 from reconciler.live import LiveState
 from reconciler.loader import load_valid
 from reconciler.plan import Plan
 from reconciler.planner import PlanOptions, make_plan
+from reconciler.scope import ScopedPlan
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,42 @@ async def saved_plan(path: Path, target: Target) -> PlanRun:
         live = await fetch_live(client, plan.tenants)
     planfile.check_fresh(plan, doc, live, target.url)
     return PlanRun(plan, desired, live, target)
+
+
+async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
+                      options: PlanOptions, base_ref: str) -> tuple[PlanRun, ScopedPlan]:
+    """Plan the working tree and ``base_ref``'s copy of ``directory`` against one live state."""
+    import tempfile
+
+    from reconciler.desired import DesiredTenant
+    from reconciler.gitref import materialize
+    from reconciler.loader import load
+    from reconciler.scope import split
+
+    desired = load_valid(directory, tenants)
+    with tempfile.TemporaryDirectory(prefix="streaks-base-") as tmp:
+        base_dir = materialize(directory, base_ref, Path(tmp))
+        base, _ = load(base_dir)  # base is what main holds; its own errors are not this PR's
+    wanted = set(desired.tenant_ids())
+    base = DesiredState(tuple(t for t in base.tenants if t.tenant in wanted))
+    # Tenants new in this PR exist on base as empty folders, so they plan as all-new.
+    missing = wanted - set(base.tenant_ids())
+    base = DesiredState(tuple(sorted((*base.tenants, *(DesiredTenant(t) for t in missing)),
+                                     key=lambda t: t.tenant)))
+    async with open_client(target, desired.tenant_ids()) as client:
+        run = await plan_with(client, desired, target, options)
+    base_plan = make_plan(base, run.live, options)
+    return run, split(run.plan, base_plan, base_ref)
+
+
+async def drift(directory: Path, tenants: Sequence[str], target: Target) -> DriftReport:
+    """Compare git's desired state with live state (prune guards do not apply: nothing is
+    changed)."""
+    from reconciler.drift import drift_from_plan
+
+    run = await plan_dir(directory, tenants, target, PlanOptions(allow_archive_all=True,
+                                                                 max_archive=10**9))
+    return drift_from_plan(run.plan)
 
 
 @dataclass(frozen=True)

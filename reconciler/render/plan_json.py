@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from reconciler.plan import ACTIONS, Operation, Plan
+from reconciler.scope import ScopedPlan
 
 FORMAT_VERSION = 1
 
@@ -46,6 +47,25 @@ def operation_data(op: Operation) -> dict[str, Any]:
 def render(plan: Plan) -> str:
     """``streaks plan --format json``."""
     return json.dumps(as_data(plan), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_scoped(scoped: ScopedPlan) -> str:
+    """``streaks plan --base-ref REF --format json``: the full plan plus its ``scope``."""
+    data = as_data(scoped.full)
+    introduced_keys = {_key(op) for op in scoped.introduced.operations}
+    data["scope"] = {
+        "base_ref": scoped.base_ref,
+        "introduced": [i for i, op in enumerate(scoped.full.operations)
+                       if _key(op) in introduced_keys],
+        "pre_existing": [i for i, op in enumerate(scoped.full.operations)
+                         if _key(op) not in introduced_keys],
+        "resolved_on_base": scoped.resolved,
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _key(op: Operation) -> tuple[object, ...]:
+    return (op.tenant, op.action, op.name, op.id)
 
 
 def plan_schema() -> dict[str, Any]:
@@ -107,5 +127,18 @@ def plan_schema() -> dict[str, Any]:
             }},
             "tenants": {"type": "array", "items": {"type": "string"}},
             "notes": {"type": "array", "items": {"type": "string"}},
+            "scope": {
+                "type": "object",
+                "description": "With --base-ref: which operations this pull request introduces"
+                               " and which base would make anyway (pending or drift).",
+                "required": ["base_ref", "introduced", "pre_existing", "resolved_on_base"],
+                "additionalProperties": False,
+                "properties": {
+                    "base_ref": {"type": "string"},
+                    "introduced": {"type": "array", "items": {"type": "integer"}},
+                    "pre_existing": {"type": "array", "items": {"type": "integer"}},
+                    "resolved_on_base": {"type": "integer", "minimum": 0},
+                },
+            },
         },
     }

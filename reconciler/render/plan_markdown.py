@@ -13,6 +13,7 @@ import re
 
 from reconciler.plan import ACTIONS, Operation, Plan
 from reconciler.render.plan_text import summary_line, value
+from reconciler.scope import ScopedPlan
 
 MARKER = "<!-- streaks-plan -->"
 LIMIT = 65_536
@@ -35,7 +36,38 @@ def fenced(body: str, lang: str = "") -> str:
 
 def render(plan: Plan, *, marker: str = MARKER, title: str = "streaks plan") -> str:
     """The comment body."""
-    head = [marker, f"### {title}", "", summary_line(plan), ""]
+    return _fit([marker, f"### {title}", ""], [(plan, "")])
+
+
+def render_scoped(scoped: ScopedPlan, *, marker: str = MARKER) -> str:
+    """The PR comment for ``plan --base-ref``: this PR's changes first, then base's."""
+    head = [marker, "### streaks plan", ""]
+    parts = [(scoped.introduced, "#### Changes this pull request introduces")]
+    if scoped.pre_existing.operations or scoped.pre_existing.unmanaged:
+        parts.append((scoped.pre_existing,
+                      f"#### Already different on `{inline(scoped.base_ref)}`, not from this"
+                      " pull request (pending from earlier merges, or drift)"))
+    if scoped.resolved:
+        head += [f"This pull request also resolves {scoped.resolved} difference(s) that exist"
+                 " on base.", ""]
+    return _fit(head, parts)
+
+
+def _fit(head: list[str], parts: list[tuple[Plan, str]]) -> str:
+    text = "\n".join(head) + "\n"
+    for plan, title in parts:
+        intro, sections = _body(plan, title)
+        text += intro
+        for section in sections:
+            if len(text) + len(section) + len(CUT_NOTE) > LIMIT:
+                return text + CUT_NOTE
+            text += section
+    return text
+
+
+def _body(plan: Plan, title: str) -> tuple[str, list[str]]:
+    head = [title, ""] if title else []
+    head += [summary_line(plan), ""]
     counts = plan.summary()
     head.append("| " + " | ".join((*ACTIONS, "unmanaged")) + " |")
     head.append("|" + "---|" * (len(ACTIONS) + 1))
@@ -52,13 +84,8 @@ def render(plan: Plan, *, marker: str = MARKER, title: str = "streaks plan") -> 
             head.append(f"> **{len(affecting)} change(s) affect live player streaks:** "
                         + ", ".join(f"{inline(op.name)} ({op.action})" for op in affecting))
         head.append("")
-    sections = [_tenant(plan, t) for t in plan.tenants]
-    text = "\n".join(head)
-    for section in (s for s in sections if s):
-        if len(text) + len(section) + len(CUT_NOTE) > LIMIT:
-            return text + CUT_NOTE
-        text += section
-    return text
+    sections = [s for s in (_tenant(plan, t) for t in plan.tenants) if s]
+    return "\n".join(head) + "\n", sections
 
 
 def _tenant(plan: Plan, tenant: str) -> str:

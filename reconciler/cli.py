@@ -166,13 +166,16 @@ def _style() -> Callable[[str, str], str]:
 @click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
               help="Save the plan for `streaks apply PLANFILE`.")
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 2 when there are changes.")
+@click.option("--markdown-out", type=click.Path(path_type=Path), default=None,
+              help="Also write the Markdown form (the PR comment) to this file.")
 @click.option("--base-ref", default=None, metavar="REF",
               help="Also plan --dir as it is at git REF and separate this change's operations"
                    " from those REF would make anyway (PR previews).")
 @handles_errors
 def plan(directory: Path, tenants: tuple[str, ...], sim: bool, api_url: str | None,
          allow_insecure_http: bool, max_archive: int, allow_archive_all: bool, fmt: str,
-         out_file: Path | None, detailed_exitcode: bool, base_ref: str | None) -> None:
+         out_file: Path | None, detailed_exitcode: bool, markdown_out: Path | None,
+         base_ref: str | None) -> None:
     """Show what would change in Phoenix to match --dir, field by field."""
     import asyncio
 
@@ -195,9 +198,11 @@ def plan(directory: Path, tenants: tuple[str, ...], sim: bool, api_url: str | No
                       planfile.git_commit(directory))
         click.echo(f"Saved the plan to {out_file}; apply it with `streaks apply {out_file}`.",
                    err=True)
+    markdown = plan_markdown.render_scoped(scoped) if scoped else plan_markdown.render(run.plan)
+    if markdown_out is not None:
+        markdown_out.write_text(markdown, encoding="utf-8")
     if github.in_actions():
-        github.append_summary(plan_markdown.render_scoped(scoped) if scoped
-                              else plan_markdown.render(run.plan))
+        github.append_summary(markdown)
         outputs: dict[str, object] = {"has_changes": run.plan.has_changes,
                                       **run.plan.summary()}
         if scoped is not None:
@@ -282,7 +287,17 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...], sim:
         run, parallelism=parallelism, options=options,
         on_result=lambda r: click.echo(apply_text.result_line(r)),
     ))
-    click.echo(apply_text.report(result.report, result.confirm), nl=False)
+    closing = apply_text.report(result.report, result.confirm)
+    click.echo(closing, nl=False)
+    from reconciler import github
+
+    if github.in_actions():
+        from reconciler.render import plan_markdown
+
+        lines = "\n".join(apply_text.result_line(r) for r in result.report.results)
+        github.append_summary(plan_markdown.render(run.plan, marker="", title="streaks apply")
+                              + "\n" + plan_markdown.fenced(lines + "\n" + closing.strip()))
+        github.set_outputs({**result.report.counts(), "success": result.report.ok})
     if not result.report.ok:
         sys.exit(1)
 

@@ -9,6 +9,7 @@ GitHub's 65,536-character limit; past it, sections are cut with a note.
 
 from __future__ import annotations
 
+import html
 import re
 
 from reconciler.plan import ACTIONS, Operation, Plan
@@ -45,7 +46,8 @@ def render_scoped(scoped: ScopedPlan, *, marker: str = MARKER) -> str:
     parts = [(scoped.introduced, "#### Changes this pull request introduces")]
     if scoped.pre_existing.operations or scoped.pre_existing.unmanaged:
         parts.append((scoped.pre_existing,
-                      f"#### Already different on `{inline(scoped.base_ref)}`, not from this"
+                      f"#### Already different on `{scoped.base_ref.replace('`', '')}`, not from"
+                      " this"
                       " pull request (pending from earlier merges, or drift)"))
     if scoped.resolved:
         head += [f"This pull request also resolves {scoped.resolved} difference(s) that exist"
@@ -102,7 +104,7 @@ def _tenant(plan: Plan, tenant: str) -> str:
     if unmanaged:
         parts.append(f"{len(unmanaged)} unmanaged")
     open_attr = " open" if any(o.destructive or o.warnings for o in ops) else ""
-    return (f"<details{open_attr}><summary><b>{inline(tenant)}</b>: {', '.join(parts)}"
+    return (f"<details{open_attr}><summary><b>{html.escape(tenant)}</b>: {', '.join(parts)}"
             f"</summary>\n\n{fenced(chr(10).join(lines), 'diff')}\n\n</details>\n\n")
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -58,8 +59,14 @@ def handles_errors(func: F) -> F:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="streaks")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of short error messages.")
-def main(debug: bool) -> None:
+@click.option("-v", "--verbose", count=True,
+              help="Log each API request to stderr (-vv: with headers, credentials redacted).")
+def main(debug: bool, verbose: int) -> None:
     """Manage Phoenix streak definitions as code: validate, plan, apply, detect drift."""
+    if verbose:
+        from reconciler.logs import setup
+
+        setup(verbose)
 
 
 @main.command()
@@ -128,17 +135,69 @@ def schema(out_dir: Path, check: bool) -> None:
         click.echo("schemas were already up to date")
 
 
+@dataclass(frozen=True)
+class Connection:
+    """The options that say where and how to talk to the API."""
+
+    sim: bool
+    api_url: str | None
+    allow_insecure_http: bool
+    timeout: float
+    retries: int
+    retry_max_seconds: float
+    rate_limit: float
+
+    def target(self, max_in_flight: int = 16) -> Any:
+        """The resolved target (raises UsageError when no API is configured)."""
+        from reconciler.client import ClientSettings, RetryPolicy
+        from reconciler.connect import resolve
+
+        settings = ClientSettings(
+            retry=RetryPolicy(attempts=self.retries + 1, total_seconds=self.retry_max_seconds),
+            timeout=self.timeout, rate_limit=self.rate_limit, max_in_flight=max_in_flight)
+        return resolve(self.sim, self.api_url, allow_insecure_http=self.allow_insecure_http,
+                       settings=settings)
+
+
+CONNECTION_OPTIONS = [
+    click.option("--sim", is_flag=True,
+                 help="Use the embedded simulator (.streaks/sim.db): no server, no key."),
+    click.option("--api-url", default=None,
+                 help="Admin API base URL (default: $PHOENIX_ADMIN_URL)."),
+    click.option("--allow-insecure-http", is_flag=True,
+                 help="Allow plain http:// to a host that is not loopback."),
+    click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0.1),
+                 help="Seconds to wait for each answer."),
+    click.option("--retries", default=4, show_default=True, type=click.IntRange(0, 20),
+                 help="Retries of a request after 5xx, 429 or a dropped connection."),
+    click.option("--retry-max-seconds", default=60.0, show_default=True,
+                 type=click.FloatRange(0), help="Total time one request may spend retrying."),
+    click.option("--rate-limit", default=0.0, show_default=True, type=click.FloatRange(0),
+                 help="Most requests started per second (0: no limit)."),
+]
+
+
+def connection_options(func: F) -> F:
+    """Add the connection options and hand the command one ``connection`` argument."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        names = ("sim", "api_url", "allow_insecure_http", "timeout", "retries",
+                 "retry_max_seconds", "rate_limit")
+        kwargs["connection"] = Connection(**{n: kwargs.pop(n) for n in names})
+        return func(*args, **kwargs)
+
+    for option in reversed(CONNECTION_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
 def target_options(func: F) -> F:
-    """Options naming the API (or the simulator) and the guards of planning."""
+    """Options naming the tenants, the API (or the simulator) and the guards of planning."""
+    func = connection_options(func)
     options = [
         click.option("--tenant", "tenants", multiple=True,
                      help="Only this tenant (repeatable). Default: every folder."),
-        click.option("--sim", is_flag=True,
-                     help="Use the embedded simulator (.streaks/sim.db): no server, no key."),
-        click.option("--api-url", default=None,
-                     help="Admin API base URL (default: $PHOENIX_ADMIN_URL)."),
-        click.option("--allow-insecure-http", is_flag=True,
-                     help="Allow plain http:// to a host that is not loopback."),
         click.option("--max-archive", default=5, show_default=True, type=click.IntRange(0),
                      help="Refuse a prune that archives more definitions per tenant."),
         click.option("--allow-archive-all", is_flag=True,
@@ -172,18 +231,18 @@ def _style() -> Callable[[str, str], str]:
               help="Also plan --dir as it is at git REF and separate this change's operations"
                    " from those REF would make anyway (PR previews).")
 @handles_errors
-def plan(directory: Path, tenants: tuple[str, ...], sim: bool, api_url: str | None,
-         allow_insecure_http: bool, max_archive: int, allow_archive_all: bool, fmt: str,
+def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
+         max_archive: int, allow_archive_all: bool, fmt: str,
          out_file: Path | None, detailed_exitcode: bool, markdown_out: Path | None,
          base_ref: str | None) -> None:
     """Show what would change in Phoenix to match --dir, field by field."""
     import asyncio
 
-    from reconciler import connect, github, planfile, workflow
+    from reconciler import github, planfile, workflow
     from reconciler.planner import PlanOptions
     from reconciler.render import plan_markdown
 
-    target = connect.resolve(sim, api_url, allow_insecure_http=allow_insecure_http)
+    target = connection.target()
     options = PlanOptions(max_archive=max_archive, allow_archive_all=allow_archive_all)
     scoped = None
     if base_ref:
@@ -254,18 +313,18 @@ def _render_plan(the_plan: Any, fmt: str) -> str:
 @click.option("--parallelism", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Operations in flight at once.")
 @handles_errors
-def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...], sim: bool,
-          api_url: str | None, allow_insecure_http: bool, max_archive: int,
-          allow_archive_all: bool, auto_approve: bool, parallelism: int) -> None:
+def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
+          connection: Connection, max_archive: int, allow_archive_all: bool,
+          auto_approve: bool, parallelism: int) -> None:
     """Make Phoenix match --dir (or apply exactly a saved PLANFILE)."""
     import asyncio
 
-    from reconciler import connect, workflow
+    from reconciler import workflow
     from reconciler.errors import UsageError
     from reconciler.planner import PlanOptions
     from reconciler.render import apply_text, plan_text
 
-    target = connect.resolve(sim, api_url, allow_insecure_http=allow_insecure_http)
+    target = connection.target(max_in_flight=parallelism)
     options = PlanOptions(max_archive=max_archive, allow_archive_all=allow_archive_all)
     if planfile is not None:
         run = asyncio.run(workflow.saved_plan(planfile, target))
@@ -306,20 +365,17 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...], sim:
 @DIR_OPTION
 @click.option("--tenant", "tenants", multiple=True,
               help="Export this tenant (repeatable). Default: every tenant the key sees.")
-@click.option("--sim", is_flag=True, help="Export from the embedded simulator.")
-@click.option("--api-url", default=None, help="Admin API base URL (default: $PHOENIX_ADMIN_URL).")
-@click.option("--allow-insecure-http", is_flag=True,
-              help="Allow plain http:// to a host that is not loopback.")
+@connection_options
 @click.option("--include-archived", is_flag=True, help="Also write archived definitions.")
 @handles_errors
-def export(directory: Path, tenants: tuple[str, ...], sim: bool, api_url: str | None,
-           allow_insecure_http: bool, include_archived: bool) -> None:
+def export(directory: Path, tenants: tuple[str, ...], connection: Connection,
+           include_archived: bool) -> None:
     """Write live definitions into --dir as files (never overwriting a different one)."""
     import asyncio
 
-    from reconciler import connect, workflow
+    from reconciler import workflow
 
-    target = connect.resolve(sim, api_url, allow_insecure_http=allow_insecure_http)
+    target = connection.target()
     results = asyncio.run(workflow.export_live(directory, tenants, target,
                                                include_archived=include_archived))
     for result in results:
@@ -335,23 +391,19 @@ def export(directory: Path, tenants: tuple[str, ...], sim: bool, api_url: str | 
 @main.command()
 @DIR_OPTION
 @click.option("--tenant", "tenants", multiple=True, help="Only this tenant (repeatable).")
-@click.option("--sim", is_flag=True, help="Use the embedded simulator.")
-@click.option("--api-url", default=None, help="Admin API base URL (default: $PHOENIX_ADMIN_URL).")
-@click.option("--allow-insecure-http", is_flag=True,
-              help="Allow plain http:// to a host that is not loopback.")
+@connection_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
 @handles_errors
-def drift(directory: Path, tenants: tuple[str, ...], sim: bool, api_url: str | None,
-          allow_insecure_http: bool, fmt: str) -> None:
+def drift(directory: Path, tenants: tuple[str, ...], connection: Connection, fmt: str) -> None:
     """Compare git with Phoenix: exit 0 in sync, 2 drifted, 1 error. Changes nothing."""
     import asyncio
 
-    from reconciler import connect, github, workflow
+    from reconciler import github, workflow
     from reconciler.drift import render_json
     from reconciler.render import drift as render
 
-    target = connect.resolve(sim, api_url, allow_insecure_http=allow_insecure_http)
+    target = connection.target()
     report = asyncio.run(workflow.drift(directory, tenants, target))
     text = {"json": render_json, "markdown": render.markdown, "text": render.text}[fmt](report)
     click.echo(text, nl=False)

@@ -16,7 +16,7 @@ import logging
 import random
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -24,6 +24,7 @@ import httpx
 
 from reconciler.errors import ApiError, TransportError, UsageError
 from reconciler.model import is_tenant_id
+from reconciler.throttle import AdaptiveLimit, RateLimiter
 
 log = logging.getLogger("streaks.http")
 
@@ -33,7 +34,8 @@ RETRYABLE_METHODS = frozenset({"GET", "PATCH", "PUT", "DELETE"})
 
 @dataclass(frozen=True)
 class RetryPolicy:
-    """How idempotent requests are retried."""
+    """How requests are retried: GET, PATCH, PUT and DELETE on 5xx, 429 and transport
+    errors; POST only on 429 (the server says it did not process it)."""
 
     attempts: int = 5
     base_delay: float = 0.2
@@ -45,6 +47,17 @@ class RetryPolicy:
         if retry_after is not None:
             return min(retry_after, self.max_delay)
         return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Everything about how the client talks, configurable from the command line."""
+
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    timeout: float = 30.0
+    rate_limit: float = 0.0  # request starts per second; 0 = unlimited
+    max_in_flight: int = 16
+
 
 
 def check_url(url: str, *, allow_insecure_http: bool = False) -> str:
@@ -71,17 +84,20 @@ class AdminClient:
     """One connection pool to the Admin API, used by plan, apply, drift and export."""
 
     def __init__(self, base_url: str, api_key: str, *, transport: httpx.AsyncBaseTransport |
-                 None = None, timeout: float = 30.0, retry: RetryPolicy | None = None,
-                 max_connections: int = 32) -> None:
+                 None = None, settings: ClientSettings | None = None) -> None:
         self.base_url = base_url.rstrip("/")
-        self.retry = retry or RetryPolicy()
+        self.settings = settings or ClientSettings()
+        self.retry = self.settings.retry
         self.requests_sent = 0
+        self.throttled = 0
+        self._pace = RateLimiter(self.settings.rate_limit)
+        self.concurrency = AdaptiveLimit(self.settings.max_in_flight)
         self._http = httpx.AsyncClient(
             base_url=self.base_url,
             headers={"X-API-Key": api_key, "User-Agent": "streaks"},
             transport=transport,
-            timeout=httpx.Timeout(timeout),
-            limits=httpx.Limits(max_connections=max_connections),
+            timeout=httpx.Timeout(self.settings.timeout),
+            limits=httpx.Limits(max_connections=self.settings.max_in_flight * 2),
             verify=True,
             follow_redirects=False,
         )
@@ -143,8 +159,8 @@ class AdminClient:
                 return await self._once(method, path, json, tenant, definition)
             except ApiError as exc:
                 attempt += 1
-                retry = (method in RETRYABLE_METHODS and exc.retryable
-                         and attempt < self.retry.attempts)
+                safe = method in RETRYABLE_METHODS or exc.status == 429
+                retry = safe and exc.retryable and attempt < self.retry.attempts
                 wait = self.retry.delay(attempt - 1, exc.retry_after)
                 if not retry or time.monotonic() - started + wait > self.retry.total_seconds:
                     raise
@@ -155,22 +171,33 @@ class AdminClient:
                     definition: str | None) -> dict[str, Any]:
         context: dict[str, Any] = {"method": method, "path": path, "tenant": tenant,
                                    "definition": definition}
-        self.requests_sent += 1
-        log.debug("%s %s", method, path)
+        await self._pace.wait()
+        started = time.monotonic()
         try:
-            request = self._http.build_request(method, path, json=body)
-            response = await self._http.send(request, stream=True)
-            try:
-                raw = await _read_limited(response)
-            finally:
-                await response.aclose()
+            async with self.concurrency:
+                self.requests_sent += 1
+                request = self._http.build_request(method, path, json=body)
+                log.debug("%s %s headers=%s", method, path, _redacted(request.headers))
+                response = await self._http.send(request, stream=True)
+                try:
+                    raw = await _read_limited(response)
+                finally:
+                    await response.aclose()
         except httpx.TimeoutException as exc:
+            log.info("%s %s -> timeout", method, path)
             raise TransportError("request timed out", code="TRANSPORT", status=None,
                                  **context) from exc
         except httpx.HTTPError as exc:
+            log.info("%s %s -> %s", method, path, type(exc).__name__)
             raise TransportError(f"no usable answer ({type(exc).__name__})", code="TRANSPORT",
                                  status=None, **context) from exc
-        log.debug("%s %s -> %s", method, path, response.status_code)
+        log.info("%s %s -> %s (%.0f ms)", method, path, response.status_code,
+                 (time.monotonic() - started) * 1000)
+        if response.status_code == 429:
+            self.throttled += 1
+            self.concurrency.throttled()
+        elif response.is_success:
+            self.concurrency.succeeded()
         data = _json(raw)
         if response.is_success and isinstance(data, dict):
             return data
@@ -183,6 +210,12 @@ class AdminClient:
                    else f"HTTP {response.status_code} without an error envelope")
         raise ApiError(message, code=code, status=response.status_code,
                        retry_after=_retry_after(response), **context)
+
+
+def _redacted(headers: httpx.Headers) -> dict[str, str]:
+    """Request headers for a log line, with every credential replaced."""
+    secret = {"x-api-key", "authorization", "cookie", "proxy-authorization"}
+    return {k: ("[redacted]" if k.lower() in secret else v) for k, v in headers.items()}
 
 
 async def _read_limited(response: httpx.Response) -> bytes:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from reconciler.client import AdminClient, check_url
+from reconciler.client import AdminClient, ClientSettings, check_url
 from reconciler.errors import UsageError
 
 KEY_VARIABLE = "PHOENIX_ADMIN_API_KEY"
@@ -22,6 +22,7 @@ class Target:
 
     url: str
     sim_db: Path | None = None
+    settings: ClientSettings = field(default_factory=ClientSettings)
 
     @property
     def is_sim(self) -> bool:
@@ -29,21 +30,22 @@ class Target:
         return self.sim_db is not None
 
 
-def resolve(sim: bool, api_url: str | None, *, allow_insecure_http: bool = False) -> Target:
+def resolve(sim: bool, api_url: str | None, *, allow_insecure_http: bool = False,
+            settings: ClientSettings | None = None) -> Target:
     """The target named by ``--sim``, ``--api-url`` or ``PHOENIX_ADMIN_URL``."""
+    settings = settings or ClientSettings()
     if sim:
-        return Target(url=f"sim:{SIM_DB.as_posix()}", sim_db=SIM_DB)
+        return Target(url=f"sim:{SIM_DB.as_posix()}", sim_db=SIM_DB, settings=settings)
     url = api_url or os.environ.get(URL_VARIABLE)
     if not url:
         raise UsageError(
             f"no API to talk to: set {URL_VARIABLE} and {KEY_VARIABLE} (or pass --api-url),"
             " or add --sim to use the embedded simulator"
         )
-    return Target(url=check_url(url, allow_insecure_http=allow_insecure_http))
+    return Target(url=check_url(url, allow_insecure_http=allow_insecure_http), settings=settings)
 
 
-def open_client(target: Target, tenants: Sequence[str], *, timeout: float = 30.0,
-                max_connections: int = 32) -> AdminClient:
+def open_client(target: Target, tenants: Sequence[str]) -> AdminClient:
     """A client for ``target``; the simulator is created (with ``tenants``) on first use."""
     if target.sim_db is not None:
         from reconciler.sim.app import SimConfig, create_app
@@ -53,9 +55,9 @@ def open_client(target: Target, tenants: Sequence[str], *, timeout: float = 30.0
         app = create_app(SimConfig(db_path=target.sim_db, admin_keys=frozenset({key}),
                                    tenants=tuple(tenants)))
         return AdminClient("http://sim.invalid", key, transport=SimTransport(app),
-                           timeout=timeout, max_connections=max_connections)
+                           settings=target.settings)
     key = os.environ.get(KEY_VARIABLE, "").strip()
     if not key:
         raise UsageError(f"{KEY_VARIABLE} is not set: the API key is read from the environment"
                          " only (never from a flag or a file)")
-    return AdminClient(target.url, key, timeout=timeout, max_connections=max_connections)
+    return AdminClient(target.url, key, settings=target.settings)

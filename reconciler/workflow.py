@@ -112,8 +112,7 @@ async def apply_and_confirm(run: PlanRun, *, parallelism: int, options: PlanOpti
                             on_result: Callable[[OperationResult], None] | None = None,
                             ) -> ApplyRun:
     """Apply ``run.plan``; when everything succeeded, re-read live state and re-plan."""
-    async with open_client(run.target, run.desired.tenant_ids(),
-                           max_connections=max(parallelism, 4) * 2) as client:
+    async with open_client(run.target, run.desired.tenant_ids()) as client:
         report = await apply_plan(client, run.plan, parallelism=parallelism,
                                   on_result=on_result)
         confirm = None

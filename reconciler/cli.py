@@ -447,13 +447,16 @@ def _key_pair(_: Any, __: Any, values: tuple[str, ...]) -> dict[str, frozenset[s
 @click.option("--commit-then-fail-rate", type=float, default=0.0,
               help="Share of writes stored, then answered 500 or dropped.")
 @click.option("--seed", type=int, default=None, help="Make fault decisions repeatable.")
+@click.option("--accept-config-key", "extra_config_keys", multiple=True,
+              help="A config key a newer Phoenix would know: stored and returned as sent.")
 @click.option("--log-level", default="warning", show_default=True,
               type=click.Choice(["debug", "info", "warning", "error"]))
 @handles_errors
 def sim_serve(host: str, port: int, db_path: Path, admin_keys: tuple[str, ...],
               tenant_keys: dict[str, frozenset[str]], tenants: tuple[str, ...],
               latency_ms: float, error_rate: float, rate_limit_rate: float, drop_rate: float,
-              commit_then_fail_rate: float, seed: int | None, log_level: str) -> None:
+              commit_then_fail_rate: float, seed: int | None, extra_config_keys: tuple[str, ...],
+              log_level: str) -> None:
     """Serve the simulated Admin API on HOST:PORT until interrupted."""
     from reconciler.errors import UsageError
     from reconciler.sim.app import SimConfig
@@ -470,6 +473,7 @@ def sim_serve(host: str, port: int, db_path: Path, admin_keys: tuple[str, ...],
         raise UsageError("give at least one --admin-key or --tenant-key (or set"
                          " STREAKS_SIM_ADMIN_KEY)")
     config = SimConfig(db_path=db_path, admin_keys=frozenset(admin_keys),
-                       tenant_keys=tenant_keys, tenants=tenants, faults=faults)
+                       tenant_keys=tenant_keys, tenants=tenants, faults=faults,
+                       extra_config_keys=frozenset(extra_config_keys))
     click.echo(f"simulator on http://{host}:{port} (database {db_path})", err=True)
     serve(config, host, port, log_level)

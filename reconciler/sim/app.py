@@ -47,6 +47,9 @@ class SimConfig:
     tenants: tuple[str, ...] = ()
     faults: FaultSettings = field(default_factory=FaultSettings)
     max_body_bytes: int = MAX_BODY_BYTES
+    # Top-level config keys a newer Phoenix would know: accepted, stored and returned as
+    # sent, to test that clients keep fields they do not understand.
+    extra_config_keys: frozenset[str] = frozenset()
 
 
 class ApiProblem(Exception):
@@ -183,13 +186,25 @@ def create_app(config: SimConfig) -> FastAPI:
             raise ApiProblem(400, "VALIDATION_ERROR", "request body must be a JSON object")
         return data
 
-    async def validated(request: Request, model: type[BaseModel]) -> Any:
-        data = await read_json(request)
+    def without_extras(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        config = data.get("config")
+        if not isinstance(config, dict) or not config_extras_allowed:
+            return data, {}
+        extras = {k: v for k, v in config.items() if k in config_extras_allowed}
+        known = {k: v for k, v in config.items() if k not in config_extras_allowed}
+        return {**data, "config": known}, extras
+
+    config_extras_allowed = config.extra_config_keys
+
+    def check(data: dict[str, Any], model: type[BaseModel]) -> Any:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
             messages = [e.api_message() for e in field_errors(exc, data, model)]
             raise ApiProblem(400, "VALIDATION_ERROR", "; ".join(messages)) from exc
+
+    async def validated(request: Request, model: type[BaseModel]) -> Any:
+        return check(await read_json(request), model)
 
     def definition(tenant_id: str, definition_id: str) -> Record:
         try:
@@ -224,9 +239,11 @@ def create_app(config: SimConfig) -> FastAPI:
               summary="Create a streak definition")
     async def create(tenant_id: str, request: Request) -> JSONResponse:
         authorize(request, tenant_id)
-        body: CreateRequest = await validated(request, CreateRequest)
+        data, extras = without_extras(await read_json(request))
+        body: CreateRequest = check(data, CreateRequest)
         try:
-            record = store.create(tenant_id, body.name, body.description, body.config.as_api())
+            record = store.create(tenant_id, body.name, body.description,
+                                  {**body.config.as_api(), **extras})
         except NameTaken as exc:
             raise name_taken(tenant_id, body.name) from exc
         return JSONResponse(record.as_json(), status_code=201)
@@ -243,16 +260,12 @@ def create_app(config: SimConfig) -> FastAPI:
                summary="Update name, description or config (only the fields sent)")
     async def patch(tenant_id: str, definition_id: str, request: Request) -> JSONResponse:
         authorize(request, tenant_id)
-        data = await read_json(request)
+        data, extras = without_extras(await read_json(request))
         nulls = sorted(k for k, v in data.items() if v is None)
         if nulls:
             raise ApiProblem(400, "VALIDATION_ERROR",
                              "; ".join(f"{k}: must not be null" for k in nulls))
-        try:
-            body = PatchRequest.model_validate(data)
-        except ValidationError as exc:
-            messages = [e.api_message() for e in field_errors(exc, data, PatchRequest)]
-            raise ApiProblem(400, "VALIDATION_ERROR", "; ".join(messages)) from exc
+        body: PatchRequest = check(data, PatchRequest)
         current = definition(tenant_id, definition_id)
         if current.status == "archived":
             raise ApiProblem(409, "CONFLICT", "streak definition is archived; set its status to"
@@ -263,7 +276,7 @@ def create_app(config: SimConfig) -> FastAPI:
         if body.description is not None:
             changes["description"] = body.description
         if isinstance(body.config, StreakConfig):
-            changes["config"] = body.config.as_api()
+            changes["config"] = {**body.config.as_api(), **extras}
         try:
             return JSONResponse(store.update(tenant_id, definition_id, changes).as_json())
         except NameTaken as exc:

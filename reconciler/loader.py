@@ -18,7 +18,8 @@ from reconciler.errors import ConfigInvalid, UsageError
 from reconciler.lint import lint_definition
 from reconciler.model import Definition, TenantSettings, is_tenant_id
 from reconciler.validation import field_errors
-from reconciler.yamlio import Document, YamlProblem, decode, key_position, parse
+from reconciler.yamlio import Document, YamlProblem, decode, key_position
+from reconciler.yamlio import load as load_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
 TENANT_FILES = ("_tenant.yaml", "_tenant.yml")
@@ -116,7 +117,7 @@ def read_model(
     try:
         size = path.stat().st_size
         raw = path.read_bytes() if size <= 2 * 1024 * 1024 else b"\0" * size
-        doc = parse(decode(raw))
+        doc = load_yaml(decode(raw))
     except YamlProblem as exc:
         return None, [Diagnostic(str(path), exc.line, exc.col, "", exc.message)], None
     except OSError as exc:

@@ -8,8 +8,8 @@ a definition file has no use for them and they are how alias-expansion bombs wor
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -17,6 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 MAX_FILE_BYTES = 1024 * 1024
+MAX_DEPTH = 64  # a definition needs about six levels
 
 
 class YamlProblem(Exception):
@@ -29,12 +30,29 @@ class YamlProblem(Exception):
         self.col = col
 
 
-@dataclass(frozen=True)
 class Document:
-    """A parsed file: plain data for validation, the ruamel tree for positions."""
+    """A parsed file: plain data for validation, and positions on demand.
 
-    data: Any
-    tree: Any
+    :func:`load` reads with the fast C-backed safe loader; the round-trip tree that knows
+    where each key is written is only built when a position is asked for, which happens
+    when there is something to report.
+    """
+
+    def __init__(self, text: str, data: Any, tree: Any = None) -> None:
+        self.text = text
+        self.data = data
+        self._tree = tree
+
+    @property
+    def tree(self) -> Any:
+        """The round-trip tree (parsed on first use; empty if it cannot be built, so a
+        position falls back to 1:1 rather than failing)."""
+        if self._tree is None:
+            try:
+                self._tree = _round_trip().load(self.text)
+            except (YAMLError, RecursionError):
+                self._tree = CommentedMap()
+        return self._tree
 
     def position(self, path: tuple[str | int, ...]) -> tuple[int, int]:
         """The 1-based (line, col) best describing ``path``; the deepest existing node wins."""
@@ -67,8 +85,67 @@ def decode(raw: bytes) -> str:
     return text.removeprefix("\ufeff")
 
 
+_FAST: YAML | None = None
+
+
+def _fast() -> YAML:
+    """The safe loader, C-backed when ruamel.yaml.clib is installed (YAML 1.2 either way)."""
+    global _FAST
+    if _FAST is None:
+        _FAST = YAML(typ="safe", pure=False)
+        _FAST.allow_duplicate_keys = False
+    return _FAST
+
+
+def load(text: str) -> Document:
+    """Parse one YAML document quickly; problems are raised with their position."""
+    _check_flow_depth(text)
+    try:
+        data = _fast().load(text)
+    except (YAMLError, RecursionError):
+        return parse(text)  # the round-trip parser raises the same problem, positioned
+    if _shared_container(data):
+        return parse(text)  # raises the alias problem with its position
+    return Document(text, data)
+
+
+def _check_flow_depth(text: str) -> None:
+    """Refuse deeply nested [ and { before any parser sees them: the C parser recurses per
+    level and a file of brackets would exhaust its stack."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return
+    depth = 0
+    for match in _BRACKETS.finditer(text):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > MAX_DEPTH:
+            line = text.count("\n", 0, match.start()) + 1
+            col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+            raise YamlProblem(f"YAML nesting is too deep (more than {MAX_DEPTH} levels)",
+                              line, col)
+
+
+_BRACKETS = re.compile(r"[\[\]{}]")
+
+
+def _shared_container(data: Any) -> bool:
+    """Whether a mapping or list is reached twice (an alias); refuse absurd nesting."""
+    seen: set[int] = set()
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
+    while stack:
+        value, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            raise YamlProblem(f"YAML nesting is too deep (more than {MAX_DEPTH} levels)")
+        if isinstance(value, dict | list):
+            if id(value) in seen:
+                return True
+            seen.add(id(value))
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            stack.extend((v, (*path, k)) for k, v in items)
+    return False
+
+
 def parse(text: str) -> Document:
-    """Parse one YAML document; raise :class:`YamlProblem` with a position on any failure."""
+    """Parse one YAML document with positions; raise :class:`YamlProblem` on any failure."""
     try:
         tree = _round_trip().load(text)
     except MarkedYAMLError as exc:
@@ -81,8 +158,8 @@ def parse(text: str) -> Document:
     except YAMLError as exc:
         raise YamlProblem(f"YAML error: {exc}") from exc
     except RecursionError as exc:
-        raise YamlProblem("YAML nesting is too deep") from exc
-    return Document(data=to_plain(tree), tree=tree)
+        raise YamlProblem(f"YAML nesting is too deep (more than {MAX_DEPTH} levels)") from exc
+    return Document(text, to_plain(tree), tree)
 
 
 def to_plain(node: Any) -> Any:

@@ -114,7 +114,13 @@ def test_rule(write_tree: WriteTree, old: str, new: str, line: int, col: int, pa
         ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
          "c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\n", 1, 4,
          "YAML alias at b.0 repeats a mapping or list; aliases are not allowed"),
-        ("[" * 5000 + "]" * 5000, 1, 1, "YAML nesting is too deep"),
+        ("[" * 5000 + "]" * 5000, 1, 65, "YAML nesting is too deep (more than 64 levels)"),
+        ("name: " + "[" * 5000 + "]" * 5000, 1, 71,
+         "YAML nesting is too deep (more than 64 levels)"),
+        ("config: {event_types: " + "[" * 500_000 + "]" * 500_000 + "}", 1, 86,
+         "YAML nesting is too deep (more than 64 levels)"),
+        ("a:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 90)) + " " * 90 + "x: 1\n",
+         1, 1, "YAML nesting is too deep (more than 64 levels)"),
     ],
 )
 def test_bad_input(write_tree: WriteTree, content: str | bytes, line: int, col: int,

@@ -14,12 +14,12 @@ from pydantic import BaseModel, ValidationError
 
 from reconciler.desired import DesiredDefinition, DesiredState, DesiredTenant
 from reconciler.diagnostics import Diagnostic
+from reconciler.documents import read_documents
 from reconciler.errors import ConfigInvalid, UsageError
 from reconciler.lint import lint_definition
 from reconciler.model import Definition, TenantSettings, is_tenant_id
 from reconciler.validation import field_errors
-from reconciler.yamlio import Document, YamlProblem, decode, key_position
-from reconciler.yamlio import load as load_yaml
+from reconciler.yamlio import Document, YamlProblem, key_position
 
 YAML_SUFFIXES = (".yaml", ".yml")
 TENANT_FILES = ("_tenant.yaml", "_tenant.yml")
@@ -36,6 +36,7 @@ def load(root: Path, tenants: Iterable[str] = ()) -> tuple[DesiredState, list[Di
     wanted = set(tenants)
     diagnostics: list[Diagnostic] = []
     loaded: list[DesiredTenant] = []
+    folders: list[Path] = []
     files = 0
     for entry in sorted(root.iterdir()):
         if entry.name.startswith("."):
@@ -55,7 +56,10 @@ def load(root: Path, tenants: Iterable[str] = ()) -> tuple[DesiredState, list[Di
                     " digits, '-' and '_', starting with a letter or digit, at most 128)")
             )
             continue
-        tenant, found, count = _load_tenant(entry)
+        folders.append(entry)
+    documents = read_documents([p for folder in folders for p in _yaml_files(folder)])
+    for folder in folders:
+        tenant, found, count = _load_tenant(folder, documents)
         files += count
         loaded.append(tenant)
         diagnostics.extend(found)
@@ -75,7 +79,15 @@ def load_valid(root: Path, tenants: Iterable[str] = ()) -> DesiredState:
     return state
 
 
-def _load_tenant(folder: Path) -> tuple[DesiredTenant, list[Diagnostic], int]:
+def _yaml_files(folder: Path) -> list[Path]:
+    return [p for p in sorted(folder.iterdir())
+            if not p.name.startswith(".") and p.suffix in YAML_SUFFIXES
+            and p.is_file() and not p.is_symlink()
+            and (p.name in TENANT_FILES or not p.name.startswith("_"))]
+
+
+def _load_tenant(folder: Path, read: dict[Path, Document | YamlProblem],
+                 ) -> tuple[DesiredTenant, list[Diagnostic], int]:
     diagnostics: list[Diagnostic] = []
     settings = TenantSettings()
     definitions: list[DesiredDefinition] = []
@@ -89,7 +101,7 @@ def _load_tenant(folder: Path) -> tuple[DesiredTenant, list[Diagnostic], int]:
             diagnostics.append(_at(path, "", "ignored: not a regular file", "warning"))
             continue
         if path.name in TENANT_FILES:
-            parsed, found, _ = read_model(path, TenantSettings, allow_empty=True)
+            parsed, found, _ = read_model(path, TenantSettings, read[path], allow_empty=True)
             diagnostics.extend(found)
             if isinstance(parsed, TenantSettings):
                 settings = parsed
@@ -98,7 +110,7 @@ def _load_tenant(folder: Path) -> tuple[DesiredTenant, list[Diagnostic], int]:
             diagnostics.append(_at(path, "", "ignored: files starting with '_' are reserved",
                                    "warning"))
             continue
-        parsed, found, doc = read_model(path, Definition)
+        parsed, found, doc = read_model(path, Definition, read[path])
         diagnostics.extend(found)
         if isinstance(parsed, Definition) and doc is not None:
             desired = DesiredDefinition(tenant=folder.name, file=str(path), definition=parsed)
@@ -111,17 +123,13 @@ def _load_tenant(folder: Path) -> tuple[DesiredTenant, list[Diagnostic], int]:
 
 
 def read_model(
-    path: Path, model: type[BaseModel], *, allow_empty: bool = False
+    path: Path, model: type[BaseModel], doc: Document | YamlProblem, *,
+    allow_empty: bool = False,
 ) -> tuple[BaseModel | None, list[Diagnostic], Document | None]:
-    """Read one file as ``model``: the instance (or None), its diagnostics, its document."""
-    try:
-        size = path.stat().st_size
-        raw = path.read_bytes() if size <= 2 * 1024 * 1024 else b"\0" * size
-        doc = load_yaml(decode(raw))
-    except YamlProblem as exc:
-        return None, [Diagnostic(str(path), exc.line, exc.col, "", exc.message)], None
-    except OSError as exc:
-        return None, [_at(path, "", f"cannot read file: {exc.strerror}")], None
+    """Validate one read file as ``model``: the instance (or None), its diagnostics, its
+    document."""
+    if isinstance(doc, YamlProblem):
+        return None, [Diagnostic(str(path), doc.line, doc.col, "", doc.message)], None
     data = doc.data
     if data is None:
         if allow_empty:

@@ -220,9 +220,11 @@ def _plan_existing(plan: _TenantPlan, desired: DesiredDefinition, record: LiveRe
 def _plan_update(plan: _TenantPlan, key: str, desired: DesiredDefinition, record: LiveRecord,
                  ignore: set[str]) -> None:
     d = desired.definition
-    live_config = normal_config(record.config)
-    want_config = normal_config(d.config.as_api())
     send_config = d.config.as_api()
+    if not ignore and record.description == d.description and record.config == send_config:
+        return  # the server holds exactly what we would send: no normalising, no diff
+    live_config = normal_config(record.config)
+    want_config = normal_config(send_config)
     for path in ignore:
         if path.startswith("config."):
             field = path.removeprefix("config.")

@@ -29,6 +29,14 @@ config:
 WriteTree = Callable[[dict[str, str | bytes]], Path]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_outside_the_repository(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the parse cache of every command the tests run out of the working tree."""
+    import os
+
+    os.environ["STREAKS_CACHE_DIR"] = str(tmp_path_factory.mktemp("streaks-cache"))
+
+
 @pytest.fixture
 def write_tree(tmp_path: Path) -> WriteTree:
     """Write ``{"tenant/file.yaml": text}`` under tmp_path/streaks.d and return that folder."""

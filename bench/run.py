@@ -1,0 +1,193 @@
+"""The streaks benchmark: prints a table; it asserts nothing.
+
+    .venv/bin/python bench/run.py            # full run (sizes 100, 1,000, 10,000; applies)
+    .venv/bin/python bench/run.py --quick    # sizes 100 and 1,000, smaller applies
+
+Everything runs against the simulator served over real HTTP on loopback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.simserver import running_server  # noqa: E402
+
+EXE = str(Path(sys.executable).with_name("streaks"))
+ADMIN, TENANT = "bench-admin-key", "bench-tenant-key"
+TEMPLATE = (ROOT / "streaks.d/tenant-prod-001/daily-login-streak.yaml").read_text()
+
+
+def generate(root: Path, count: int, tenants: int, description: str = "") -> list[str]:
+    """``count`` definitions spread over ``tenants`` tenant folders; returns the tenant ids."""
+    if root.exists():
+        shutil.rmtree(root)
+    ids = [f"tenant-{t:03d}" for t in range(tenants)]
+    for t in ids:
+        (root / t).mkdir(parents=True)
+    for i in range(count):
+        text = TEMPLATE.replace("Daily Login Streak", f"Streak {i:05d}")
+        text = text.replace("threshold: 100", f"threshold: {100 + i % 50}")
+        if description:
+            text = text.replace("Track consecutive days users log in", description)
+        (root / ids[i % tenants] / f"streak-{i:05d}.yaml").write_text(text)
+    return ids
+
+
+def seed(db: Path, root: Path) -> None:
+    """Store the definitions directly, so the plan has nothing to change (not timed)."""
+    from reconciler.loader import load_valid
+    from reconciler.sim.store import Store
+
+    store = Store(db)
+    for tenant in load_valid(root).tenants:
+        store.add_tenant(tenant.tenant)
+        for d in tenant.definitions:
+            store.create(tenant.tenant, d.name, d.definition.description,
+                         d.definition.config.as_api())
+    store.close()
+
+
+def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, str]:
+    start = time.perf_counter()
+    out = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, env=env, timeout=900)
+    elapsed = time.perf_counter() - start
+    if out.returncode not in (0, 2):
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stdout}\n{out.stderr}")
+    return elapsed, out.stdout
+
+
+def server_args(tenants: list[str], *extra: str) -> list[str]:
+    args = [*extra, "--admin-key", ADMIN]
+    for t in tenants:
+        args += ["--tenant-key", f"{t}={TENANT}"]
+    return args
+
+
+def stats(url: str) -> dict[str, int]:
+    import httpx
+
+    return dict(httpx.get(f"{url}/_sim/stats", timeout=10).json())
+
+
+def reset(url: str) -> None:
+    import httpx
+
+    httpx.post(f"{url}/_sim/stats/reset", timeout=10)
+
+
+def plan_rows(work: Path, sizes: list[int]) -> list[str]:
+    import os
+
+    rows = []
+    for n in sizes:
+        tenants = max(1, n // 100)
+        root = work / f"plan-{n}" / "streaks.d"
+        ids = generate(root, n, tenants)
+        db = work / f"plan-{n}.db"
+        # The server runs with the simulator's usual key config, then is seeded.
+        with running_server(db, *server_args(ids)) as server:
+            seed(db, root)
+            validate_s, _ = timed([EXE, "validate", "--dir", str(root)], work)
+            for label, key in (("admin", ADMIN), ("tenant", TENANT)):
+                env = {**os.environ, "PHOENIX_ADMIN_URL": server.url,
+                       "PHOENIX_ADMIN_API_KEY": key}
+                reset(server.url)
+                plan_s, text = timed([EXE, "plan", "--dir", str(root), "--detailed-exitcode"],
+                                     work, env)
+                assert text.startswith("No changes."), text[:300]
+                requests = stats(server.url)["requests"]
+                _, raw = timed([sys.executable, str(ROOT / "bench/stages.py"), "--dir",
+                                str(root), "--url", server.url, "--key", key]
+                               + (["--baseline"] if label == "admin" else []), work)
+                st = json.loads(raw)
+                per_def = {k: st[k] / n * 1e6 for k in ("yaml_s", "validation_s", "fetch_s",
+                                                        "diff_s", "render_s")}
+                baseline = (f"{st['baseline_fetch_s']:.2f} s / {st['baseline_requests']} req;"
+                            f" ours {st['fetch_s'] / st['baseline_fetch_s']:.3f}×"
+                            if "baseline_fetch_s" in st else "")
+                rows.append(
+                    f"| {n:,} / {tenants} | {label} | {validate_s:.2f} s | {plan_s:.2f} s |"
+                    f" {requests} | {st['peak_rss_mb']:.0f} MB |"
+                    f" {per_def['yaml_s']:.0f} / {per_def['validation_s']:.0f} /"
+                    f" {per_def['fetch_s']:.0f} / {per_def['diff_s']:.0f} /"
+                    f" {per_def['render_s']:.0f} | {baseline} |"
+                )
+                print(rows[-1], flush=True)
+    return rows
+
+
+def apply_rows(work: Path, count: int, latency_ms: int, parallelisms: list[int]) -> list[str]:
+    import os
+
+    rows = []
+    for p in parallelisms:
+        root = work / f"apply-{p}" / "streaks.d"
+        ids = generate(root, count, 10)
+        with running_server(work / f"apply-{p}.db", *server_args(ids, "--latency-ms",
+                                                                   str(latency_ms))) as server:
+            env = {**os.environ, "PHOENIX_ADMIN_URL": server.url, "PHOENIX_ADMIN_API_KEY": ADMIN}
+            floor = count * latency_ms / 1000 / p
+            for label, desc in (("create", ""), ("update", "Changed by the benchmark")):
+                if desc:
+                    generate(root, count, 10, description=desc)
+                wall, _ = timed([EXE, "apply", "--dir", str(root), "--auto-approve",
+                                 "--parallelism", str(p)], work, env)
+                rows.append(f"| {count:,} {label}s | {p} | {wall:.2f} s | {floor:.2f} s |"
+                            f" {wall / floor:.2f}× |")
+                print(rows[-1], flush=True)
+    return rows
+
+
+def startup_rows(work: Path) -> list[str]:
+    empty = work / "empty"
+    empty.mkdir(exist_ok=True)
+    rows = []
+    for label, cmd in (("streaks --help", [EXE, "--help"]),
+                       ("streaks validate (empty dir)", [EXE, "validate", "--dir", str(empty)])):
+        runs = [timed(cmd, work)[0] for _ in range(7)]
+        rows.append(f"| {label} | {min(runs):.3f} s | {sorted(runs)[3]:.3f} s |")
+        print(rows[-1], flush=True)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="Smaller sizes, for a quick look.")
+    args = parser.parse_args()
+    sizes = [100, 1000] if args.quick else [100, 1000, 10_000]
+    count = 200 if args.quick else 1000
+    cpu = platform.processor() or platform.machine()
+    print(f"streaks benchmark on {platform.system()} {platform.machine()} ({cpu}),"
+          f" Python {platform.python_version()}, {__import__('os').cpu_count()} cores\n")
+    with tempfile.TemporaryDirectory(prefix="streaks-bench-") as tmp:
+        work = Path(tmp)
+        print("Plan with nothing to change (simulator over HTTP on loopback)\n")
+        print("| definitions / tenants | key | validate | plan (CLI) | requests | peak RSS |"
+              " µs per definition: YAML / validation / fetch / diff / render |"
+              " one GET per definition |")
+        print("|---|---|---|---|---|---|---|---|")
+        plan_rows(work, sizes)
+        print(f"\nApply with 20 ms of server latency (floor = operations × 20 ms /"
+              f" parallelism)\n")
+        print("| operations | parallelism | wall | floor | wall / floor |")
+        print("|---|---|---|---|---|")
+        apply_rows(work, count, 20, [1, 4, 16])
+        print("\nStart-up (best and median of 7)\n")
+        print("| command | best | median |")
+        print("|---|---|---|")
+        startup_rows(work)
+
+
+if __name__ == "__main__":
+    main()

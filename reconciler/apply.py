@@ -8,6 +8,7 @@ definition is looked up by name and adopted when it is the one we meant to creat
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -41,6 +42,7 @@ class ApplyReport:
     """Every operation's result, in plan order."""
 
     results: tuple[OperationResult, ...]
+    seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -79,8 +81,9 @@ async def apply_plan(client: AdminClient, plan: Plan, *, parallelism: int = 4,
             on_result(result)
         done[i].set()
 
+    started = time.monotonic()
     await asyncio.gather(*(run(i) for i in range(len(ops))))
-    return ApplyReport(tuple(r for r in results if r is not None))
+    return ApplyReport(tuple(r for r in results if r is not None), time.monotonic() - started)
 
 
 def _succeeded(result: OperationResult | None) -> bool:

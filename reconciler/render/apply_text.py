@@ -23,7 +23,8 @@ def report(report: ApplyReport, confirm: Plan | None) -> str:
     lines = []
     if report.ok:
         adopted = f" ({c['adopted']} adopted after an ambiguous failure)" if c["adopted"] else ""
-        lines.append(f"Apply complete: {c['ok'] + c['adopted']} operation(s) succeeded{adopted}.")
+        lines.append(f"Apply complete: {c['ok'] + c['adopted']} operation(s) succeeded{adopted}"
+                     f" in {report.seconds:.2f} s.")
     else:
         lines.append(f"Apply failed: {c['failed']} failed, {c['skipped']} skipped,"
                      f" {c['ok'] + c['adopted']} succeeded.")

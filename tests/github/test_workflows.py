@@ -224,6 +224,6 @@ def test_apply_workflow_applies_and_reports(server: Server, checkout: Path,
     context = {"vars.PHOENIX_ADMIN_URL": server.url, "secrets.PHOENIX_ADMIN_API_KEY": ADMIN_KEY}
     result = run_job("apply.yml", "apply", checkout, context, gh)
     assert result.ran == ["Validate", "Apply"]
-    assert "Apply complete: 4 operation(s) succeeded." in result.summary
+    assert re.search(r"Apply complete: 4 operation\(s\) succeeded in [0-9.]+ s\.", result.summary)
     assert result.steps["apply"]["outputs"]["success"] == "true"
     no_secret_anywhere(result.summary)

@@ -24,11 +24,6 @@ class Target:
     sim_db: Path | None = None
     settings: ClientSettings = field(default_factory=ClientSettings)
 
-    @property
-    def is_sim(self) -> bool:
-        """Whether this is the embedded simulator."""
-        return self.sim_db is not None
-
 
 def resolve(sim: bool, api_url: str | None, *, allow_insecure_http: bool = False,
             settings: ClientSettings | None = None) -> Target:

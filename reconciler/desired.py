@@ -30,10 +30,6 @@ class DesiredTenant:
     settings: TenantSettings = field(default_factory=TenantSettings)
     definitions: tuple[DesiredDefinition, ...] = ()
 
-    def by_name(self) -> dict[str, DesiredDefinition]:
-        """The definitions keyed by name."""
-        return {d.name: d for d in self.definitions}
-
 
 @dataclass(frozen=True)
 class DesiredState:

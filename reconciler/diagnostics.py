@@ -30,7 +30,3 @@ class Diagnostic:
             "severity": self.severity,
         }
 
-
-def has_errors(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> bool:
-    """Whether any diagnostic is an error (warnings alone do not fail validation)."""
-    return any(d.severity == "error" for d in diagnostics)

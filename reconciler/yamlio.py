@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -242,13 +241,3 @@ def dump(tree: Any) -> str:
     yaml.dump(tree, out)
     return out.getvalue()
 
-
-def iter_paths(value: Any, prefix: tuple[str | int, ...] = ()) -> Iterator[tuple[str | int, ...]]:
-    """Every path in a plain value (used by tests and lint)."""
-    yield prefix
-    if isinstance(value, dict):
-        for k, v in value.items():
-            yield from iter_paths(v, (*prefix, k))
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from iter_paths(v, (*prefix, i))

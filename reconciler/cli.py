@@ -257,11 +257,13 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
                       planfile.git_commit(directory))
         click.echo(f"Saved the plan to {out_file}; apply it with `streaks apply {out_file}`.",
                    err=True)
-    markdown = plan_markdown.render_scoped(scoped) if scoped else plan_markdown.render(run.plan)
-    if markdown_out is not None:
-        markdown_out.write_text(markdown, encoding="utf-8")
-    if github.in_actions():
-        github.append_summary(markdown)
+    if markdown_out is not None or github.in_actions():
+        markdown = (plan_markdown.render_scoped(scoped) if scoped
+                    else plan_markdown.render(run.plan))
+        if markdown_out is not None:
+            markdown_out.write_text(markdown, encoding="utf-8")
+        if github.in_actions():
+            github.append_summary(markdown)
         outputs: dict[str, object] = {"has_changes": run.plan.has_changes,
                                       **run.plan.summary()}
         if scoped is not None:

@@ -13,7 +13,7 @@ import html
 import re
 
 from reconciler.plan import ACTIONS, Operation, Plan
-from reconciler.render.plan_text import summary_line, value
+from reconciler.render.plan_text import change_lines, headline, summary_line, value
 from reconciler.scope import ScopedPlan
 
 MARKER = "<!-- streaks-plan -->"
@@ -110,19 +110,8 @@ def _tenant(plan: Plan, tenant: str) -> str:
 
 def _operation(op: Operation) -> list[str]:
     sign = {"create": "+", "archive": "-"}.get(op.action, "!")
-    if op.action == "rename":
-        head = f"{sign} rename {value(op.previous_name)} → {value(op.name)}"
-    else:
-        head = f"{sign} {op.action} {value(op.name)}"
-        if op.action in ("status", "restore", "archive") and op.changes:
-            head += f": {op.changes[0].before} → {op.changes[0].after}"
-    out = [head]
-    if op.action in ("create", "update"):
-        for c in op.changes:
-            if op.action == "create":
-                out.append(f"    {c.path}: {value(c.after)}")
-            else:
-                out.append(f"    {c.path}: {value(c.before)} → {value(c.after)}")
+    out = [f"{sign} {headline(op)}"]
+    out.extend(f"    {line}" for line in change_lines(op))
     out.extend(f"    WARNING: {w}" for w in op.warnings)
     out.extend(f"    hint: {h}" for h in op.hints)
     return out

@@ -43,20 +43,31 @@ def render(plan: Plan, *, style: Style = _plain) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _operation(op: Operation, style: Style) -> list[str]:
-    symbol = SYMBOLS[op.action]
-    head = f"  {symbol} {op.action} {value(op.name)}"
+def headline(op: Operation) -> str:
+    """``update "Name"``, ``rename "Old" → "New"``, ``status "Name": active → paused``."""
     if op.action == "rename":
-        head = f"  {symbol} rename {value(op.previous_name)} → {value(op.name)}"
-    elif op.action in ("status", "restore", "archive") and op.changes:
+        return f"rename {value(op.previous_name)} → {value(op.name)}"
+    head = f"{op.action} {value(op.name)}"
+    if op.action in ("status", "restore", "archive") and op.changes:
         head += f": {op.changes[0].before} → {op.changes[0].after}"
+    return head
+
+
+def change_lines(op: Operation) -> list[str]:
+    """The field lines of a create (new values) or an update (old → new); none otherwise."""
+    if op.action == "create":
+        return [f"{c.path}: {value(c.after)}" for c in op.changes]
+    if op.action == "update":
+        return [_change(c) for c in op.changes]
+    return []
+
+
+def _operation(op: Operation, style: Style) -> list[str]:
+    head = f"  {SYMBOLS[op.action]} {headline(op)}"
     if op.id:
         head += f" (id {op.id})"
     out = [style(head, COLOURS[op.action])]
-    if op.action == "create":
-        out.extend(f"      {c.path}: {value(c.after)}" for c in op.changes)
-    elif op.action == "update":
-        out.extend(f"      {_change(c)}" for c in op.changes)
+    out.extend(f"      {line}" for line in change_lines(op))
     out.extend(style(f"      ! {w}", "yellow") for w in op.warnings)
     out.extend(f"      hint: {h}" for h in op.hints)
     return out

@@ -59,18 +59,13 @@ def drift_from_plan(plan: Plan) -> DriftReport:
             kind = "missing"
         elif "restore" in actions:
             kind = "archived"
-        elif actions == {"archive"} and first.previous_name is None and _pruned(first):
+        elif first.pruned:
             kind = "unmanaged"
         changes = () if kind in ("missing", "unmanaged") else tuple(
             Change(c.path, c.after, c.before) for op in ops for c in op.changes)
         items.append(DriftItem(kind, first.tenant, ops[-1].name, first.id, changes))
     items.extend(DriftItem("unmanaged", u.tenant, u.name, u.id) for u in plan.unmanaged)
     return DriftReport(tuple(items), plan.tenants)
-
-
-def _pruned(op: Operation) -> bool:
-    """An archive the planner made because prune is on (not because a file said so)."""
-    return any("prune is on" in w for w in op.warnings)
 
 
 def as_data(report: DriftReport) -> dict[str, Any]:

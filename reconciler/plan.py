@@ -47,6 +47,7 @@ class Operation:
     previous_name: str | None = None
     depends_on: tuple[int, ...] = ()
     hints: tuple[str, ...] = ()
+    pruned: bool = False  # an archive of a definition git does not name (prune is on)
 
     @property
     def destructive(self) -> bool:

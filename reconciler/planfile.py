@@ -81,7 +81,7 @@ def _operation(o: Mapping[str, Any]) -> Operation:
         changes=tuple(Change(c["path"], c["before"], c["after"]) for c in o["changes"]),
         warnings=tuple(o["warnings"]), body=MappingProxyType(dict(o["body"])),
         previous_name=o.get("previous_name"), depends_on=tuple(o.get("depends_on", ())),
-        hints=tuple(o.get("hints", ())),
+        hints=tuple(o.get("hints", ())), pruned=bool(o.get("pruned", False)),
     )
 
 

@@ -69,11 +69,12 @@ class _TenantPlan:
     def add(self, key: str, action: Action, name: str, id_: str | None, *,
             changes: tuple[Change, ...] = (), warnings: tuple[str, ...] = (),
             body: Mapping[str, Any] | None = None, previous_name: str | None = None,
-            hints: tuple[str, ...] = ()) -> None:
+            hints: tuple[str, ...] = (), pruned: bool = False) -> None:
         deps = (self.last_for[key],) if key in self.last_for else ()
         index = len(self.ops)
         self.ops.append(Operation(action, self.tenant, name, id_, changes, warnings,
-                                  MappingProxyType(dict(body or {})), previous_name, deps, hints))
+                                  MappingProxyType(dict(body or {})), previous_name, deps, hints,
+                                  pruned))
         self.last_for[key] = index
         if action in ("create", "rename"):
             self.claims[name] = index
@@ -140,7 +141,8 @@ def _plan_tenant(tenant: DesiredTenant, records: tuple[LiveRecord, ...],
         for record in leftover:
             plan.add(f"id:{record.id}", "archive", record.name, record.id,
                      changes=(Change("status", record.status, "archived"),),
-                     warnings=(ARCHIVE_WARNING + "; not named in git and prune is on",))
+                     warnings=(ARCHIVE_WARNING + "; not named in git and prune is on",),
+                     pruned=True)
     else:
         unmanaged = [Unmanaged(tenant.tenant, r.name, r.id, r.status) for r in leftover]
     return plan.ordered(), unmanaged, notes

@@ -40,6 +40,7 @@ def operation_data(op: Operation) -> dict[str, Any]:
         "warnings": list(op.warnings),
         "hints": list(op.hints),
         "depends_on": list(op.depends_on),
+        "pruned": op.pruned,
         "body": dict(op.body),
     }
 
@@ -98,6 +99,8 @@ def plan_schema() -> dict[str, Any]:
             "hints": {"type": "array", "items": {"type": "string"}},
             "depends_on": {"type": "array", "items": {"type": "integer", "minimum": 0},
                            "description": "Indexes of operations that must finish first."},
+            "pruned": {"type": "boolean", "description": "An archive of a definition git"
+                       " does not name, because the tenant has prune: true."},
             "body": {"type": "object", "description": "The exact request body sent."},
         },
     }

@@ -86,7 +86,7 @@ def test_json_matches_its_schema_and_content() -> None:
         "changes": [{"path": "config.condition.min", "before": 1, "after": 3},
                     {"path": "config.milestones[1]", "before": {"threshold": 30},
                      "after": None}],
-        "warnings": ["stricter condition (min 1 → 3)"], "hints": [], "depends_on": [],
+        "warnings": ["stricter condition (min 1 → 3)"], "hints": [], "depends_on": [], "pruned": False,
         "body": {},
     }
     assert doc["operations"][5]["destructive"] is True

@@ -8,7 +8,7 @@ when ``renamed_from`` names a live one), live − desired = unmanaged (archived 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -40,9 +40,7 @@ def make_plan(desired: DesiredState, live: LiveState,
     for tenant in desired.tenants:
         t_ops, t_unmanaged, t_notes = _plan_tenant(tenant, live.records(tenant.tenant), options)
         base = len(operations)
-        operations.extend(
-            _shift(op, base) for op in t_ops
-        )
+        operations.extend(_shift(op, base) for op in t_ops)
         unmanaged.extend(t_unmanaged)
         notes.extend(t_notes)
     return Plan(tuple(operations), tuple(unmanaged), desired.tenant_ids(), tuple(notes))
@@ -51,8 +49,6 @@ def make_plan(desired: DesiredState, live: LiveState,
 def _shift(op: Operation, base: int) -> Operation:
     if not op.depends_on or not base:
         return op
-    from dataclasses import replace
-
     return replace(op, depends_on=tuple(i + base for i in op.depends_on))
 
 
@@ -83,8 +79,6 @@ class _TenantPlan:
 
     def ordered(self) -> list[Operation]:
         """Add name dependencies (claim after free) and refuse rename cycles."""
-        from dataclasses import replace
-
         ops = list(self.ops)
         for name, claimer in self.claims.items():
             freer = self.frees.get(name)
@@ -260,8 +254,8 @@ def _hint_renames(plan: _TenantPlan, creates: list[tuple[DesiredDefinition, int]
                   leftover: list[LiveRecord]) -> None:
     """A create whose config equals a live definition git no longer names is probably a
     rename: say so, with the fix."""
-    from dataclasses import replace
-
+    if not creates or not leftover:
+        return
     by_config: dict[str, list[str]] = {}
     for record in leftover:
         by_config.setdefault(repr(normal_config(record.config)), []).append(record.name)

@@ -14,9 +14,10 @@ from types import MappingProxyType
 from typing import Any
 
 from reconciler import __version__
-from reconciler.desired import DesiredState
+from reconciler.desired import DesiredDefinition, DesiredState, DesiredTenant
 from reconciler.errors import StalePlan, UsageError
 from reconciler.live import LiveState
+from reconciler.model import Definition, TenantSettings
 from reconciler.plan import Change, Operation, Plan, Unmanaged
 from reconciler.render.plan_json import as_data
 
@@ -50,6 +51,7 @@ def save(path: Path, plan: Plan, desired: DesiredState, live: LiveState, api_url
             t.tenant: [d.definition.model_dump(mode="json") for d in t.definitions]
             for t in desired.tenants
         },
+        "settings": {t.tenant: t.settings.model_dump(mode="json") for t in desired.tenants},
     }
     path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -73,6 +75,20 @@ def load(path: Path) -> tuple[Plan, dict[str, Any]]:
         notes=tuple(data.get("notes", ())),
     )
     return plan, doc
+
+
+def desired_snapshot(doc: Mapping[str, Any], path: Path) -> DesiredState:
+    """The desired state the plan was made from, as the plan file recorded it."""
+    settings = doc.get("settings", {})
+    return DesiredState(tuple(
+        DesiredTenant(
+            tenant,
+            TenantSettings.model_validate(settings.get(tenant, {})),
+            tuple(DesiredDefinition(tenant, f"<plan {path}>", Definition.model_validate(d))
+                  for d in definitions),
+        )
+        for tenant, definitions in sorted(doc.get("desired", {}).items())
+    ))
 
 
 def _operation(o: Mapping[str, Any]) -> Operation:

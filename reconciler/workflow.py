@@ -48,16 +48,9 @@ async def plan_dir(directory: Path, tenants: Sequence[str], target: Target,
 async def saved_plan(path: Path, target: Target) -> PlanRun:
     """Load a saved plan and refuse it if anything it touches changed since it was made."""
     from reconciler import planfile
-    from reconciler.desired import DesiredDefinition, DesiredTenant
-    from reconciler.model import Definition
 
     plan, doc = planfile.load(path)
-    desired = DesiredState(tuple(
-        DesiredTenant(tenant, definitions=tuple(
-            DesiredDefinition(tenant, f"<plan {path}>", Definition.model_validate(d))
-            for d in definitions))
-        for tenant, definitions in sorted(doc.get("desired", {}).items())
-    ))
+    desired = planfile.desired_snapshot(doc, path)
     async with open_client(target, desired.tenant_ids()) as client:
         live = await fetch_live(client, plan.tenants)
     planfile.check_fresh(plan, doc, live, target.url)

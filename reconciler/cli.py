@@ -40,11 +40,12 @@ def handles_errors(func: F) -> F:
             if ctx.find_root().params.get("debug"):
                 raise
             from reconciler.github import in_actions
-            from reconciler.render.diagnostics import github, text
+            from reconciler.render.diagnostics import github_line, text_line
 
-            if in_actions():
-                click.echo(github(exc.diagnostics, files=0).rsplit("\n", 2)[0])
-            click.echo(text(exc.diagnostics, files=0).rsplit("\n", 2)[0], err=True)
+            for diagnostic in exc.diagnostics:
+                if in_actions():
+                    click.echo(github_line(diagnostic))
+                click.echo(text_line(diagnostic), err=True)
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
         except StreaksError as exc:

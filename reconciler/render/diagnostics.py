@@ -12,12 +12,11 @@ FORMAT_VERSION = 1
 
 def text(diagnostics: Sequence[Diagnostic], files: int) -> str:
     """``file:line:col: severity: path: message`` lines and a summary line."""
-    lines = [_line(d) for d in diagnostics]
-    lines.append(summary(diagnostics, files))
-    return "\n".join(lines) + "\n"
+    return "\n".join([*map(text_line, diagnostics), summary(diagnostics, files)]) + "\n"
 
 
-def _line(d: Diagnostic) -> str:
+def text_line(d: Diagnostic) -> str:
+    """One diagnostic as ``file:line:col: severity: path: message``."""
     where = f"{d.path}: " if d.path else ""
     return f"{d.file}:{d.line}:{d.col}: {d.severity}: {where}{d.message}"
 
@@ -50,17 +49,18 @@ def as_json(diagnostics: Sequence[Diagnostic], files: int) -> str:
 
 def github(diagnostics: Sequence[Diagnostic], files: int) -> str:
     """Workflow commands that put each problem on its line of the PR diff."""
-    lines = []
-    for d in diagnostics:
-        props = ",".join([
-            f"file={_prop(d.file)}",
-            f"line={d.line}",
-            f"col={d.col}",
-            f"title={_prop('streaks validate: ' + (d.path or 'file'))}",
-        ])
-        lines.append(f"::{d.severity} {props}::{_data(d.message)}")
-    lines.append(summary(diagnostics, files))
-    return "\n".join(lines) + "\n"
+    return "\n".join([*map(github_line, diagnostics), summary(diagnostics, files)]) + "\n"
+
+
+def github_line(d: Diagnostic) -> str:
+    """One diagnostic as a workflow command (``::error file=…,line=…,col=…::message``)."""
+    props = ",".join([
+        f"file={_prop(d.file)}",
+        f"line={d.line}",
+        f"col={d.col}",
+        f"title={_prop('streaks validate: ' + (d.path or 'file'))}",
+    ])
+    return f"::{d.severity} {props}::{_data(d.message)}"
 
 
 def _data(value: str) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from reconciler.plan import Change
+from reconciler.validation import dotted
 
 
 def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[Change, ...]:
@@ -21,18 +22,11 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[
     found: list[Change] = []
     for levels in diff.values():
         for level in levels:
-            path = _dotted(level.path(output_format="list"))
+            path = dotted(tuple(level.path(output_format="list")))
             old = None if isinstance(level.t1, NotPresent) else level.t1
             new = None if isinstance(level.t2, NotPresent) else level.t2
             found.append(Change(path, old, new))
     return tuple(sorted(found, key=lambda c: _sort_key(c.path)))
-
-
-def _dotted(parts: list[Any]) -> str:
-    out = ""
-    for part in parts:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def _sort_key(path: str) -> tuple[Any, ...]:

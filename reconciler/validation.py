@@ -46,7 +46,7 @@ def dotted(path: DataPath) -> str:
     """A key path in dotted form with ``[i]`` for list items."""
     out = ""
     for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
 

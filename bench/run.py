@@ -47,7 +47,7 @@ def generate(root: Path, count: int, tenants: int, description: str = "") -> lis
 
 def seed(db: Path, root: Path) -> None:
     """Store the definitions directly, so the plan has nothing to change (not timed)."""
-    from reconciler.loader import load_valid
+    from reconciler.files.loader import load_valid
     from reconciler.sim.store import Store
 
     store = Store(db)

@@ -23,20 +23,21 @@ def main() -> None:
     parser.add_argument("--baseline", action="store_true")
     args = parser.parse_args()
 
-    from reconciler.client import AdminClient
-    from reconciler.fetch import fetch_live
-    from reconciler.loader import YAML_SUFFIXES, load_valid
-    from reconciler.planner import make_plan
+    from reconciler.api.client import AdminClient
+    from reconciler.api.fetch import fetch_live
+    from reconciler.files.layout import all_files
+    from reconciler.files.loader import load_valid
+    from reconciler.files.yamlio import decode, load
+    from reconciler.plan.planner import make_plan
     from reconciler.render import plan_text
-    from reconciler.yamlio import decode, load
 
     out: dict[str, float | int] = {}
-    files = [p for p in sorted(args.dir.glob("*/*")) if p.suffix in YAML_SUFFIXES]
+    files = [p for p, _ in all_files(args.dir)]
     t = time.perf_counter()
     for path in files:
         load(decode(path.read_bytes()))
     out["yaml_s"] = time.perf_counter() - t
-    from reconciler.model import Definition, TenantSettings
+    from reconciler.model.definition import Definition, TenantSettings
 
     datas = [(p, load(decode(p.read_bytes())).data) for p in files]
     t = time.perf_counter()

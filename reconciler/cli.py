@@ -12,11 +12,15 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from reconciler import __version__
+
+if TYPE_CHECKING:
+    from reconciler.api.connection import Target
+    from reconciler.render.style import Style
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -65,7 +69,7 @@ def handles_errors(func: F) -> F:
 def main(debug: bool, verbose: int) -> None:
     """Manage Phoenix streak definitions as code: validate, plan, apply, detect drift."""
     if verbose:
-        from reconciler.logs import setup
+        from reconciler.api.logs import setup
 
         setup(verbose)
 
@@ -77,8 +81,8 @@ def main(debug: bool, verbose: int) -> None:
 @handles_errors
 def validate(directory: Path, fmt: str) -> None:
     """Check every file under --dir offline; report every problem with file:line:col."""
+    from reconciler.files.loader import load
     from reconciler.github import in_actions
-    from reconciler.loader import load
     from reconciler.render import diagnostics as render
 
     state, found = load(directory)
@@ -95,11 +99,8 @@ def validate(directory: Path, fmt: str) -> None:
 @handles_errors
 def fmt(directory: Path, check: bool) -> None:
     """Rewrite files in the canonical layout (model key order, two-space indent), keep comments."""
-    from reconciler.errors import UsageError
-    from reconciler.fmt import format_tree
+    from reconciler.files.fmt import format_tree
 
-    if not directory.is_dir():
-        raise UsageError(f"directory {str(directory)!r} not found; pass --dir or create it")
     result = format_tree(directory, check=check)
     for problem in result.problems:
         click.echo(f"{problem}", err=True)
@@ -119,7 +120,7 @@ def fmt(directory: Path, check: bool) -> None:
 @handles_errors
 def schema(out_dir: Path, check: bool) -> None:
     """Write the JSON Schemas and the API contract into schemas/, generated from the code."""
-    from reconciler import schema as schemas
+    from reconciler import schemas
 
     if check:
         stale = schemas.stale(out_dir)
@@ -148,10 +149,10 @@ class Connection:
     retry_max_seconds: float
     rate_limit: float
 
-    def target(self, max_in_flight: int = 16) -> Any:
+    def target(self, max_in_flight: int = 16) -> Target:
         """The resolved target (raises UsageError when no API is configured)."""
-        from reconciler.client import ClientSettings, RetryPolicy
-        from reconciler.connect import resolve
+        from reconciler.api.client import ClientSettings, RetryPolicy
+        from reconciler.api.connection import resolve
 
         settings = ClientSettings(
             retry=RetryPolicy(attempts=self.retries + 1, total_seconds=self.retry_max_seconds),
@@ -210,13 +211,12 @@ def target_options(func: F) -> F:
     return func
 
 
-def _style() -> Callable[[str, str], str]:
+def _style() -> Style:
     import os
 
-    if os.environ.get("NO_COLOR") or not sys.stdout.isatty():
-        return lambda text, _: text
-    return lambda text, colour: click.style(text, bold=True) if colour == "bold" else \
-        click.style(text, fg=colour)
+    from reconciler.render.style import for_terminal
+
+    return for_terminal(sys.stdout.isatty(), bool(os.environ.get("NO_COLOR")))
 
 
 @main.command()
@@ -239,23 +239,22 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
     """Show what would change in Phoenix to match --dir, field by field."""
     import asyncio
 
-    from reconciler import github, planfile, workflow
-    from reconciler.planner import PlanOptions
-    from reconciler.render import plan_markdown
+    from reconciler import commands, github
+    from reconciler.plan.planner import PlanOptions
+    from reconciler.render import plan_forms, plan_markdown
 
     target = connection.target()
     options = PlanOptions(max_archive=max_archive, allow_archive_all=allow_archive_all)
     scoped = None
     if base_ref:
-        run, scoped = asyncio.run(workflow.plan_scoped(directory, tenants, target, options,
+        run, scoped = asyncio.run(commands.plan_scoped(directory, tenants, target, options,
                                                        base_ref))
-        click.echo(_render_scoped(scoped, fmt), nl=False)
+        click.echo(plan_forms.render(scoped, fmt, style=_style()), nl=False)
     else:
-        run = asyncio.run(workflow.plan_dir(directory, tenants, target, options))
-        click.echo(_render_plan(run.plan, fmt), nl=False)
+        run = asyncio.run(commands.plan_dir(directory, tenants, target, options))
+        click.echo(plan_forms.render(run.plan, fmt, style=_style()), nl=False)
     if out_file is not None:
-        planfile.save(out_file, run.plan, run.desired, run.live, target.url,
-                      planfile.git_commit(directory))
+        commands.save_plan(out_file, run, directory)
         click.echo(f"Saved the plan to {out_file}; apply it with `streaks apply {out_file}`.",
                    err=True)
     if markdown_out is not None or github.in_actions():
@@ -275,39 +274,6 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
         sys.exit(2)
 
 
-def _render_scoped(scoped: Any, fmt: str) -> str:
-    from reconciler.render import plan_json, plan_markdown, plan_text
-
-    if fmt == "json":
-        return plan_json.render_scoped(scoped)
-    if fmt == "markdown":
-        return plan_markdown.render_scoped(scoped)
-    text: str = "Changes this pull request introduces:\n" + plan_text.render(
-        scoped.introduced, style=_style())
-    if scoped.pre_existing.operations or scoped.pre_existing.unmanaged:
-        text += (f"\nAlready different on {scoped.base_ref}, not from this pull request"
-                 " (pending from earlier merges, or drift):\n"
-                 + plan_text.render(scoped.pre_existing, style=_style()))
-    return text
-
-
-def _render_plan(the_plan: Any, fmt: str) -> str:
-    text: str
-    if fmt == "json":
-        from reconciler.render import plan_json
-
-        text = plan_json.render(the_plan)
-    elif fmt == "markdown":
-        from reconciler.render import plan_markdown
-
-        text = plan_markdown.render(the_plan)
-    else:
-        from reconciler.render import plan_text
-
-        text = plan_text.render(the_plan, style=_style())
-    return text
-
-
 @main.command()
 @click.argument("planfile", required=False, type=click.Path(path_type=Path, exists=True,
                                                            dir_okay=False))
@@ -322,17 +288,17 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
     """Make Phoenix match --dir (or apply exactly a saved PLANFILE)."""
     import asyncio
 
-    from reconciler import workflow
+    from reconciler import commands, github
     from reconciler.errors import UsageError
-    from reconciler.planner import PlanOptions
+    from reconciler.plan.planner import PlanOptions
     from reconciler.render import apply_text, plan_text
 
     target = connection.target(max_in_flight=parallelism)
     options = PlanOptions(max_archive=max_archive, allow_archive_all=allow_archive_all)
     if planfile is not None:
-        run = asyncio.run(workflow.saved_plan(planfile, target))
+        run = asyncio.run(commands.saved_plan(planfile, target))
     else:
-        run = asyncio.run(workflow.plan_dir(directory, tenants, target, options))
+        run = asyncio.run(commands.plan_dir(directory, tenants, target, options))
     click.echo(plan_text.render(run.plan, style=_style()), nl=False)
     if not run.plan.has_changes:
         return
@@ -345,20 +311,14 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
         if answer != "yes":
             click.echo("Apply cancelled; nothing was changed.")
             sys.exit(1)
-    result = asyncio.run(workflow.apply_and_confirm(
+    result = asyncio.run(commands.apply_and_confirm(
         run, parallelism=parallelism, options=options,
         on_result=lambda r: click.echo(apply_text.result_line(r)),
     ))
-    closing = apply_text.report(result.report, result.confirm)
-    click.echo(closing, nl=False)
-    from reconciler import github
-
+    click.echo(apply_text.closing(result.report, result.confirm), nl=False)
     if github.in_actions():
-        from reconciler.render import plan_markdown
-
-        lines = "\n".join(apply_text.result_line(r) for r in result.report.results)
-        github.append_summary(plan_markdown.render(run.plan, marker="", title="streaks apply")
-                              + "\n" + plan_markdown.fenced(lines + "\n" + closing.strip()))
+        github.append_summary(apply_text.summary_markdown(run.plan, result.report,
+                                                          result.confirm))
         github.set_outputs({**result.report.counts(), "success": result.report.ok})
     if not result.report.ok:
         sys.exit(1)
@@ -376,10 +336,10 @@ def export(directory: Path, tenants: tuple[str, ...], connection: Connection,
     """Write live definitions into --dir as files (never overwriting a different one)."""
     import asyncio
 
-    from reconciler import workflow
+    from reconciler import commands
 
     target = connection.target()
-    results = asyncio.run(workflow.export_live(directory, tenants, target,
+    results = asyncio.run(commands.export_live(directory, tenants, target,
                                                include_archived=include_archived))
     for result in results:
         for path in result.written:
@@ -402,13 +362,12 @@ def drift(directory: Path, tenants: tuple[str, ...], connection: Connection, fmt
     """Compare git with Phoenix: exit 0 in sync, 2 drifted, 1 error. Changes nothing."""
     import asyncio
 
-    from reconciler import github, workflow
-    from reconciler.drift import render_json
+    from reconciler import commands, github
     from reconciler.render import drift as render
 
     target = connection.target()
-    report = asyncio.run(workflow.drift(directory, tenants, target))
-    text = {"json": render_json, "markdown": render.markdown, "text": render.text}[fmt](report)
+    report = asyncio.run(commands.drift(directory, tenants, target))
+    text = {"json": render.as_json, "markdown": render.markdown, "text": render.text}[fmt](report)
     click.echo(text, nl=False)
     if github.in_actions():
         github.append_summary(render.markdown(report))
@@ -461,22 +420,14 @@ def sim_serve(host: str, port: int, db_path: Path, admin_keys: tuple[str, ...],
               commit_then_fail_rate: float, seed: int | None, extra_config_keys: tuple[str, ...],
               log_level: str) -> None:
     """Serve the simulated Admin API on HOST:PORT until interrupted."""
-    from reconciler.errors import UsageError
-    from reconciler.sim.app import SimConfig
-    from reconciler.sim.faults import FaultSettings
-    from reconciler.sim.serve import serve
+    from reconciler.api import simulated
 
-    try:
-        faults = FaultSettings(latency_ms=latency_ms, error_rate=error_rate,
-                               rate_limit_rate=rate_limit_rate, drop_rate=drop_rate,
-                               commit_then_fail_rate=commit_then_fail_rate, seed=seed)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
-    if not admin_keys and not tenant_keys:
-        raise UsageError("give at least one --admin-key or --tenant-key (or set"
-                         " STREAKS_SIM_ADMIN_KEY)")
-    config = SimConfig(db_path=db_path, admin_keys=frozenset(admin_keys),
-                       tenant_keys=tenant_keys, tenants=tenants, faults=faults,
-                       extra_config_keys=frozenset(extra_config_keys))
+    config = simulated.server_config(
+        db_path=db_path, admin_keys=admin_keys, tenant_keys=tenant_keys, tenants=tenants,
+        extra_config_keys=extra_config_keys,
+        faults={"latency_ms": latency_ms, "error_rate": error_rate,
+                "rate_limit_rate": rate_limit_rate, "drop_rate": drop_rate,
+                "commit_then_fail_rate": commit_then_fail_rate, "seed": seed},
+    )
     click.echo(f"simulator on http://{host}:{port} (database {db_path})", err=True)
-    serve(config, host, port, log_level)
+    simulated.serve(config, host, port, log_level)

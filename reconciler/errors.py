@@ -8,7 +8,9 @@
     ├── ApiError                  the Admin API answered with an error envelope
     │   └── TransportError        no usable answer: connection, timeout, bad body
     ├── PlanRefused               a guard stopped the plan (prune limits, unreachable tenant)
-    └── StalePlan                 a saved plan no longer matches live state
+    ├── PlanFileInvalid           a saved plan file is unreadable, malformed or unknown
+    ├── StalePlan                 a saved plan no longer matches live state
+    └── MissingExtra              an optional part (the simulator) is not installed
 
 Every message is safe to print: none ever carries the API key.
 """
@@ -19,7 +21,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from reconciler.diagnostics import Diagnostic
+    from reconciler.model.diagnostics import Diagnostic
 
 
 class StreaksError(Exception):
@@ -105,6 +107,15 @@ class TransportError(ApiError):
 
 class PlanRefused(StreaksError):
     """A safety guard refused to produce or apply the plan."""
+
+
+class PlanFileInvalid(StreaksError):
+    """A saved plan file cannot be read, is malformed, or holds what this version does not
+    know (an unknown action): it is refused, never guessed at."""
+
+
+class MissingExtra(StreaksError):
+    """A command needs an optional extra that is not installed."""
 
 
 class StalePlan(StreaksError):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from reconciler.desired import DesiredDefinition, DesiredState, DesiredTenant
-from reconciler.live import LiveRecord, LiveState
-from reconciler.model import Definition, TenantSettings
+from reconciler.model.definition import Definition, TenantSettings
+from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
+from reconciler.model.live import LiveRecord, LiveState
 
 
 def config(**overrides: Any) -> dict[str, Any]:

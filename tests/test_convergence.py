@@ -13,12 +13,12 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reconciler.apply import apply_plan
-from reconciler.connect import Target, open_client
-from reconciler.desired import DesiredState
-from reconciler.fetch import fetch_live
-from reconciler.model import Definition
-from reconciler.planner import make_plan
+from reconciler.api.applier import apply_plan
+from reconciler.api.connection import Target, open_client
+from reconciler.api.fetch import fetch_live
+from reconciler.model.definition import Definition
+from reconciler.model.desired import DesiredState
+from reconciler.plan.planner import make_plan
 from tests.factories import desired
 
 NAMES = ["Alpha", "Beta", "Gamma", "Delta"]

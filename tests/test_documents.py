@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from reconciler import documents
-from reconciler.documents import CACHE_NAME, read_documents
-from reconciler.loader import load
-from reconciler.yamlio import Document, YamlProblem
+from reconciler.files import documents
+from reconciler.files.documents import CACHE_NAME, read_documents
+from reconciler.files.loader import load
+from reconciler.files.yamlio import Document, YamlProblem
 from tests.conftest import VALID, WriteTree
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import jsonschema
 
-from reconciler.drift import drift_from_plan
-from reconciler.plan import Change
-from reconciler.planner import PlanOptions, make_plan
+from reconciler.plan.drift import drift_from_plan
+from reconciler.plan.operations import Change
+from reconciler.plan.planner import PlanOptions, make_plan
 from reconciler.sim.store import Store
 from tests.cliutil import run
 from tests.factories import definition, desired, live, record

@@ -8,13 +8,13 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 
-from reconciler.apply import apply_plan
-from reconciler.connect import Target, open_client
-from reconciler.export import export_tenant, slug
-from reconciler.fetch import fetch_live
-from reconciler.loader import load_valid
-from reconciler.model import Definition
-from reconciler.planner import make_plan
+from reconciler.api.applier import apply_plan
+from reconciler.api.connection import Target, open_client
+from reconciler.api.fetch import fetch_live
+from reconciler.files.export import export_tenant, slug
+from reconciler.files.loader import load_valid
+from reconciler.model.definition import Definition
+from reconciler.plan.planner import make_plan
 from tests.cliutil import run
 from tests.factories import definition, desired, live, record
 from tests.test_convergence import definitions

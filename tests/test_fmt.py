@@ -7,8 +7,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reconciler.fmt import canonical, format_tree
-from reconciler.model import Definition, TenantSettings
+from reconciler.files.fmt import canonical, format_tree
+from reconciler.model.definition import Definition, TenantSettings
 from tests.conftest import WriteTree
 
 MESSY = """\

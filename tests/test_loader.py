@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.diagnostics import Diagnostic
 from reconciler.errors import ConfigInvalid, UsageError
-from reconciler.loader import load, load_valid
+from reconciler.files.loader import load, load_valid
+from reconciler.model.diagnostics import Diagnostic
 from tests.conftest import VALID, WriteTree
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from reconciler.errors import PlanRefused
-from reconciler.plan import Change
-from reconciler.planner import PlanOptions, make_plan
+from reconciler.plan.operations import Change
+from reconciler.plan.planner import PlanOptions, make_plan
 from tests.factories import config, definition, desired, live, record
 
 LOGIN = definition("Daily Login")

@@ -71,8 +71,8 @@ def assert_converged(repo: Path, server: Server, expected: int) -> None:
 
 def seed_unknown_field(server: Server) -> None:
     """A live definition carrying a config key this tool does not know."""
-    from reconciler.model import Definition
-    from reconciler.yamlio import decode, parse
+    from reconciler.files.yamlio import decode, parse
+    from reconciler.model.definition import Definition
 
     path = Path(__file__).resolve().parents[1] / "streaks.d/tenant-prod-001/daily-login-streak.yaml"
     d = Definition.model_validate(parse(decode(path.read_bytes())).data)

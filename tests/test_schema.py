@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from reconciler import schema
-from reconciler.model import Definition, TenantSettings
+from reconciler import schemas as schema
+from reconciler.model.definition import Definition, TenantSettings
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "schemas"
@@ -163,7 +163,7 @@ def test_python_and_json_schema_agree_on_tenant_settings(doc: dict[str, Any]) ->
 
 def test_both_accept_the_guide_examples() -> None:
     for path in sorted((ROOT / "streaks.d").glob("*/*.yaml")):
-        from reconciler.yamlio import decode, parse
+        from reconciler.files.yamlio import decode, parse
 
         data = parse(decode(path.read_bytes())).data
         validator = TENANT if path.name == "_tenant.yaml" else DEFINITION

@@ -6,8 +6,8 @@ import json
 import subprocess
 from pathlib import Path
 
-from reconciler.planner import make_plan
-from reconciler.scope import split
+from reconciler.plan.planner import make_plan
+from reconciler.plan.scope import split
 from tests.cliutil import run
 from tests.factories import config, definition, desired, live, record
 

@@ -15,12 +15,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from reconciler.apply import apply_plan
-from reconciler.client import AdminClient, ClientSettings, RetryPolicy
+from reconciler.api.applier import apply_plan
+from reconciler.api.client import AdminClient, ClientSettings, RetryPolicy
+from reconciler.api.fetch import fetch_live
 from reconciler.errors import ApiError
-from reconciler.fetch import fetch_live
-from reconciler.model import Definition
-from reconciler.planner import make_plan
+from reconciler.model.definition import Definition
+from reconciler.plan.planner import make_plan
 from reconciler.sim.app import SimConfig, create_app
 from reconciler.sim.faults import FaultSettings
 from reconciler.sim.inprocess import SimTransport

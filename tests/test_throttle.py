@@ -7,9 +7,9 @@ import time
 
 import pytest
 
-from reconciler.client import RetryPolicy, check_url
+from reconciler.api.client import RetryPolicy, check_url
+from reconciler.api.pacing import AdaptiveLimit, RateLimiter
 from reconciler.errors import UsageError
-from reconciler.throttle import AdaptiveLimit, RateLimiter
 
 
 def test_adaptive_limit_halves_on_429_and_recovers() -> None:

@@ -1,9 +1,10 @@
-"""Apply progress and results as text."""
+"""Apply progress and results as text, and the apply job's Markdown summary."""
 
 from __future__ import annotations
 
-from reconciler.apply import ApplyReport, OperationResult
-from reconciler.plan import Plan
+from reconciler.api.results import ApplyReport, OperationResult
+from reconciler.plan.operations import Plan
+from reconciler.render import plan_markdown
 from reconciler.render.plan_text import summary_line
 
 MARKS = {"ok": "✓", "adopted": "✓", "failed": "✗", "skipped": "-"}
@@ -17,7 +18,7 @@ def result_line(result: OperationResult) -> str:
     return f"{MARKS[result.outcome]} {what}{detail}"
 
 
-def report(report: ApplyReport, confirm: Plan | None) -> str:
+def closing(report: ApplyReport, confirm: Plan | None) -> str:
     """The closing summary of an apply."""
     c = report.counts()
     lines = []
@@ -37,3 +38,10 @@ def report(report: ApplyReport, confirm: Plan | None) -> str:
         else:
             lines.append("Confirmed: a fresh plan shows no changes.")
     return "\n".join(lines) + "\n"
+
+
+def summary_markdown(plan: Plan, report: ApplyReport, confirm: Plan | None) -> str:
+    """The job summary of an apply in GitHub Actions: the plan, then every result."""
+    lines = "\n".join(result_line(r) for r in report.results)
+    return (plan_markdown.render(plan, marker="", title="streaks apply") + "\n"
+            + plan_markdown.fenced(lines + "\n" + closing(report, confirm).strip()))

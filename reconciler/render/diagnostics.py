@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from reconciler.diagnostics import Diagnostic
+from reconciler.model.diagnostics import Diagnostic
 
 FORMAT_VERSION = 1
 

@@ -1,8 +1,9 @@
-"""Drift reports as text and Markdown (the body of the drift issue)."""
+"""Drift reports as text, JSON and Markdown (the body of the drift issue)."""
 
 from __future__ import annotations
 
-from reconciler.drift import KINDS, DriftItem, DriftReport
+from reconciler.plan.drift import KINDS, DriftItem, DriftReport, as_data
+from reconciler.render.plan_json import dumps
 from reconciler.render.plan_markdown import fenced
 from reconciler.render.plan_text import value
 
@@ -42,3 +43,8 @@ def markdown(report: DriftReport) -> str:
                   "Run `streaks plan` to see the repair, or `streaks apply` to bring Phoenix"
                   " back to git (unmanaged definitions are left alone unless prune is on).", ""]
     return "\n".join(parts)
+
+
+def as_json(report: DriftReport) -> str:
+    """``streaks drift --format json`` (the form documented in ``schemas/drift.schema.json``)."""
+    return dumps(as_data(report))

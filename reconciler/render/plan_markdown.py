@@ -12,9 +12,11 @@ from __future__ import annotations
 import html
 import re
 
-from reconciler.plan import ACTIONS, Operation, Plan
+from reconciler.plan.codec import SUMMARY_KEYS
+from reconciler.plan.operations import Action, Operation, Plan
+from reconciler.plan.scope import ScopedPlan
 from reconciler.render.plan_text import change_lines, headline, summary_line, value
-from reconciler.scope import ScopedPlan
+from reconciler.render.symbols import look
 
 MARKER = "<!-- streaks-plan -->"
 LIMIT = 65_536
@@ -71,9 +73,9 @@ def _body(plan: Plan, title: str) -> tuple[str, list[str]]:
     head = [title, ""] if title else []
     head += [summary_line(plan), ""]
     counts = plan.summary()
-    head.append("| " + " | ".join((*ACTIONS, "unmanaged")) + " |")
-    head.append("|" + "---|" * (len(ACTIONS) + 1))
-    head.append("| " + " | ".join(str(counts[k]) for k in (*ACTIONS, "unmanaged")) + " |")
+    head.append("| " + " | ".join(SUMMARY_KEYS) + " |")
+    head.append("|" + "---|" * len(SUMMARY_KEYS))
+    head.append("| " + " | ".join(str(counts[k]) for k in SUMMARY_KEYS) + " |")
     head.append("")
     destructive = [op for op in plan.operations if op.destructive]
     affecting = [op for op in plan.operations if op.warnings and not op.destructive]
@@ -99,8 +101,8 @@ def _tenant(plan: Plan, tenant: str) -> str:
         lines.extend(_operation(op))
     lines.extend(f'? unmanaged {value(u.name)} (id {u.id}, {u.status}): not in git, left alone'
                  for u in unmanaged)
-    parts = [f"{sum(1 for o in ops if o.action == a)} {a}" for a in ACTIONS
-             if any(o.action == a for o in ops)]
+    parts = [f"{sum(1 for o in ops if o.action is a)} {a}" for a in Action
+             if any(o.action is a for o in ops)]
     if unmanaged:
         parts.append(f"{len(unmanaged)} unmanaged")
     open_attr = " open" if any(o.destructive or o.warnings for o in ops) else ""
@@ -109,8 +111,7 @@ def _tenant(plan: Plan, tenant: str) -> str:
 
 
 def _operation(op: Operation) -> list[str]:
-    sign = {"create": "+", "archive": "-"}.get(op.action, "!")
-    out = [f"{sign} {headline(op)}"]
+    out = [f"{look(op.action).sign} {headline(op)}"]
     out.extend(f"    {line}" for line in change_lines(op))
     out.extend(f"    WARNING: {w}" for w in op.warnings)
     out.extend(f"    hint: {h}" for h in op.hints)

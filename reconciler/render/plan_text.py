@@ -3,19 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
+from typing import Any, assert_never
 
-from reconciler.plan import SYMBOLS, Change, Operation, Plan
-
-COLOURS = {"create": "green", "update": "yellow", "status": "cyan", "restore": "green",
-           "rename": "blue", "archive": "red", "unmanaged": "magenta"}
-
-Style = Callable[[str, str], str]
-
-
-def _plain(text: str, _: str) -> str:
-    return text
+from reconciler.plan.operations import Action, Change, Operation, Plan
+from reconciler.plan.scope import ScopedPlan
+from reconciler.render.style import Style, plain
+from reconciler.render.symbols import UNMANAGED, count_phrase, look
 
 
 def value(v: Any) -> str:
@@ -23,7 +16,7 @@ def value(v: Any) -> str:
     return json.dumps(v, ensure_ascii=False, separators=(", ", ": "))
 
 
-def render(plan: Plan, *, style: Style = _plain) -> str:
+def render(plan: Plan, *, style: Style = plain) -> str:
     """The full text of a plan; ``style(text, colour)`` colours it on a terminal."""
     lines: list[str] = []
     for tenant in plan.tenants:
@@ -34,7 +27,8 @@ def render(plan: Plan, *, style: Style = _plain) -> str:
         for op in ops:
             lines.extend(_operation(op, style))
         for u in unmanaged:
-            lines.append(style(f"  ? unmanaged {value(u.name)}", COLOURS["unmanaged"])
+            lines.append(style(f"  {UNMANAGED.symbol} unmanaged {value(u.name)}",
+                               UNMANAGED.colour)
                          + f" (id {u.id}, {u.status}): not in git, left alone")
         lines.append("")
     for note in plan.notes:
@@ -43,30 +37,51 @@ def render(plan: Plan, *, style: Style = _plain) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_scoped(scoped: ScopedPlan, *, style: Style = plain) -> str:
+    """``plan --base-ref``: this pull request's operations, then those base has anyway."""
+    text = "Changes this pull request introduces:\n" + render(scoped.introduced, style=style)
+    if scoped.pre_existing.operations or scoped.pre_existing.unmanaged:
+        text += (f"\nAlready different on {scoped.base_ref}, not from this pull request"
+                 " (pending from earlier merges, or drift):\n"
+                 + render(scoped.pre_existing, style=style))
+    return text
+
+
 def headline(op: Operation) -> str:
     """``update "Name"``, ``rename "Old" → "New"``, ``status "Name": active → paused``."""
-    if op.action == "rename":
-        return f"rename {value(op.previous_name)} → {value(op.name)}"
     head = f"{op.action} {value(op.name)}"
-    if op.action in ("status", "restore", "archive") and op.changes:
-        head += f": {op.changes[0].before} → {op.changes[0].after}"
-    return head
+    match op.action:
+        case Action.RENAME:
+            return f"rename {value(op.previous_name)} → {value(op.name)}"
+        case Action.STATUS | Action.RESTORE | Action.ARCHIVE:
+            if op.changes:
+                head += f": {op.changes[0].before} → {op.changes[0].after}"
+            return head
+        case Action.CREATE | Action.UPDATE:
+            return head
+        case _:
+            assert_never(op.action)
 
 
 def change_lines(op: Operation) -> list[str]:
     """The field lines of a create (new values) or an update (old → new); none otherwise."""
-    if op.action == "create":
-        return [f"{c.path}: {value(c.after)}" for c in op.changes]
-    if op.action == "update":
-        return [_change(c) for c in op.changes]
-    return []
+    match op.action:
+        case Action.CREATE:
+            return [f"{c.path}: {value(c.after)}" for c in op.changes]
+        case Action.UPDATE:
+            return [_change(c) for c in op.changes]
+        case Action.STATUS | Action.RESTORE | Action.RENAME | Action.ARCHIVE:
+            return []  # the headline says it all
+        case _:
+            assert_never(op.action)
 
 
 def _operation(op: Operation, style: Style) -> list[str]:
-    head = f"  {SYMBOLS[op.action]} {headline(op)}"
+    marks = look(op.action)
+    head = f"  {marks.symbol} {headline(op)}"
     if op.id:
         head += f" (id {op.id})"
-    out = [style(head, COLOURS[op.action])]
+    out = [style(head, marks.colour)]
     out.extend(f"      {line}" for line in change_lines(op))
     out.extend(style(f"      ! {w}", "yellow") for w in op.warnings)
     out.extend(f"      hint: {h}" for h in op.hints)
@@ -87,8 +102,5 @@ def summary_line(plan: Plan) -> str:
     unmanaged = f" {s['unmanaged']} unmanaged left alone." if s["unmanaged"] else ""
     if not plan.has_changes:
         return f"No changes. Phoenix matches streaks.d/.{unmanaged}"
-    parts = [f"{s['create']} to create", f"{s['update']} to update",
-             f"{s['status']} status change{'s' if s['status'] != 1 else ''}",
-             f"{s['restore']} to restore", f"{s['rename']} to rename",
-             f"{s['archive']} to archive"]
+    parts = [count_phrase(action, s[action.value]) for action in Action]
     return f"Plan: {', '.join(parts)}.{unmanaged}"

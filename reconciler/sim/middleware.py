@@ -11,9 +11,10 @@ import asyncio
 import json
 import threading
 from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
-from starlette.routing import Match
+from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from reconciler.sim.faults import FaultInjector
@@ -57,10 +58,12 @@ class Stats:
 class SimMiddleware:
     """Counts each /v1 request and applies the configured faults to it."""
 
-    def __init__(self, app: ASGIApp, faults: FaultInjector, stats: Stats) -> None:
+    def __init__(self, app: ASGIApp, faults: FaultInjector, stats: Stats,
+                 routes: Sequence[BaseRoute]) -> None:
         self.app = app
         self.faults = faults
         self.stats = stats
+        self.routes = tuple(routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith("/v1"):
@@ -101,11 +104,10 @@ class SimMiddleware:
             self.stats.count(route, seen.get("status", 500))
 
     def _template(self, scope: Scope) -> str:
-        app: Any = scope.get("app")
-        for route in getattr(app, "routes", ()):
+        for route in self.routes:
             match, _ = route.matches(scope)
             if match is Match.FULL:
-                return str(route.path)
+                return str(getattr(route, "path", "<no route>"))
         return "<no route>"
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from reconciler.yamlio import decode, parse
+from reconciler.files.yamlio import decode, parse
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
 EXPR = re.compile(r"\$\{\{\s*(.+?)\s*\}\}")

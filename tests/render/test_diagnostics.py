@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from reconciler.diagnostics import Diagnostic
+from reconciler.model.diagnostics import Diagnostic
 from reconciler.render.diagnostics import as_json, github, text
 
 FOUND = [

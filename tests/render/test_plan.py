@@ -7,29 +7,29 @@ from pathlib import Path
 
 import jsonschema
 
-from reconciler.plan import Change, Operation, Plan, Unmanaged
+from reconciler.plan.operations import Action, Change, Operation, Plan, Unmanaged
 from reconciler.render import plan_json, plan_markdown, plan_text
 
 ID = "11111111-1111-1111-1111-111111111111"
 PLAN = Plan(
     operations=(
-        Operation("create", "t1", "Daily Login", None,
+        Operation(action=Action.CREATE, tenant="t1", name="Daily Login", id=None,
                   changes=(Change("description", None, "Log in"),
                            Change("config.event_types", None, ["user.login"])),
                   body={"name": "Daily Login"}, hints=("probable rename: …",)),
-        Operation("update", "t1", "Weekly", ID,
+        Operation(action=Action.UPDATE, tenant="t1", name="Weekly", id=ID,
                   changes=(Change("config.condition.min", 1, 3),
                            Change("config.milestones[1]", {"threshold": 30}, None)),
                   warnings=("stricter condition (min 1 → 3)",)),
-        Operation("rename", "t2", "New Name", ID, changes=(Change("name", "Old", "New Name"),),
+        Operation(action=Action.RENAME, tenant="t2", name="New Name", id=ID, changes=(Change("name", "Old", "New Name"),),
                   previous_name="Old"),
-        Operation("status", "t2", "Paused One", ID,
+        Operation(action=Action.STATUS, tenant="t2", name="Paused One", id=ID,
                   changes=(Change("status", "active", "paused"),), warnings=("pauses",)),
-        Operation("restore", "t2", "Back", ID, changes=(Change("status", "archived", "active"),)),
-        Operation("archive", "t2", "Gone", ID, changes=(Change("status", "active", "archived"),),
+        Operation(action=Action.RESTORE, tenant="t2", name="Back", id=ID, changes=(Change("status", "archived", "active"),)),
+        Operation(action=Action.ARCHIVE, tenant="t2", name="Gone", id=ID, changes=(Change("status", "active", "archived"),),
                   warnings=("archives",)),
     ),
-    unmanaged=(Unmanaged("t2", "Legacy", ID, "active"),),
+    unmanaged=(Unmanaged(tenant="t2", name="Legacy", id=ID, status="active"),),
     tenants=("t1", "t2", "t3"),
 )
 
@@ -108,7 +108,7 @@ def test_markdown() -> None:
 
 def test_markdown_cannot_be_injected() -> None:
     evil = Plan(operations=(Operation(
-        "create", "t1", "Safe", None,
+        action=Action.CREATE, tenant="t1", name="Safe", id=None,
         changes=(Change("description", None, "``` @everyone <img src=x> [x](http://e)"),)),),
         tenants=("t1",))
     md = plan_markdown.render(evil)
@@ -119,7 +119,7 @@ def test_markdown_cannot_be_injected() -> None:
 
 
 def test_markdown_stays_under_the_comment_limit() -> None:
-    ops = tuple(Operation("create", f"t{i % 50}", f"Def {i}", None,
+    ops = tuple(Operation(action=Action.CREATE, tenant=f"t{i % 50}", name=f"Def {i}", id=None,
                           changes=(Change("description", None, "x" * 200),))
                 for i in range(2000))
     big = Plan(operations=ops, tenants=tuple(f"t{i}" for i in range(50)))

@@ -1,0 +1,140 @@
+"""Carry out a plan: independent operations in parallel, each definition's in order.
+
+An operation starts when the ones it depends on have succeeded; if one of them failed it is
+skipped. A create is never blindly retried: after an ambiguous failure or a 409 the
+definition is looked up by name and adopted when it is the one we meant to create.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, assert_never
+
+from reconciler.api.client import AdminClient
+from reconciler.api.results import ApplyReport, OperationResult
+from reconciler.errors import ApiError
+from reconciler.model.normalize import normal_config
+from reconciler.plan.operations import Action, Operation, Plan
+
+
+async def apply_plan(client: AdminClient, plan: Plan, *, parallelism: int = 4,
+                     on_result: Callable[[OperationResult], None] | None = None) -> ApplyReport:
+    """Run every operation of ``plan``; never raises for an API error (it is reported)."""
+    ops = plan.operations
+    done = [asyncio.Event() for _ in ops]
+    results: list[OperationResult | None] = [None] * len(ops)
+    gate = asyncio.Semaphore(max(1, parallelism))
+
+    async def run(i: int) -> None:
+        op = ops[i]
+        for dep in op.depends_on:
+            await done[dep].wait()
+        failed = [d for d in op.depends_on if not _succeeded(results[d])]
+        if failed:
+            result = OperationResult(index=i, operation=op, outcome="skipped",
+                                     message=f"not attempted: operation #{failed[0] + 1} failed")
+        else:
+            async with gate:
+                result = await _execute(client, i, op, results)
+        results[i] = result
+        if on_result is not None:
+            on_result(result)
+        done[i].set()
+
+    started = time.monotonic()
+    await asyncio.gather(*(run(i) for i in range(len(ops))))
+    return ApplyReport(results=tuple(r for r in results if r is not None),
+                       seconds=time.monotonic() - started)
+
+
+def _done(index: int, op: Operation, record: Mapping[str, Any], *,
+          adopted: bool = False) -> OperationResult:
+    if adopted:
+        return OperationResult(index=index, operation=op, outcome="adopted", record=record,
+                               message="the create had landed; adopted the existing definition")
+    return OperationResult(index=index, operation=op, outcome="ok", record=record)
+
+
+def _failed(index: int, op: Operation, message: str) -> OperationResult:
+    return OperationResult(index=index, operation=op, outcome="failed", message=message)
+
+
+def _succeeded(result: OperationResult | None) -> bool:
+    return result is not None and result.succeeded
+
+
+async def _execute(client: AdminClient, index: int, op: Operation,
+                   results: list[OperationResult | None]) -> OperationResult:
+    try:
+        match op.action:
+            case Action.CREATE:
+                return await _create(client, index, op)
+            case Action.UPDATE | Action.RENAME:
+                record = await client.patch(op.tenant, _target_id(op, results), dict(op.body),
+                                            op.name)
+            case Action.STATUS | Action.RESTORE:
+                record = await client.set_status(op.tenant, _target_id(op, results),
+                                                 op.body["status"], op.name)
+            case Action.ARCHIVE:
+                record = await client.delete(op.tenant, _target_id(op, results), op.name)
+            case _:
+                assert_never(op.action)
+    except ApiError as exc:
+        return _failed(index, op, exc.describe())
+    return _done(index, op, record)
+
+
+def _target_id(op: Operation, results: list[OperationResult | None]) -> str:
+    """The definition's id: planned, or returned by the create this operation follows."""
+    if op.id is not None:
+        return op.id
+    for dep in op.depends_on:
+        result = results[dep]
+        if result is not None and result.record is not None:
+            return str(result.record.get("id"))
+    raise ApiError("the create this operation depends on returned no id", code="INTERNAL",
+                   status=None, method="-", path="-", tenant=op.tenant, definition=op.name)
+
+
+async def _create(client: AdminClient, index: int, op: Operation) -> OperationResult:
+    try:
+        record = await client.create(op.tenant, dict(op.body))
+        return _done(index, op, record)
+    except ApiError as exc:
+        ambiguous = exc.status is None or exc.status >= 500
+        if not ambiguous and exc.code != "CONFLICT":
+            return _failed(index, op, exc.describe())
+        first_error = exc
+    # Did the create land (ambiguous failure), or is the name held by our twin (409)?
+    try:
+        existing = await _find(client, op.tenant, op.name)
+    except ApiError as exc:
+        return _failed(index, op, f"{first_error.describe()}; then could not check whether the"
+                               f" create landed: {exc.describe()}")
+    if existing is not None and _same(existing, op.body):
+        return _done(index, op, existing, adopted=True)
+    if existing is not None:
+        return _failed(index, op, f"{first_error.describe()} (a different definition named"
+                               f" {op.name!r} exists, id {existing.get('id')})")
+    if first_error.code == "CONFLICT":
+        return _failed(index, op, first_error.describe())
+    # Certain it did not land: sending it again cannot duplicate it.
+    try:
+        record = await client.create(op.tenant, dict(op.body))
+    except ApiError as exc:
+        return _failed(index, op, exc.describe())
+    return _done(index, op, record)
+
+
+async def _find(client: AdminClient, tenant: str, name: str) -> dict[str, Any] | None:
+    for record in await client.list_tenant(tenant):
+        if record.get("name") == name:
+            return record
+    return None
+
+
+def _same(record: Mapping[str, Any], body: Mapping[str, Any]) -> bool:
+    return (record.get("description", "") == body.get("description", "")
+            and normal_config(record.get("config") or {}) == normal_config(body["config"]))

@@ -1,0 +1,263 @@
+"""The async client of the Phoenix Admin API.
+
+Every failure becomes our own exception: :class:`ApiError` with the envelope's code and
+message, the tenant and the definition, or :class:`TransportError` when no usable answer came
+back. GET, PATCH, PUT and DELETE are retried on 5xx, 429 and transport errors, with
+exponential backoff and jitter, honouring ``Retry-After``; POST never is (the applier checks
+whether an ambiguous create landed). The API key is sent in a header and never appears in any
+message, log line or exception.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+import random
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from reconciler.api.pacing import AdaptiveLimit, RateLimiter
+from reconciler.errors import ApiError, TransportError, UsageError
+from reconciler.model.definition import is_tenant_id
+
+log = logging.getLogger("streaks.http")
+
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+RETRYABLE_METHODS = frozenset({"GET", "PATCH", "PUT", "DELETE"})
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How requests are retried: GET, PATCH, PUT and DELETE on 5xx, 429 and transport
+    errors; POST only on 429 (the server says it did not process it)."""
+
+    attempts: int = 5
+    base_delay: float = 0.2
+    max_delay: float = 10.0
+    total_seconds: float = 60.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        """Seconds to wait before attempt ``attempt + 1`` (full jitter, Retry-After wins)."""
+        if retry_after is not None:
+            return min(retry_after, self.max_delay)
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Everything about how the client talks, configurable from the command line."""
+
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    timeout: float = 30.0
+    rate_limit: float = 0.0  # request starts per second; 0 = unlimited
+    max_in_flight: int = 16
+
+
+
+def check_url(url: str, *, allow_insecure_http: bool = False) -> str:
+    """Refuse plain http:// to a host that is not loopback, unless explicitly allowed."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"API URL must be http(s)://host[:port], got {url!r}")
+    if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(parts.hostname):
+        raise UsageError("refusing plain http:// to a non-loopback host (the API key would"
+                         " travel unencrypted); use https:// or pass --allow-insecure-http")
+    return url.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class AdminClient:
+    """One connection pool to the Admin API, used by plan, apply, drift and export."""
+
+    def __init__(self, base_url: str, api_key: str, *, transport: httpx.AsyncBaseTransport |
+                 None = None, settings: ClientSettings | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.settings = settings or ClientSettings()
+        self.retry = self.settings.retry
+        self.requests_sent = 0
+        self.throttled = 0
+        self._pace = RateLimiter(self.settings.rate_limit)
+        self.concurrency = AdaptiveLimit(self.settings.max_in_flight)
+        self._http = httpx.AsyncClient(
+            base_url=self.base_url,
+            headers={"X-API-Key": api_key, "User-Agent": "streaks"},
+            transport=transport,
+            timeout=httpx.Timeout(self.settings.timeout),
+            limits=httpx.Limits(max_connections=self.settings.max_in_flight * 2),
+            verify=True,
+            follow_redirects=False,
+        )
+
+    async def __aenter__(self) -> AdminClient:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    # --- endpoints -------------------------------------------------------------------------
+
+    async def list_all(self) -> list[dict[str, Any]]:
+        """GET /v1/streaks (admin keys only)."""
+        data = await self._call("GET", "/v1/streaks")
+        return list(data.get("definitions", []))
+
+    async def list_tenant(self, tenant: str) -> list[dict[str, Any]]:
+        """GET /v1/tenants/{tenant}/streaks."""
+        data = await self._call("GET", f"{_tenant_path(tenant)}/streaks", tenant=tenant)
+        return list(data.get("definitions", []))
+
+    async def create(self, tenant: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST a new definition (never retried: see the module docstring)."""
+        return await self._call("POST", f"{_tenant_path(tenant)}/streaks", json=body,
+                                tenant=tenant, definition=str(body.get("name")))
+
+    async def patch(self, tenant: str, definition_id: str, body: dict[str, Any],
+                    name: str | None = None) -> dict[str, Any]:
+        """PATCH name, description and/or config."""
+        return await self._call("PATCH", _definition_path(tenant, definition_id), json=body,
+                                tenant=tenant, definition=name or definition_id)
+
+    async def set_status(self, tenant: str, definition_id: str, status: str,
+                         name: str | None = None) -> dict[str, Any]:
+        """PUT the status."""
+        return await self._call("PUT", f"{_definition_path(tenant, definition_id)}/status",
+                                json={"status": status}, tenant=tenant,
+                                definition=name or definition_id)
+
+    async def delete(self, tenant: str, definition_id: str,
+                     name: str | None = None) -> dict[str, Any]:
+        """DELETE (soft: the record comes back archived)."""
+        return await self._call("DELETE", _definition_path(tenant, definition_id),
+                                tenant=tenant, definition=name or definition_id)
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    async def _call(self, method: str, path: str, *, json: Any = None, tenant: str | None =
+                    None, definition: str | None = None) -> dict[str, Any]:
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            try:
+                return await self._once(method, path, json, tenant, definition)
+            except ApiError as exc:
+                attempt += 1
+                safe = method in RETRYABLE_METHODS or exc.status == 429
+                retry = safe and exc.retryable and attempt < self.retry.attempts
+                wait = self.retry.delay(attempt - 1, exc.retry_after)
+                if not retry or time.monotonic() - started + wait > self.retry.total_seconds:
+                    raise
+                log.info("retrying %s %s in %.2fs after %s", method, path, wait, exc.code)
+                await asyncio.sleep(wait)
+
+    async def _once(self, method: str, path: str, body: Any, tenant: str | None,
+                    definition: str | None) -> dict[str, Any]:
+        context: dict[str, Any] = {"method": method, "path": path, "tenant": tenant,
+                                   "definition": definition}
+        await self._pace.wait()
+        started = time.monotonic()
+        try:
+            async with self.concurrency:
+                self.requests_sent += 1
+                request = self._http.build_request(method, path, json=body)
+                log.debug("%s %s headers=%s", method, path, _redacted(request.headers))
+                response = await self._http.send(request, stream=True)
+                try:
+                    raw = await _read_limited(response)
+                finally:
+                    await response.aclose()
+        except httpx.TimeoutException as exc:
+            log.info("%s %s -> timeout", method, path)
+            raise TransportError("request timed out", code="TRANSPORT", status=None,
+                                 **context) from exc
+        except httpx.HTTPError as exc:
+            log.info("%s %s -> %s", method, path, type(exc).__name__)
+            raise TransportError(f"no usable answer ({type(exc).__name__})", code="TRANSPORT",
+                                 status=None, **context) from exc
+        log.info("%s %s -> %s (%.0f ms)", method, path, response.status_code,
+                 (time.monotonic() - started) * 1000)
+        if response.status_code == 429:
+            self.throttled += 1
+            self.concurrency.throttled()
+        elif response.is_success:
+            self.concurrency.succeeded()
+        data = _json(raw)
+        if response.is_success and isinstance(data, dict):
+            return data
+        if response.is_success:
+            raise TransportError("answer is not a JSON object", code="TRANSPORT",
+                                 status=response.status_code, **context)
+        error = data.get("error") if isinstance(data, dict) else None
+        code = str(error.get("code")) if isinstance(error, dict) else f"HTTP_{response.status_code}"
+        message = (str(error.get("message")) if isinstance(error, dict)
+                   else f"HTTP {response.status_code} without an error envelope")
+        raise ApiError(message, code=code, status=response.status_code,
+                       retry_after=_retry_after(response), **context)
+
+
+def _redacted(headers: httpx.Headers) -> dict[str, str]:
+    """Request headers for a log line, with every credential replaced."""
+    secret = {"x-api-key", "authorization", "cookie", "proxy-authorization"}
+    return {k: ("[redacted]" if k.lower() in secret else v) for k, v in headers.items()}
+
+
+async def _read_limited(response: httpx.Response) -> bytes:
+    declared = response.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > MAX_RESPONSE_BYTES:
+        raise httpx.DecodingError("answer too large")
+    chunks = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > MAX_RESPONSE_BYTES:
+            raise httpx.DecodingError("answer too large")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _json(raw: bytes) -> Any:
+    import json
+
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    try:
+        return max(0.0, float(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _tenant_path(tenant: str) -> str:
+    if not is_tenant_id(tenant):
+        raise UsageError(f"invalid tenant id {tenant!r}")
+    return f"/v1/tenants/{tenant}"
+
+
+def _definition_path(tenant: str, definition_id: str) -> str:
+    try:
+        canonical = str(uuid.UUID(definition_id))
+    except ValueError as exc:
+        raise UsageError(f"invalid definition id {definition_id!r}") from exc
+    return f"{_tenant_path(tenant)}/streaks/{canonical}"

@@ -1,0 +1,56 @@
+"""Where the commands send their requests: a real Admin API, or the embedded simulator."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reconciler.api.client import AdminClient, ClientSettings, check_url
+from reconciler.errors import UsageError
+
+KEY_VARIABLE = "PHOENIX_ADMIN_API_KEY"
+URL_VARIABLE = "PHOENIX_ADMIN_URL"
+SIM_DB = Path(".streaks") / "sim.db"
+
+
+@dataclass(frozen=True)
+class Target:
+    """An API to talk to. ``url`` is what plans record (``sim:`` URLs for the simulator)."""
+
+    url: str
+    sim_db: Path | None = None
+    settings: ClientSettings = field(default_factory=ClientSettings)
+
+
+def resolve(sim: bool, api_url: str | None, *, allow_insecure_http: bool = False,
+            settings: ClientSettings | None = None) -> Target:
+    """The target named by ``--sim``, ``--api-url`` or ``PHOENIX_ADMIN_URL``."""
+    settings = settings or ClientSettings()
+    if sim:
+        return Target(url=f"sim:{SIM_DB.as_posix()}", sim_db=SIM_DB, settings=settings)
+    url = api_url or os.environ.get(URL_VARIABLE)
+    if not url:
+        raise UsageError(
+            f"no API to talk to: set {URL_VARIABLE} and {KEY_VARIABLE} (or pass --api-url),"
+            " or add --sim to use the embedded simulator"
+        )
+    return Target(url=check_url(url, allow_insecure_http=allow_insecure_http), settings=settings)
+
+
+def open_client(target: Target, tenants: Sequence[str]) -> AdminClient:
+    """A client for ``target``; the simulator is created (with ``tenants``) on first use."""
+    if target.sim_db is not None:
+        from reconciler.api.simulated import transport
+
+        key = secrets.token_urlsafe(24)  # lives only in this process
+        return AdminClient("http://sim.invalid", key,
+                           transport=transport(target.sim_db, key, tenants),
+                           settings=target.settings)
+    key = os.environ.get(KEY_VARIABLE, "").strip()
+    if not key:
+        raise UsageError(f"{KEY_VARIABLE} is not set: the API key is read from the environment"
+                         " only (never from a flag or a file)")
+    return AdminClient(target.url, key, settings=target.settings)

@@ -1,0 +1,143 @@
+"""The core of each command that talks to the API, between the thin CLI and the stages.
+
+Each function reads files (``files/``), fetches or changes live state (``api/``), plans
+(``plan/``) and returns values; the CLI renders them and chooses the exit code. Nothing here
+writes to the terminal.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from reconciler.api.applier import apply_plan
+from reconciler.api.client import AdminClient
+from reconciler.api.connection import Target, open_client
+from reconciler.api.fetch import fetch_live
+from reconciler.api.results import ApplyReport, OperationResult
+from reconciler.errors import ApiError, UsageError
+from reconciler.files.export import ExportResult, export_tenant
+from reconciler.files.gitref import git_commit, materialize
+from reconciler.files.layout import tenant_folders
+from reconciler.files.loader import load, load_valid
+from reconciler.model.desired import DesiredState, DesiredTenant
+from reconciler.model.live import LiveRecord, LiveState
+from reconciler.plan import codec
+from reconciler.plan.drift import DriftReport, drift_from_plan
+from reconciler.plan.operations import Plan
+from reconciler.plan.planner import PlanOptions, make_plan
+from reconciler.plan.scope import ScopedPlan, split
+
+# Drift changes nothing, so the prune guards (which protect applies) do not apply to it.
+UNGUARDED = PlanOptions(allow_archive_all=True, max_archive=10**9)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanRun:
+    """A plan and what it was made from."""
+
+    plan: Plan
+    desired: DesiredState
+    live: LiveState
+    target: Target
+
+
+async def plan_with(client: AdminClient, desired: DesiredState, target: Target,
+                    options: PlanOptions) -> PlanRun:
+    """Fetch live state for the desired tenants and plan."""
+    live = await fetch_live(client, desired.tenant_ids())
+    return PlanRun(plan=make_plan(desired, live, options), desired=desired, live=live,
+                   target=target)
+
+
+async def plan_dir(directory: Path, tenants: Sequence[str], target: Target,
+                   options: PlanOptions) -> PlanRun:
+    """Validate ``directory`` (nothing is sent if it is invalid), then plan."""
+    desired = load_valid(directory, tenants)
+    async with open_client(target, desired.tenant_ids()) as client:
+        return await plan_with(client, desired, target, options)
+
+
+async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
+                      options: PlanOptions, base_ref: str) -> tuple[PlanRun, ScopedPlan]:
+    """Plan the working tree and ``base_ref``'s copy of ``directory`` against one live state."""
+    desired = load_valid(directory, tenants)
+    with tempfile.TemporaryDirectory(prefix="streaks-base-") as tmp:
+        base_dir = materialize(directory, base_ref, Path(tmp))
+        base, _ = load(base_dir)  # base is what main holds; its own errors are not this PR's
+    wanted = set(desired.tenant_ids())
+    kept = tuple(t for t in base.tenants if t.tenant in wanted)
+    # Tenants new in this PR exist on base as empty folders, so they plan as all-new.
+    missing = wanted - {t.tenant for t in kept}
+    base = DesiredState(tenants=tuple(sorted((*kept, *(DesiredTenant(t) for t in missing)),
+                                             key=lambda t: t.tenant)))
+    async with open_client(target, desired.tenant_ids()) as client:
+        run = await plan_with(client, desired, target, options)
+    base_plan = make_plan(base, run.live, options)
+    return run, split(run.plan, base_plan, base_ref)
+
+
+def save_plan(path: Path, run: PlanRun, directory: Path) -> None:
+    """Write ``run`` as a saved plan, with the commit ``directory`` is at."""
+    codec.save(path, run.plan, run.desired, run.live, run.target.url, git_commit(directory))
+
+
+async def saved_plan(path: Path, target: Target) -> PlanRun:
+    """Load a saved plan and refuse it if anything it touches changed since it was made."""
+    plan, doc = codec.load(path)
+    desired = codec.desired_snapshot(doc, path)
+    async with open_client(target, desired.tenant_ids()) as client:
+        live = await fetch_live(client, plan.tenants)
+    codec.check_fresh(plan, doc, live, target.url)
+    return PlanRun(plan=plan, desired=desired, live=live, target=target)
+
+
+async def drift(directory: Path, tenants: Sequence[str], target: Target) -> DriftReport:
+    """Compare git's desired state with live state."""
+    run = await plan_dir(directory, tenants, target, UNGUARDED)
+    return drift_from_plan(run.plan)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApplyRun:
+    """An apply's report and, after success, the confirming plan."""
+
+    report: ApplyReport
+    confirm: Plan | None
+
+
+async def apply_and_confirm(run: PlanRun, *, parallelism: int, options: PlanOptions,
+                            on_result: Callable[[OperationResult], None] | None = None,
+                            ) -> ApplyRun:
+    """Apply ``run.plan``; when everything succeeded, re-read live state and re-plan."""
+    async with open_client(run.target, run.desired.tenant_ids()) as client:
+        report = await apply_plan(client, run.plan, parallelism=parallelism,
+                                  on_result=on_result)
+        confirm = None
+        if report.ok and run.desired.tenants:
+            confirm = (await plan_with(client, run.desired, run.target, options)).plan
+        return ApplyRun(report=report, confirm=confirm)
+
+
+async def export_live(directory: Path, tenants: Sequence[str], target: Target, *,
+                      include_archived: bool = False) -> list[ExportResult]:
+    """Write live definitions as files: the given tenants, else every tenant an admin key
+    sees, else (tenant key) the tenant folders that already exist."""
+    existing = [p.name for p in tenant_folders(directory).folders] \
+        if directory.is_dir() else []
+    async with open_client(target, list(tenants) or existing) as client:
+        if not tenants:
+            try:
+                seen = {LiveRecord.from_api(d).tenant for d in await client.list_all()}
+                tenants = sorted(seen | set(existing))
+            except ApiError as exc:
+                if exc.status != 403:
+                    raise
+                tenants = existing
+        if not tenants:
+            raise UsageError("nothing to export: name tenants with --tenant")
+        live = await fetch_live(client, tenants)
+    return [export_tenant(directory, t, live.records(t), include_archived=include_archived)
+            for t in tenants]

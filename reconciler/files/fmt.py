@@ -1,0 +1,91 @@
+"""``streaks fmt``: one canonical layout for every file, comments kept.
+
+Canonical means: the schema line first, keys in the model's order (unknown keys after, as
+written), two-space indentation, lists indented under their key. Formatting is idempotent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from reconciler.files.layout import FileKind, all_files
+from reconciler.files.yamlio import YamlProblem, decode, dump, parse
+from reconciler.model.definition import Definition, TenantSettings, known_keys, submodel_at
+
+SCHEMA_COMMENT = "# yaml-language-server: $schema=../../schemas/{name}.schema.json"
+
+
+@dataclass(frozen=True)
+class FmtResult:
+    """Files that changed (or would), and files that could not be read."""
+
+    changed: tuple[str, ...]
+    problems: tuple[str, ...]
+
+
+def schema_line(model: type[BaseModel]) -> str:
+    """The editor hint line for files of ``model``."""
+    return SCHEMA_COMMENT.format(name="tenant" if model is TenantSettings else "definition")
+
+
+def canonical(text: str, model: type[BaseModel]) -> str:
+    """The canonical form of one file's text (raises YamlProblem if it is not YAML)."""
+    doc = parse(text)
+    tree = doc.tree
+    if tree is None:
+        return text
+    if isinstance(tree, CommentedMap):
+        _reorder(tree, model, ())
+    body = dump(tree)
+    header = schema_line(model)
+    lines = body.splitlines()
+    if not any(line.startswith("# yaml-language-server:") for line in lines[:3]):
+        body = header + "\n" + body
+    return body
+
+
+def _reorder(node: CommentedMap, root: type[BaseModel], path: tuple[str | int, ...]) -> None:
+    model = submodel_at(root, path)
+    if model is None and isinstance(node.get("type"), str):
+        model = submodel_at(root, (*path, node["type"]))
+    if model is not None:
+        order = known_keys(model)
+        rank = {k: i for i, k in enumerate(order)}
+        keys = sorted(node.keys(), key=lambda k: (rank.get(k, len(order)), 0))
+        for key in keys:
+            node.move_to_end(key)
+    for key, value in node.items():
+        _descend(value, root, (*path, key))
+
+
+def _descend(value: Any, root: type[BaseModel], path: tuple[str | int, ...]) -> None:
+    if isinstance(value, CommentedMap):
+        _reorder(value, root, path)
+    elif isinstance(value, CommentedSeq):
+        for i, item in enumerate(value):
+            _descend(item, root, (*path, i))
+
+
+def format_tree(root: Path, *, check: bool) -> FmtResult:
+    """Format every file the loader reads under ``root`` (see :mod:`reconciler.files.layout`);
+    with ``check`` only report what would change."""
+    changed: list[str] = []
+    problems: list[str] = []
+    for path, kind in all_files(root):
+        model: type[BaseModel] = TenantSettings if kind is FileKind.SETTINGS else Definition
+        try:
+            text = decode(path.read_bytes())
+            new = canonical(text, model)
+        except YamlProblem as exc:
+            problems.append(f"{path}:{exc.line}:{exc.col}: {exc.message}")
+            continue
+        if new != text:
+            changed.append(str(path))
+            if not check:
+                path.write_text(new, encoding="utf-8")
+    return FmtResult(tuple(changed), tuple(problems))

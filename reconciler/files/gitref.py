@@ -1,0 +1,53 @@
+"""Git, read-only: the commit a folder is at, and a folder as it is at a ref (no checkout)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+from pathlib import Path
+
+from reconciler.errors import UsageError
+
+
+def _git(cwd: Path, *args: str) -> bytes:
+    try:
+        out = subprocess.run(["git", *args], cwd=cwd, capture_output=True, timeout=60,
+                             check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise UsageError(f"git is not available: {exc}") from exc
+    if out.returncode != 0:
+        raise UsageError(f"git {' '.join(args)}: {out.stderr.decode(errors='replace').strip()}")
+    return out.stdout
+
+
+def git_commit(directory: Path) -> str | None:
+    """The commit checked out where ``directory`` lives, if it is in a git work tree."""
+    try:
+        out = subprocess.run(["git", "-C", str(directory), "rev-parse", "HEAD"],
+                             capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def materialize(directory: Path, ref: str, into: Path) -> Path:
+    """Extract ``directory`` as it is at ``ref`` below ``into``; return its path there.
+
+    If the folder does not exist at ``ref``, the returned folder is empty (everything in the
+    working tree is then new).
+    """
+    folder = directory.resolve()
+    probe = folder if folder.exists() else folder.parent
+    top = Path(_git(probe, "rev-parse", "--show-toplevel").decode().strip())
+    _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    relative = folder.relative_to(top).as_posix()
+    target = into / relative
+    target.mkdir(parents=True, exist_ok=True)
+    listed = _git(top, "ls-tree", "-r", "--name-only", ref, "--", relative).decode().split("\n")
+    if not any(listed):
+        return target
+    archive = _git(top, "archive", "--format=tar", ref, "--", relative)
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
+    return target

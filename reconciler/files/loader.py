@@ -1,0 +1,158 @@
+"""Read streaks.d/ into the desired state, collecting every problem in one pass.
+
+Which files are read is :mod:`reconciler.files.layout`'s call; here they are parsed,
+validated, linted and checked across files. Nothing here talks to the API.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import assert_never
+
+from pydantic import BaseModel, ValidationError
+
+from reconciler.errors import ConfigInvalid
+from reconciler.files.documents import read_documents
+from reconciler.files.layout import FileKind, TenantFolder, at_file, tenant_files, tenant_folders
+from reconciler.files.lint import lint_definition
+from reconciler.files.yamlio import Document, YamlProblem, key_position
+from reconciler.model.definition import Definition, TenantSettings
+from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
+from reconciler.model.diagnostics import Diagnostic
+from reconciler.model.validation import field_errors
+
+
+def load(root: Path, tenants: Iterable[str] = ()) -> tuple[DesiredState, list[Diagnostic]]:
+    """Read every tenant folder under ``root`` (or only ``tenants``).
+
+    Returns the state built from the valid files and every diagnostic (errors and warnings)
+    found, sorted by file and position.
+    """
+    tree = tenant_folders(root, tenants)
+    diagnostics = list(tree.diagnostics)
+    scanned = []
+    for folder in tree.folders:
+        entry, found = tenant_files(folder)
+        scanned.append(entry)
+        diagnostics.extend(found)
+    documents = read_documents([path for entry in scanned for path, _ in entry.files])
+    loaded: list[DesiredTenant] = []
+    for entry in scanned:
+        tenant, found = _load_tenant(entry, documents)
+        loaded.append(tenant)
+        diagnostics.extend(found)
+    diagnostics.sort()
+    warnings = tuple(d for d in diagnostics if d.severity == "warning")
+    return DesiredState(tuple(loaded), warnings, sum(e.entries for e in scanned)), diagnostics
+
+
+def load_valid(root: Path, tenants: Iterable[str] = ()) -> DesiredState:
+    """Like :func:`load`, but raise :class:`ConfigInvalid` if any file has an error."""
+    state, diagnostics = load(root, tenants)
+    if any(d.severity == "error" for d in diagnostics):
+        raise ConfigInvalid(diagnostics)
+    return state
+
+
+def _load_tenant(entry: TenantFolder, read: dict[Path, Document | YamlProblem],
+                 ) -> tuple[DesiredTenant, list[Diagnostic]]:
+    diagnostics: list[Diagnostic] = []
+    settings = TenantSettings()
+    definitions: list[DesiredDefinition] = []
+    documents: dict[str, Document] = {}
+    for path, kind in entry.files:
+        match kind:
+            case FileKind.SETTINGS:
+                parsed, found, _ = read_model(path, TenantSettings, read[path],
+                                              allow_empty=True)
+                diagnostics.extend(found)
+                if isinstance(parsed, TenantSettings):
+                    settings = parsed
+            case FileKind.DEFINITION:
+                parsed, found, doc = read_model(path, Definition, read[path])
+                diagnostics.extend(found)
+                if isinstance(parsed, Definition) and doc is not None:
+                    desired = DesiredDefinition(tenant=entry.tenant, file=str(path),
+                                                definition=parsed)
+                    definitions.append(desired)
+                    documents[desired.file] = doc
+                    diagnostics.extend(lint_definition(desired, doc))
+            case _:
+                assert_never(kind)
+    diagnostics.extend(_cross_file_checks(definitions, documents))
+    definitions.sort(key=lambda d: d.name)
+    return DesiredTenant(entry.tenant, settings, tuple(definitions)), diagnostics
+
+
+def read_model(
+    path: Path, model: type[BaseModel], doc: Document | YamlProblem, *,
+    allow_empty: bool = False,
+) -> tuple[BaseModel | None, list[Diagnostic], Document | None]:
+    """Validate one read file as ``model``: the instance (or None), its diagnostics, its
+    document."""
+    if isinstance(doc, YamlProblem):
+        return None, [Diagnostic(str(path), doc.line, doc.col, "", doc.message)], None
+    data = doc.data
+    if data is None:
+        if allow_empty:
+            data = {}
+        else:
+            return None, [at_file(path, "file is empty; it must hold one definition")], doc
+    if not isinstance(data, dict):
+        kind = "list" if isinstance(data, list) else "single value"
+        return None, [at_file(path, f"the top level must be a mapping of keys, got a {kind}")], doc
+    try:
+        instance = model.model_validate(data)
+    except ValidationError as exc:
+        return None, [
+            Diagnostic(str(path), *_position(doc, err.path, err.kind), err.dotted, err.message)
+            for err in field_errors(exc, data, model)
+        ], doc
+    return instance, [], doc
+
+
+def _position(doc: Document, path: tuple[str | int, ...], kind: str) -> tuple[int, int]:
+    if kind == "missing":
+        return doc.position(path[:-1])
+    if kind.startswith("union_tag"):
+        return doc.position((*path, "type"))
+    if kind == "extra_forbidden" and path:
+        return key_position(doc.tree, path[:-1], str(path[-1])) or doc.position(path)
+    return doc.position(path)
+
+
+
+
+def _cross_file_checks(
+    definitions: list[DesiredDefinition], documents: dict[str, Document]
+) -> list[Diagnostic]:
+    """Names unique within the tenant; no old name claimed by two definitions."""
+    out: list[Diagnostic] = []
+    by_name: dict[str, list[DesiredDefinition]] = defaultdict(list)
+    for d in definitions:
+        by_name[d.name].append(d)
+    for name, group in by_name.items():
+        if len(group) > 1:
+            for d in group:
+                others = ", ".join(o.file for o in group if o is not d)
+                out.append(Diagnostic(d.file, *documents[d.file].position(("name",)), "name",
+                                      f"name {name!r} is also used by {others}; names must be"
+                                      " unique within a tenant"))
+    claims: dict[str, list[DesiredDefinition]] = defaultdict(list)
+    for d in definitions:
+        for old in d.definition.renamed_from:
+            claims[old].append(d)
+    for old, group in claims.items():
+        for d in group:
+            where = documents[d.file].position(("renamed_from",))
+            # Naming another file's current name is allowed: a rename chain (B → C, A → B)
+            # that the planner orders, refusing cycles.
+            if len(group) > 1:
+                others = ", ".join(o.file for o in group if o is not d)
+                message = f"renamed_from {old!r} is also claimed by {others}"
+            else:
+                continue
+            out.append(Diagnostic(d.file, *where, "renamed_from", message))
+    return out

@@ -1,0 +1,48 @@
+"""The desired state: what the files under streaks.d/ ask Phoenix to hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reconciler.model.definition import Definition, TenantSettings
+from reconciler.model.diagnostics import Diagnostic
+
+
+@dataclass(frozen=True)
+class DesiredDefinition:
+    """One validated definition and the file it came from."""
+
+    tenant: str
+    file: str
+    definition: Definition
+
+    @property
+    def name(self) -> str:
+        """The definition's name, its identity within the tenant."""
+        return self.definition.name
+
+
+@dataclass(frozen=True)
+class DesiredTenant:
+    """A tenant folder: its settings and its definitions, sorted by name."""
+
+    tenant: str
+    settings: TenantSettings = field(default_factory=TenantSettings)
+    definitions: tuple[DesiredDefinition, ...] = ()
+
+
+@dataclass(frozen=True)
+class DesiredState:
+    """Every tenant of streaks.d/, sorted by tenant id, plus the warnings found loading it."""
+
+    tenants: tuple[DesiredTenant, ...] = ()
+    warnings: tuple[Diagnostic, ...] = ()
+    files: int = 0
+
+    def tenant_ids(self) -> tuple[str, ...]:
+        """The tenant ids, sorted."""
+        return tuple(t.tenant for t in self.tenants)
+
+    def definition_count(self) -> int:
+        """How many definitions all tenants hold."""
+        return sum(len(t.definitions) for t in self.tenants)

@@ -1,0 +1,95 @@
+"""``streaks schema``: the JSON Schemas and API contract under schemas/, generated from code.
+
+Each file is produced by a function; ``--check`` regenerates them in memory and reports the
+committed files that differ, so CI catches a model change without a schema update.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def model_schema(model: type[BaseModel], title: str, description: str) -> dict[str, Any]:
+    """A model's JSON Schema with the draft, title and description set."""
+    schema = model.model_json_schema()
+    return {"$schema": SCHEMA_DRAFT, **schema, "title": title, "description": description}
+
+
+def _definition() -> dict[str, Any]:
+    from reconciler.model.definition import Definition
+
+    return model_schema(
+        Definition,
+        "Streak definition file",
+        "One file of streaks.d/<tenant_id>/: a Phoenix streak definition as code.",
+    )
+
+
+def _tenant() -> dict[str, Any]:
+    from reconciler.model.definition import TenantSettings
+
+    return model_schema(
+        TenantSettings, "Tenant settings", "streaks.d/<tenant_id>/_tenant.yaml: tenant settings."
+    )
+
+
+def _plan() -> dict[str, Any]:
+    from reconciler.plan.codec import plan_schema
+
+    return plan_schema()
+
+
+def _drift() -> dict[str, Any]:
+    from reconciler.plan.drift import drift_schema
+
+    return drift_schema()
+
+
+def _openapi() -> dict[str, Any]:
+    from reconciler.api.simulated import openapi_document
+
+    return openapi_document()
+
+
+GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
+    "definition.schema.json": _definition,
+    "tenant.schema.json": _tenant,
+    "admin-api.openapi.json": _openapi,
+    "plan.schema.json": _plan,
+    "drift.schema.json": _drift,
+}
+
+
+def render(generator: Callable[[], dict[str, Any]]) -> str:
+    """The exact committed text of a generated document."""
+    return json.dumps(generator(), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
+
+
+def write(out_dir: Path) -> list[str]:
+    """Write every generated file; return the ones whose content changed."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    changed = []
+    for filename, generator in GENERATORS.items():
+        path = out_dir / filename
+        text = render(generator)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+            changed.append(str(path))
+    return changed
+
+
+def stale(out_dir: Path) -> list[str]:
+    """The committed files that are missing or differ from what the code generates."""
+    return [
+        str(out_dir / filename)
+        for filename, generator in GENERATORS.items()
+        if not (out_dir / filename).exists()
+        or (out_dir / filename).read_text(encoding="utf-8") != render(generator)
+    ]

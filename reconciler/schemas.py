@@ -72,13 +72,18 @@ def render(generator: Callable[[], dict[str, Any]]) -> str:
     return json.dumps(generator(), indent=2, sort_keys=False, ensure_ascii=False) + "\n"
 
 
+def generate() -> dict[str, str]:
+    """Every generated file's text, by file name; all made before any file is touched."""
+    return {filename: render(generator) for filename, generator in GENERATORS.items()}
+
+
 def write(out_dir: Path) -> list[str]:
     """Write every generated file; return the ones whose content changed."""
+    texts = generate()
     out_dir.mkdir(parents=True, exist_ok=True)
     changed = []
-    for filename, generator in GENERATORS.items():
+    for filename, text in texts.items():
         path = out_dir / filename
-        text = render(generator)
         if not path.exists() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
             changed.append(str(path))
@@ -87,9 +92,6 @@ def write(out_dir: Path) -> list[str]:
 
 def stale(out_dir: Path) -> list[str]:
     """The committed files that are missing or differ from what the code generates."""
-    return [
-        str(out_dir / filename)
-        for filename, generator in GENERATORS.items()
-        if not (out_dir / filename).exists()
-        or (out_dir / filename).read_text(encoding="utf-8") != render(generator)
-    ]
+    return [str(out_dir / filename) for filename, text in generate().items()
+            if not (out_dir / filename).exists()
+            or (out_dir / filename).read_text(encoding="utf-8") != text]

@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -31,7 +32,7 @@ class Server:
     db: Path
     process: subprocess.Popen[bytes]
 
-    def stats(self) -> dict[str, object]:
+    def stats(self) -> dict[str, Any]:
         return dict(httpx.get(f"{self.url}/_sim/stats", timeout=5).json())
 
 

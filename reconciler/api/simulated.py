@@ -9,7 +9,7 @@ with the one line to run.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,8 +26,13 @@ NEEDS = ("fastapi", "uvicorn")
 
 
 def require(what: str) -> None:
-    """Raise :class:`MissingExtra` unless the simulator's packages are installed."""
-    missing = [name for name in NEEDS if importlib.util.find_spec(name) is None]
+    """Raise :class:`MissingExtra` unless the simulator's packages can be imported."""
+    missing = []
+    for name in NEEDS:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            missing.append(name)
     if missing:
         raise MissingExtra(f"{what} needs the simulator, which is not installed"
                            f" (missing {', '.join(missing)}): {INSTALL_HINT}")

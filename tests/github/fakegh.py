@@ -11,6 +11,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 
 def main(argv: list[str]) -> int:
@@ -41,7 +42,7 @@ def body_from(argv: list[str], flag: str) -> str:
     return Path(path).read_text()
 
 
-def run(argv: list[str], state: dict[str, list[dict[str, object]]]) -> str:
+def run(argv: list[str], state: dict[str, list[Any]]) -> str:
     if argv[0] == "api":
         method = opt(argv, "-X") if "-X" in argv else "GET"
         path = next(a for a in argv[1:] if a.startswith("repos/"))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -70,11 +72,12 @@ def test_updated_at_changes_on_writes_not_reads(client: TestClient) -> None:
     client.get(BASE, headers=ADMIN)
     assert client.get(f"{BASE}/{a['id']}", headers=ADMIN).json()["updated_at"] == a["updated_at"]
     stamps = [a["updated_at"]]
-    for request in (
+    requests: tuple[Callable[[], httpx.Response], ...] = (
         lambda: client.patch(f"{BASE}/{a['id']}", json={"description": "d"}, headers=ADMIN),
         lambda: client.put(f"{BASE}/{a['id']}/status", json={"status": "paused"}, headers=ADMIN),
         lambda: client.delete(f"{BASE}/{a['id']}", headers=ADMIN),
-    ):
+    )
+    for request in requests:
         r = request()
         assert r.status_code == 200, r.text
         stamps.append(r.json()["updated_at"])
@@ -217,7 +220,7 @@ def test_name_validation(client: TestClient, name: str, message: str) -> None:
 
 
 def test_the_guides_configuration_examples_are_accepted(client: TestClient) -> None:
-    examples = [
+    examples: list[dict[str, Any]] = [
         {"name": "Weekly Workout Warrior", "config": {
             "event_types": ["workout.completed"],
             "window": {"type": "calendar", "period": "weekly",
@@ -242,7 +245,7 @@ def test_the_guides_configuration_examples_are_accepted(client: TestClient) -> N
     ]
     for example in examples:
         record = create(client, example)
-        for key, value in example["config"].items():  # type: ignore[union-attr]
+        for key, value in example["config"].items():
             assert record["config"][key] == value
 
 

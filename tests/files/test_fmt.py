@@ -74,7 +74,7 @@ def test_check_changes_nothing_and_write_fixes(write_tree: WriteTree) -> None:
 
 
 def test_example_tree_is_canonical() -> None:
-    root = Path(__file__).resolve().parents[1] / "streaks.d"
+    root = Path(__file__).resolve().parents[2] / "streaks.d"
     assert format_tree(root, check=True) == format_tree(root, check=True)
     assert format_tree(root, check=True).changed == ()
 

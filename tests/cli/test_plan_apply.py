@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 from reconciler.sim.store import Store
 from tests.cliutil import run
 from tests.simserver import ADMIN_KEY, TENANT_KEY, running_server
 
 
-def plan_json(repo: Path, *args: str) -> dict[str, object]:
+def plan_json(repo: Path, *args: str) -> dict[str, Any]:
     result = run(repo, "plan", "--sim", "--format", "json", *args)
     assert result.returncode in (0, 2), result.stderr
     return dict(json.loads(result.stdout))
@@ -42,7 +43,7 @@ def test_edited_file_shows_field_diff_and_applies(repo: Path) -> None:
     doc = plan_json(repo)
     assert doc["summary"] == {"create": 0, "update": 1, "status": 0, "restore": 0, "rename": 0,
                               "archive": 0, "unmanaged": 0}
-    op = doc["operations"][0]  # type: ignore[index]
+    op = doc["operations"][0]
     assert op["changes"] == [{"path": "config.condition.min", "before": 3, "after": 4}]
     assert op["warnings"] == ["stricter condition (min 3 → 4): players may miss a window they"
                               " would have made"]
@@ -52,12 +53,12 @@ def test_edited_file_shows_field_diff_and_applies(repo: Path) -> None:
 
 def test_rename_with_renamed_from_keeps_the_id(repo: Path) -> None:
     assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
-    before = {u["name"]: u for u in plan_json(repo)["unmanaged"]}  # type: ignore[union-attr]
+    before = {u["name"]: u for u in plan_json(repo)["unmanaged"]}
     assert before == {}
     path = repo / "streaks.d/tenant-fitness-001/stay-active.yaml"
     edit(path, "name: Stay Active", "name: Keep Moving\nrenamed_from: [Stay Active]")
     doc = plan_json(repo)
-    [op] = doc["operations"]  # type: ignore[misc]
+    [op] = doc["operations"]
     assert (op["action"], op["previous_name"], op["name"]) == ("rename", "Stay Active",
                                                                 "Keep Moving")
     old_id = op["id"]
@@ -87,7 +88,7 @@ def test_archive_then_restore(repo: Path) -> None:
     edit(path, "status: archived", "status: active")
     edit(path, "at_risk_seconds: 3600", "at_risk_seconds: 7200")
     doc = plan_json(repo)
-    assert [o["action"] for o in doc["operations"]] == ["restore", "update"]  # type: ignore[union-attr]
+    assert [o["action"] for o in doc["operations"]] == ["restore", "update"]
     assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
     assert plan_json(repo)["has_changes"] is False
 
@@ -98,7 +99,7 @@ def test_prune_guard_refuses_archiving_everything(repo: Path) -> None:
     for f in tenant.glob("[!_]*.yaml"):
         f.unlink()
     # Without prune: removing files archives nothing; they become unmanaged.
-    assert plan_json(repo)["summary"]["unmanaged"] == 2  # type: ignore[index]
+    assert plan_json(repo)["summary"]["unmanaged"] == 2
     edit(tenant / "_tenant.yaml", "prune: false", "prune: true")
     refused = run(repo, "plan", "--sim")
     assert refused.returncode == 1
@@ -106,7 +107,7 @@ def test_prune_guard_refuses_archiving_everything(repo: Path) -> None:
                               " definition (2 not named in git); if that is intended, pass"
                               " --allow-archive-all\n")
     doc = plan_json(repo, "--allow-archive-all")
-    assert doc["summary"]["archive"] == 2  # type: ignore[index]
+    assert doc["summary"]["archive"] == 2
 
 
 def test_stale_saved_plan_is_refused(repo: Path) -> None:
@@ -141,7 +142,7 @@ def test_apply_refuses_without_a_terminal_or_approval(repo: Path) -> None:
     result = run(repo, "apply", "--sim", stdin="yes\n")
     assert result.returncode == 1
     assert "pass --auto-approve" in result.stderr
-    assert plan_json(repo)["summary"]["create"] == 4  # type: ignore[index]
+    assert plan_json(repo)["summary"]["create"] == 4
 
 
 def test_no_api_configured(repo: Path) -> None:
@@ -171,7 +172,7 @@ def test_against_a_served_simulator(repo: Path, tmp_path: Path) -> None:
         assert "tenant 'tenant-prod-001' is not reachable with this API key" in denied.stderr
         server_stats = server.stats()
         # Admin key: one list request per plan; tenant key: one probe + one per tenant.
-        assert server_stats["by_route"]["GET /v1/streaks"] >= 3  # type: ignore[index]
+        assert server_stats["by_route"]["GET /v1/streaks"] >= 3
 
 
 def test_invalid_files_send_nothing(repo: Path, tmp_path: Path) -> None:

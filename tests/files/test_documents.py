@@ -48,13 +48,13 @@ def test_stale_stamp_discards_the_cache(write_tree: WriteTree, cache: Path) -> N
     doc["stamp"] = "streaks 0.0.0"
     doc["entries"] = {k: {"name": "stale"} for k in doc["entries"]}
     (cache / CACHE_NAME).write_text(json.dumps(doc))
-    assert read_documents([root / "t/a.yaml"])[root / "t/a.yaml"].data["name"] \
-        == "Daily Login Streak"  # type: ignore[union-attr]
+    read = read_documents([root / "t/a.yaml"])[root / "t/a.yaml"]
+    assert isinstance(read, Document) and read.data["name"] == "Daily Login Streak"
 
 
 def test_parallel_and_serial_agree(write_tree: WriteTree, cache: Path,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    files = {f"t/f{i}.yaml": VALID.replace("Daily Login Streak", f"S {i}") for i in range(30)}
+    files: dict[str, str | bytes] = {f"t/f{i}.yaml": VALID.replace("Daily Login Streak", f"S {i}") for i in range(30)}
     files["t/bad.yaml"] = "name: [\n"
     root = write_tree(files)
     paths = sorted((root / "t").iterdir())

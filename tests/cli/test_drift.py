@@ -15,7 +15,7 @@ from tests.cliutil import run
 from tests.factories import definition, desired, live, record
 
 LOGIN = definition("Daily Login")
-SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "schemas/drift.schema.json")
+SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "schemas/drift.schema.json")
                     .read_text())
 
 

@@ -16,8 +16,8 @@ from reconciler.files.loader import load_valid
 from reconciler.model.definition import Definition
 from reconciler.plan.planner import make_plan
 from tests.cliutil import run
+from tests.e2e.test_convergence import definitions
 from tests.factories import definition, desired, live, record
-from tests.test_convergence import definitions
 
 
 def test_slug() -> None:

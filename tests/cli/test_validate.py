@@ -10,7 +10,7 @@ from pathlib import Path
 from tests.cliutil import run
 from tests.conftest import VALID, WriteTree
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def streaks(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

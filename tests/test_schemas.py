@@ -46,7 +46,8 @@ TENANT = _validator("tenant.schema.json")
 # thresholds (only distinct ones are drawn), integral floats such
 # as 5.0 (JSON does not distinguish them from 5) and names ending in a newline (Python's
 # ``re`` lets ``$`` match before it; the Rust engine pydantic uses does not).
-def mostly(valid: st.SearchStrategy[Any], invalid: st.SearchStrategy[Any]) -> Any:
+def mostly(valid: st.SearchStrategy[Any], invalid: st.SearchStrategy[Any],
+           ) -> st.SearchStrategy[Any]:
     """Draw a valid value 19 times in 20, so whole documents are often valid."""
     return st.integers(0, 19).flatmap(lambda i: invalid if i == 0 else valid)
 

@@ -1,0 +1,42 @@
+"""The plan as a pull-request comment: exact Markdown, no injection, under the size limit."""
+
+from __future__ import annotations
+
+from reconciler.plan.operations import Action, Change, Operation, Plan
+from reconciler.render import plan_markdown
+from tests.render.sample import PLAN
+
+
+def test_markdown() -> None:
+    md = plan_markdown.render(PLAN)
+    assert md.startswith("<!-- streaks-plan -->\n### streaks plan\n\nPlan: 1 to create,")
+    assert "| create | update | status | restore | rename | archive | unmanaged |" in md
+    assert "| 1 | 1 | 1 | 1 | 1 | 1 | 1 |" in md
+    assert "> **1 destructive operation(s):** archive Gone in t2" in md
+    assert "> **2 change(s) affect live player streaks:** Weekly (update), Paused One (status)" \
+        in md
+    assert "<details open><summary><b>t1</b>: 1 create, 1 update</summary>" in md
+    assert '```diff\n+ create "Daily Login"\n    description: "Log in"' in md
+    assert "t3" not in md
+
+
+def test_markdown_cannot_be_injected() -> None:
+    evil = Plan(operations=(Operation(
+        action=Action.CREATE, tenant="t1", name="Safe", id=None,
+        changes=(Change("description", None, "``` @everyone <img src=x> [x](http://e)"),)),),
+        tenants=("t1",))
+    md = plan_markdown.render(evil)
+    body = md.split("<details", 1)[1]
+    assert "````diff" in body  # the fence outgrows the three backticks inside
+    assert body.count("````") == 2
+    assert plan_markdown.inline("@team [x](y) *b*") == "@\u200bteam \\[x\\]\\(y\\) \\*b\\*"
+
+
+def test_markdown_stays_under_the_comment_limit() -> None:
+    ops = tuple(Operation(action=Action.CREATE, tenant=f"t{i % 50}", name=f"Def {i}", id=None,
+                          changes=(Change("description", None, "x" * 200),))
+                for i in range(2000))
+    big = Plan(operations=ops, tenants=tuple(f"t{i}" for i in range(50)))
+    md = plan_markdown.render(big)
+    assert len(md) <= plan_markdown.LIMIT
+    assert md.endswith(plan_markdown.CUT_NOTE)

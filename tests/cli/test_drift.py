@@ -1,4 +1,4 @@
-"""streaks drift: each kind, the exit codes, the documented JSON."""
+"""streaks drift through the console command: exit codes, the documented JSON, Actions."""
 
 from __future__ import annotations
 
@@ -7,47 +7,13 @@ from pathlib import Path
 
 import jsonschema
 
-from reconciler.plan.drift import drift_from_plan
-from reconciler.plan.operations import Change
-from reconciler.plan.planner import PlanOptions, make_plan
 from reconciler.sim.store import Store
 from tests.cliutil import run
-from tests.factories import definition, desired, live, record
+from tests.factories import definition
 
 LOGIN = definition("Daily Login")
 SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "schemas/drift.schema.json")
                     .read_text())
-
-
-def test_each_kind() -> None:
-    edited = record("t", LOGIN, status="paused")
-    edited["description"] = "by hand"
-    plan = make_plan(
-        desired({"t": [LOGIN, definition("Never Created"), definition("Gone")]}),
-        live({"t": [edited, record("t", definition("Gone"), status="archived"),
-                    record("t", definition("Stray"))]}),
-    )
-    report = drift_from_plan(plan)
-    assert [(i.kind, i.name) for i in report.items] == [
-        ("changed", "Daily Login"), ("archived", "Gone"), ("missing", "Never Created"),
-        ("unmanaged", "Stray"),
-    ]
-    assert report.items[0].changes == (
-        Change("description", "", "by hand"), Change("status", "active", "paused"))
-    assert report.counts() == {"changed": 1, "missing": 1, "archived": 1, "unmanaged": 1}
-    assert not report.in_sync
-
-
-def test_pruned_definitions_are_unmanaged_drift() -> None:
-    plan = make_plan(desired({"t": [LOGIN]}, prune={"t"}),
-                     live({"t": [record("t", LOGIN), record("t", definition("Stray"))]}),
-                     PlanOptions())
-    assert [(i.kind, i.name) for i in drift_from_plan(plan).items] == [("unmanaged", "Stray")]
-
-
-def test_in_sync() -> None:
-    plan = make_plan(desired({"t": [LOGIN]}), live({"t": [record("t", LOGIN)]}))
-    assert drift_from_plan(plan).in_sync
 
 
 def test_cli_exit_codes_and_formats(repo: Path) -> None:

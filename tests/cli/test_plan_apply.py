@@ -138,6 +138,19 @@ def test_fresh_saved_plan_applies_exactly(repo: Path) -> None:
     assert re.search(r"Apply complete: 4 operation\(s\) succeeded in [0-9.]+ s\.", applied.stdout)
 
 
+def test_saved_plan_with_an_unknown_action_is_refused(repo: Path) -> None:
+    assert run(repo, "plan", "--sim", "--out", "plan.json").returncode == 0
+    doc = json.loads((repo / "plan.json").read_text())
+    doc["plan"]["operations"][0]["action"] = "purge"
+    (repo / "plan.json").write_text(json.dumps(doc))
+    refused = run(repo, "apply", "--sim", "plan.json")
+    assert refused.returncode == 1
+    assert refused.stdout == ""
+    assert refused.stderr == ("error: 'plan.json': unknown action 'purge' (this streaks knows"
+                              " create, update, status, restore, rename, archive)\n")
+    assert Store(repo / ".streaks/sim.db").count() == 0  # nothing was sent
+
+
 def test_apply_refuses_without_a_terminal_or_approval(repo: Path) -> None:
     result = run(repo, "apply", "--sim", stdin="yes\n")
     assert result.returncode == 1

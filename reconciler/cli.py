@@ -363,7 +363,7 @@ def drift(directory: Path, tenants: tuple[str, ...], connection: Connection, fmt
     import asyncio
 
     from reconciler import commands, github
-    from reconciler.render import drift as render
+    from reconciler.render import drift_forms as render
 
     target = connection.target()
     report = asyncio.run(commands.drift(directory, tenants, target))

@@ -2,7 +2,7 @@
 
 Each plan operation is a difference seen from git's side; drift states it from Phoenix's
 side. ``before`` is git's value, ``after`` the live one. The report's JSON form and schema
-live here, beside the type; :mod:`reconciler.render.drift` prints it.
+live here, beside the type; :mod:`reconciler.render.drift_forms` prints it.
 """
 
 from __future__ import annotations

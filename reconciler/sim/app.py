@@ -13,7 +13,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from reconciler.model.api import CreateRequest, PatchRequest, StatusRequest
+from reconciler.model.payloads import CreateRequest, PatchRequest, StatusRequest
 from reconciler.sim import control, routes
 from reconciler.sim.faults import FaultInjector
 from reconciler.sim.middleware import SimMiddleware, Stats

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import BaseRoute, Match
 
-from reconciler.model.api import ErrorEnvelope
+from reconciler.model.payloads import ErrorEnvelope
 
 
 class ApiProblem(Exception):

@@ -9,14 +9,14 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from reconciler.model.api import (
+from reconciler.model.definition import StreakConfig
+from reconciler.model.payloads import (
     CreateRequest,
     DefinitionList,
     DefinitionRecord,
     PatchRequest,
     StatusRequest,
 )
-from reconciler.model.definition import StreakConfig
 from reconciler.sim.auth import admin_access, tenant_access
 from reconciler.sim.bodies import check, read_json, without_extras
 from reconciler.sim.problems import ApiProblem, ok

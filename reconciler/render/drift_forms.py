@@ -1,4 +1,4 @@
-"""Drift reports as text, JSON and Markdown (the body of the drift issue)."""
+"""The drift report in its printed forms: text, JSON and Markdown (the body of the drift issue)."""
 
 from __future__ import annotations
 

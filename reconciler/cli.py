@@ -257,6 +257,10 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
         commands.save_plan(out_file, run, directory)
         click.echo(f"Saved the plan to {out_file}; apply it with `streaks apply {out_file}`.",
                    err=True)
+    if github.in_actions():
+        from reconciler.render.annotations import plan_lines
+
+        click.echo(plan_lines(run.plan), err=True, nl=False)
     if markdown_out is not None or github.in_actions():
         markdown = (plan_markdown.render_scoped(scoped) if scoped
                     else plan_markdown.render(run.plan))

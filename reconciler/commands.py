@@ -74,8 +74,12 @@ async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
     base = DesiredState(tenants=tuple(sorted((*kept, *(DesiredTenant(t) for t in missing)),
                                              key=lambda t: t.tenant)))
     async with open_client(target, desired.tenant_ids()) as client:
-        run = await plan_with(client, desired, target, options)
-    base_plan = make_plan(base, run.live, options)
+        live = await fetch_live(client, desired.tenant_ids())
+    # The PR's plan knows what git named before it: new names that match live definitions
+    # are adoptions, dropped names that reappear renamed are dangers.
+    run = PlanRun(plan=make_plan(desired, live, options, baseline=base), desired=desired,
+                  live=live, target=target)
+    base_plan = make_plan(base, live, options)
     return run, split(run.plan, base_plan, base_ref)
 
 
@@ -97,7 +101,8 @@ async def saved_plan(path: Path, target: Target) -> PlanRun:
 async def drift(directory: Path, tenants: Sequence[str], target: Target) -> DriftReport:
     """Compare git's desired state with live state."""
     run = await plan_dir(directory, tenants, target, UNGUARDED)
-    return drift_from_plan(run.plan)
+    counted = frozenset(t.tenant for t in run.desired.tenants if t.settings.unmanaged == "drift")
+    return drift_from_plan(run.plan, unmanaged_is_drift=counted)
 
 
 @dataclass(frozen=True, kw_only=True)

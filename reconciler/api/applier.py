@@ -74,6 +74,12 @@ async def _execute(client: AdminClient, index: int, op: Operation,
             case Action.UPDATE | Action.RENAME:
                 record = await client.patch(op.tenant, _target_id(op, results), dict(op.body),
                                             op.name)
+            case Action.ADOPT:
+                if not op.body:  # taken over as it is: nothing to send
+                    return OperationResult(index=index, operation=op, outcome="ok",
+                                           message="adopted as it is")
+                record = await client.patch(op.tenant, _target_id(op, results), dict(op.body),
+                                            op.name)
             case Action.STATUS | Action.RESTORE:
                 record = await client.set_status(op.tenant, _target_id(op, results),
                                                  op.body["status"], op.name)

@@ -223,6 +223,16 @@ class TenantSettings(StrictModel):
         default=False,
         description="Archive live definitions that git does not name (guarded by --max-archive).",
     )
+    unmanaged: Literal["report", "drift"] = Field(
+        default="report",
+        description="Live definitions git does not name: 'report' lists them (plan, drift) but"
+                    " they are not drift; 'drift' makes `streaks drift` count them (exit 2).",
+    )
+    adopt: Literal["allow", "never"] = Field(
+        default="allow",
+        description="A new file whose name matches a live definition git did not name before"
+                    " takes it over as an 'adopt' operation; 'never' makes that an error.",
+    )
 
 
 TENANT_ID_RE = re.compile(defaults.TENANT_ID_PATTERN)

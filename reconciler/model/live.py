@@ -35,6 +35,12 @@ class LiveRecord:
             raw=data,
         )
 
+    @property
+    def updated_at(self) -> str | None:
+        """When the record last changed, as the API said (None if it did not say)."""
+        value = self.raw.get("updated_at")
+        return value if isinstance(value, str) else None
+
     def fingerprint(self) -> str:
         """A hash of the whole record: any change to it (``updated_at`` included) changes it."""
         canonical = json.dumps(self.raw, sort_keys=True, separators=(",", ":"), default=str)

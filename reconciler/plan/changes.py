@@ -1,74 +1,132 @@
-"""Field-level differences between two normalised records, and the warnings they deserve."""
+"""Field-level differences in the data's own terms, and the warnings they deserve.
+
+Milestones are matched by threshold, event types compared as a set, and a key that is only
+on one side is added or removed (never confused with a null value). :func:`apply_changes`
+replays a change list on the ``before`` side; it gives the ``after`` side back exactly.
+"""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
-from reconciler.model.validation import dotted
-from reconciler.plan.operations import Change
+from reconciler.plan.operations import Change, ChangeKind
+
+SET_PATHS = frozenset({"config.event_types"})  # lists compared as sets of values
+KEYED_PATHS = {"config.milestones": "threshold"}  # lists of objects keyed by one field
+_KEYED_STEP = re.compile(r"^(?P<field>[^\[\]]+)\[(?P<key>\w+)=(?P<value>-?\d+)\]$")
 
 
 def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[Change, ...]:
-    """Every changed leaf, with dotted paths (``config.milestones[1].threshold``).
-
-    deepdiff finds the differences; its ``root['config']['window']`` paths are turned into
-    the dotted form the renderers and the JSON plan use.
-    """
-    from deepdiff import DeepDiff
-    from deepdiff.helper import NotPresent
-
-    diff = DeepDiff(dict(before), dict(after), view="tree", verbose_level=2)
-    found: list[Change] = []
-    for levels in diff.values():
-        for level in levels:
-            path = dotted(tuple(level.path(output_format="list")))
-            old = None if isinstance(level.t1, NotPresent) else level.t1
-            new = None if isinstance(level.t2, NotPresent) else level.t2
-            found.append(Change(path, old, new))
-    return tuple(sorted(found, key=lambda c: _sort_key(c.path)))
+    """Every difference between two normalised records (``description`` and ``config``)."""
+    return tuple(_diff(before, after, ""))
 
 
-def _sort_key(path: str) -> tuple[Any, ...]:
-    return tuple(int(p) if p.isdigit() else p for p in path.replace("[", ".").replace("]", "")
-                 .split("."))
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
 
 
-def streak_warnings(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[str, ...]:
-    """Warnings for config changes that affect players' live streaks.
-
-    ``before`` and ``after`` are normalised configs (see :mod:`reconciler.model.normalize`).
-    """
-    warnings: list[str] = []
-    old_w, new_w = before.get("window") or {}, after.get("window") or {}
-    changed = [k for k in ("type", "period", "timezone", "reset_time", "duration_seconds")
-               if old_w.get(k) != new_w.get(k)]
-    if changed:
-        parts = ", ".join(f"{k} {old_w.get(k)!r} → {new_w.get(k)!r}" for k in changed)
-        warnings.append(f"changes the window ({parts}): players' current windows are"
-                        " re-evaluated and streaks may break")
-    old_c, new_c = before.get("condition") or {}, after.get("condition") or {}
-    if old_c.get("type") != new_c.get("type") or old_c.get("field") != new_c.get("field"):
-        warnings.append("changes what the condition measures: progress in the current window"
-                        " may no longer count")
-    elif _number(new_c.get("min")) > _number(old_c.get("min")):
-        warnings.append(f"stricter condition (min {old_c.get('min')} → {new_c.get('min')}):"
-                        " players may miss a window they would have made")
-    removed = sorted(_thresholds(before) - _thresholds(after))
-    if removed:
-        warnings.append(f"removes milestone(s) {', '.join(map(str, removed))}: players working"
-                        " towards them can no longer reach them")
-    dropped = sorted(set(before.get("event_types") or []) - set(after.get("event_types") or []))
-    if dropped:
-        warnings.append(f"stops counting event type(s) {', '.join(dropped)}")
-    if before.get("expression") != after.get("expression") and after.get("expression"):
-        warnings.append("changes the event filter: some events may stop counting")
-    return tuple(warnings)
+def _diff(before: Any, after: Any, path: str) -> list[Change]:
+    if path in SET_PATHS and isinstance(before, list) and isinstance(after, list):
+        return _diff_set(before, after, path)
+    if path in KEYED_PATHS and isinstance(before, list) and isinstance(after, list):
+        keyed = _diff_keyed(before, after, path, KEYED_PATHS[path])
+        if keyed is not None:
+            return keyed
+    if isinstance(before, Mapping) and isinstance(after, Mapping):
+        out: list[Change] = []
+        for key in [*after, *(k for k in before if k not in after)]:
+            sub = _join(path, str(key))
+            if key not in before:
+                out.append(Change(sub, None, after[key], ChangeKind.ADDED))
+            elif key not in after:
+                out.append(Change(sub, before[key], None, ChangeKind.REMOVED))
+            else:
+                out.extend(_diff(before[key], after[key], sub))
+        return out
+    if before == after and type(before) is type(after):
+        return []
+    return [Change(path, before, after)]
 
 
-def _number(value: Any) -> float:
-    return float(value) if isinstance(value, int | float) else 0.0
+def _diff_set(before: list[Any], after: list[Any], path: str) -> list[Change]:
+    gone = [v for v in before if v not in after]
+    new = [v for v in after if v not in before]
+    return ([Change(path, v, None, ChangeKind.REMOVED) for v in sorted(gone, key=str)]
+            + [Change(path, None, v, ChangeKind.ADDED) for v in sorted(new, key=str)])
 
 
-def _thresholds(config: Mapping[str, Any]) -> set[Any]:
-    return {m.get("threshold") for m in config.get("milestones") or [] if isinstance(m, dict)}
+def _diff_keyed(before: list[Any], after: list[Any], path: str,
+                field: str) -> list[Change] | None:
+    old = _by_key(before, field)
+    new = _by_key(after, field)
+    if old is None or new is None:
+        return None  # not keyable (duplicates, odd items): compare as a whole
+    out: list[Change] = []
+    for key in sorted({*old, *new}):
+        sub = f"{path}[{field}={key}]"
+        if key not in new:
+            out.append(Change(sub, old[key], None, ChangeKind.REMOVED))
+        elif key not in old:
+            out.append(Change(sub, None, new[key], ChangeKind.ADDED))
+        else:
+            out.extend(_diff(old[key], new[key], sub))
+    return out
+
+
+def _by_key(items: list[Any], field: str) -> dict[int, Any] | None:
+    out: dict[int, Any] = {}
+    for item in items:
+        if not isinstance(item, Mapping) or type(item.get(field)) is not int:
+            return None
+        if item[field] in out:
+            return None
+        out[item[field]] = item
+    return out
+
+
+def apply_changes(before: Mapping[str, Any], changes: tuple[Change, ...]) -> dict[str, Any]:
+    """``before`` with every change applied (lists in their normal order)."""
+    import copy
+
+    result: dict[str, Any] = copy.deepcopy(dict(before))
+    for change in changes:
+        _apply(result, change)
+    return result
+
+
+def _apply(root: dict[str, Any], change: Change) -> None:
+    steps = change.path.split(".")
+    parent: Any = root
+    for i, step in enumerate(steps):
+        last = i == len(steps) - 1
+        keyed = _KEYED_STEP.match(step)
+        if keyed is not None:
+            items: list[Any] = parent[keyed["field"]]
+            field, value = keyed["key"], int(keyed["value"])
+            index = next((n for n, m in enumerate(items) if m.get(field) == value), None)
+            if last:
+                if index is not None:
+                    items.pop(index)
+                if change.kind is not ChangeKind.REMOVED:
+                    items.append(change.after)
+                    items.sort(key=lambda m: m[field])
+                return
+            assert index is not None, change.path
+            parent = items[index]
+            continue
+        if not last:
+            parent = parent[step]
+            continue
+        if ".".join(steps) in SET_PATHS and change.kind is not ChangeKind.CHANGED:
+            values: list[Any] = parent[step]
+            if change.kind is ChangeKind.ADDED:
+                values.append(change.after)
+            else:
+                values.remove(change.before)
+            values.sort(key=str)
+        elif change.kind is ChangeKind.REMOVED:
+            del parent[step]
+        else:
+            parent[step] = change.after

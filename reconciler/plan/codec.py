@@ -22,7 +22,7 @@ from reconciler.errors import PlanFileInvalid, StalePlan
 from reconciler.model.definition import Definition, TenantSettings
 from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
 from reconciler.model.live import LiveState
-from reconciler.plan.operations import Action, Change, Operation, Plan, Unmanaged
+from reconciler.plan.operations import Action, Change, ChangeKind, Operation, Plan, Unmanaged
 from reconciler.plan.scope import ScopedPlan
 
 FORMAT_VERSION = 1
@@ -42,7 +42,8 @@ def as_data(plan: Plan) -> dict[str, Any]:
         "summary": plan.summary(),
         "operations": [operation_data(op) for op in plan.operations],
         "unmanaged": [
-            {"tenant": u.tenant, "name": u.name, "id": u.id, "status": u.status}
+            {"tenant": u.tenant, "name": u.name, "id": u.id, "status": u.status,
+             "updated_at": u.updated_at}
             for u in plan.unmanaged
         ],
         "tenants": list(plan.tenants),
@@ -59,13 +60,21 @@ def operation_data(op: Operation) -> dict[str, Any]:
         "id": op.id,
         "previous_name": op.previous_name,
         "destructive": op.destructive,
-        "changes": [{"path": c.path, "before": c.before, "after": c.after} for c in op.changes],
+        "changes": [change_data(c) for c in op.changes],
         "warnings": list(op.warnings),
-        "hints": list(op.hints),
+        "dangers": list(op.dangers),
         "depends_on": list(op.depends_on),
         "pruned": op.pruned,
+        "file": op.file,
+        "updated_at": op.updated_at,
         "body": dict(op.body),
     }
+
+
+def change_data(change: Change) -> dict[str, Any]:
+    """One difference as plain data (plan and drift JSON share it)."""
+    return {"path": change.path, "kind": change.kind.value, "before": change.before,
+            "after": change.after}
 
 
 def scoped_data(scoped: ScopedPlan) -> dict[str, Any]:
@@ -87,19 +96,29 @@ def _key(op: Operation) -> tuple[object, ...]:
     return (op.tenant, op.action, op.name, op.id)
 
 
-def plan_schema() -> dict[str, Any]:
-    """The JSON Schema of ``streaks plan --format json``."""
-    change = {
+def change_schema(before: str, after: str) -> dict[str, Any]:
+    """The JSON Schema of one change; ``before`` and ``after`` say which side is which."""
+    return {
         "type": "object",
-        "required": ["path", "before", "after"],
+        "required": ["path", "kind", "before", "after"],
         "additionalProperties": False,
         "properties": {
             "path": {"type": "string", "description": "Dotted field path, e.g."
-                     " config.window.timezone or config.milestones[1].threshold."},
-            "before": {"description": "Live value (null when absent)."},
-            "after": {"description": "Desired value (null when removed)."},
+                     " config.window.timezone; a milestone is named by its threshold"
+                     " (config.milestones[threshold=7].reward_item_id); an event type added"
+                     " or removed has the path config.event_types and the type as its value."},
+            "kind": {"enum": [k.value for k in ChangeKind], "description":
+                     "added: absent before; removed: absent after; changed: present on both"
+                     " sides (null is a value, not an absence)."},
+            "before": {"description": f"{before} (null when kind is added)."},
+            "after": {"description": f"{after} (null when kind is removed)."},
         },
     }
+
+
+def plan_schema() -> dict[str, Any]:
+    """The JSON Schema of ``streaks plan --format json``."""
+    change = change_schema("The live value", "The desired value")
     operation = {
         "type": "object",
         "required": ["action", "tenant", "name", "id", "changes", "warnings"],
@@ -114,11 +133,18 @@ def plan_schema() -> dict[str, Any]:
             "changes": {"type": "array", "items": change},
             "warnings": {"type": "array", "items": {"type": "string"},
                          "description": "Effects on live player streaks."},
-            "hints": {"type": "array", "items": {"type": "string"}},
+            "dangers": {"type": "array", "items": {"type": "string"},
+                        "description": "Destructive-class warnings: what players lose (a rename"
+                                       " without renamed_from). Such an operation is"
+                                       " destructive."},
             "depends_on": {"type": "array", "items": {"type": "integer", "minimum": 0},
                            "description": "Indexes of operations that must finish first."},
             "pruned": {"type": "boolean", "description": "An archive of a definition git"
                        " does not name, because the tenant has prune: true."},
+            "file": {"type": ["string", "null"], "description": "The file that asks for the"
+                     " operation (null for a pruned archive)."},
+            "updated_at": {"type": ["string", "null"], "description": "The live record's"
+                           " updated_at when planned (null for a create)."},
             "body": {"type": "object", "description": "The exact request body sent."},
         },
     }
@@ -143,7 +169,8 @@ def plan_schema() -> dict[str, Any]:
                 "type": "object", "required": ["tenant", "name", "id", "status"],
                 "additionalProperties": False,
                 "properties": {"tenant": {"type": "string"}, "name": {"type": "string"},
-                               "id": {"type": "string"}, "status": {"type": "string"}},
+                               "id": {"type": "string"}, "status": {"type": "string"},
+                               "updated_at": {"type": ["string", "null"]}},
             }},
             "tenants": {"type": "array", "items": {"type": "string"}},
             "notes": {"type": "array", "items": {"type": "string"}},
@@ -205,7 +232,8 @@ def load(path: Path) -> tuple[Plan, dict[str, Any]]:
         plan = Plan(
             operations=operations,
             unmanaged=tuple(Unmanaged(tenant=str(u["tenant"]), name=str(u["name"]),
-                                      id=str(u["id"]), status=str(u["status"]))
+                                      id=str(u["id"]), status=str(u["status"]),
+                                      updated_at=u.get("updated_at"))
                             for u in data["unmanaged"]),
             tenants=tuple(str(t) for t in data.get("tenants", ())),
             notes=tuple(str(n) for n in data.get("notes", ())),
@@ -246,10 +274,13 @@ def _operation(o: Mapping[str, Any]) -> Operation:
     return Operation(
         action=action, tenant=str(o["tenant"]), name=str(o["name"]),
         id=None if o["id"] is None else str(o["id"]),
-        changes=tuple(Change(c["path"], c["before"], c["after"]) for c in o["changes"]),
+        changes=tuple(Change(c["path"], c["before"], c["after"],
+                             ChangeKind(c.get("kind", ChangeKind.CHANGED)))
+                      for c in o["changes"]),
         warnings=tuple(o["warnings"]), body=MappingProxyType(dict(o["body"])),
         previous_name=o.get("previous_name"), depends_on=tuple(o.get("depends_on", ())),
-        hints=tuple(o.get("hints", ())), pruned=bool(o.get("pruned", False)),
+        dangers=tuple(o.get("dangers", ())), pruned=bool(o.get("pruned", False)),
+        file=o.get("file"), updated_at=o.get("updated_at"),
     )
 
 

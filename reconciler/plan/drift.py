@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal, assert_never
 
+from reconciler.plan.codec import change_data, change_schema
 from reconciler.plan.operations import Action, Change, Operation, Plan
 
 Kind = Literal["changed", "missing", "archived", "unmanaged"]
@@ -21,34 +22,46 @@ FORMAT_VERSION = 1
 
 @dataclass(frozen=True, kw_only=True)
 class DriftItem:
-    """One definition that is not as git says."""
+    """One definition that is not as git says, where its file is, when Phoenix last changed
+    it, and the one-line fix. ``counted`` is False for an unmanaged definition of a tenant
+    that does not count those as drift (``unmanaged: report``, the default)."""
 
     kind: Kind
     tenant: str
     name: str
     id: str | None
     changes: tuple[Change, ...] = ()
+    file: str | None = None
+    changed_at: str | None = None
+    fix: str = ""
+    counted: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class DriftReport:
-    """Every drifted definition, in plan order."""
+    """Every drifted definition, in plan order, and the unmanaged ones reported."""
 
     items: tuple[DriftItem, ...]
     tenants: tuple[str, ...]
 
     @property
     def in_sync(self) -> bool:
-        """Whether live state matches git exactly."""
-        return not self.items
+        """Whether nothing that counts as drift was found."""
+        return not any(i.counted for i in self.items)
 
     def counts(self) -> dict[str, int]:
-        """A count per kind."""
+        """A count per kind (reported unmanaged definitions included)."""
         return {k: sum(1 for i in self.items if i.kind == k) for k in KINDS}
 
+    def reported_only(self) -> int:
+        """How many unmanaged definitions are reported but not counted as drift."""
+        return sum(1 for i in self.items if not i.counted)
 
-def drift_from_plan(plan: Plan) -> DriftReport:
-    """The drift the plan would repair, one item per definition, plus the unmanaged ones."""
+
+def drift_from_plan(plan: Plan, *, unmanaged_is_drift: frozenset[str] = frozenset(),
+                    ) -> DriftReport:
+    """The drift the plan would repair, one item per definition, plus the unmanaged ones
+    (counted as drift only in the tenants of ``unmanaged_is_drift``)."""
     groups: dict[tuple[str, str], list[Operation]] = {}
     for op in plan.operations:
         groups.setdefault((op.tenant, op.id or op.name), []).append(op)
@@ -57,12 +70,35 @@ def drift_from_plan(plan: Plan) -> DriftReport:
         first = ops[0]
         kind = min((_kind(op) for op in ops), key=PRECEDENCE.index)
         changes = () if kind in ("missing", "unmanaged") else tuple(
-            Change(c.path, c.after, c.before) for op in ops for c in op.changes)
+            c.reversed() for op in ops for c in op.changes)
         items.append(DriftItem(kind=kind, tenant=first.tenant, name=ops[-1].name, id=first.id,
-                               changes=changes))
-    items.extend(DriftItem(kind="unmanaged", tenant=u.tenant, name=u.name, id=u.id)
-                 for u in plan.unmanaged)
+                               changes=changes, file=first.file, changed_at=first.updated_at,
+                               fix=_fix(kind, first, changes)))
+    for u in plan.unmanaged:
+        counted = u.tenant in unmanaged_is_drift
+        fix = (f"`streaks export --tenant {u.tenant}` writes it to a file so git manages it"
+               + ("" if counted else "; it is not drift unless _tenant.yaml says"
+                  " `unmanaged: drift`"))
+        items.append(DriftItem(kind="unmanaged", tenant=u.tenant, name=u.name, id=u.id,
+                               changed_at=u.updated_at, fix=fix, counted=counted))
     return DriftReport(items=tuple(items), tenants=plan.tenants)
+
+
+def _fix(kind: Kind, op: Operation, changes: tuple[Change, ...]) -> str:
+    """The one-line fix: what ``streaks apply`` would do, or how to keep Phoenix's way."""
+    file = op.file or "its file"
+    if kind == "missing":
+        return "`streaks apply` creates it"
+    if kind == "archived":
+        return f"`streaks apply` restores it; to keep it archived, set `status: archived` in {file}"
+    if kind == "unmanaged":
+        return (f"`streaks apply` archives it (prune is on); to keep it, `streaks export"
+                f" --tenant {op.tenant}` writes it to a file")
+    if changes and all(c.path == "status" for c in changes):
+        return ("`streaks apply` sets git's status back; to keep the live status, add"
+                f" `ignore: [status]` to {file}")
+    return ("`streaks apply` puts git's values back; to keep the live values, `streaks export"
+            f" --tenant {op.tenant}` writes them into {file}")
 
 
 def _kind(op: Operation) -> Kind:
@@ -75,7 +111,7 @@ def _kind(op: Operation) -> Kind:
             return "archived"
         case Action.ARCHIVE:
             return "unmanaged" if op.pruned else "changed"
-        case Action.UPDATE | Action.STATUS | Action.RENAME:
+        case Action.UPDATE | Action.ADOPT | Action.STATUS | Action.RENAME:
             return "changed"
         case _:
             assert_never(op.action)
@@ -89,8 +125,8 @@ def as_data(report: DriftReport) -> dict[str, Any]:
         "counts": report.counts(),
         "items": [
             {"kind": i.kind, "tenant": i.tenant, "name": i.name, "id": i.id,
-             "changes": [{"path": c.path, "before": c.before, "after": c.after}
-                         for c in i.changes]}
+             "file": i.file, "changed_at": i.changed_at, "counted": i.counted, "fix": i.fix,
+             "changes": [change_data(c) for c in i.changes]}
             for i in report.items
         ],
     }
@@ -108,12 +144,13 @@ def drift_schema() -> dict[str, Any]:
         "additionalProperties": False,
         "properties": {
             "format_version": {"const": FORMAT_VERSION},
-            "in_sync": {"type": "boolean"},
+            "in_sync": {"type": "boolean", "description": "No item is counted as drift."},
             "counts": {"type": "object", "required": list(KINDS), "additionalProperties": False,
                        "properties": {k: {"type": "integer", "minimum": 0} for k in KINDS}},
             "items": {"type": "array", "items": {
                 "type": "object",
-                "required": ["kind", "tenant", "name", "id", "changes"],
+                "required": ["kind", "tenant", "name", "id", "file", "changed_at", "counted",
+                             "fix", "changes"],
                 "additionalProperties": False,
                 "properties": {
                     "kind": {"enum": list(KINDS), "description":
@@ -123,13 +160,16 @@ def drift_schema() -> dict[str, Any]:
                     "tenant": {"type": "string"},
                     "name": {"type": "string"},
                     "id": {"type": ["string", "null"]},
-                    "changes": {"type": "array", "items": {
-                        "type": "object", "required": ["path", "before", "after"],
-                        "additionalProperties": False,
-                        "properties": {"path": {"type": "string"},
-                                       "before": {"description": "git's value"},
-                                       "after": {"description": "the live value"}},
-                    }},
+                    "file": {"type": ["string", "null"], "description": "The file that names"
+                             " the definition (null when no file does)."},
+                    "changed_at": {"type": ["string", "null"], "description": "The live"
+                                   " record's updated_at (null when it is missing)."},
+                    "counted": {"type": "boolean", "description": "False for an unmanaged"
+                                " definition reported but not counted as drift (the tenant's"
+                                " _tenant.yaml does not say `unmanaged: drift`)."},
+                    "fix": {"type": "string", "description": "The one-line fix."},
+                    "changes": {"type": "array",
+                                "items": change_schema("Git's value", "The live value")},
                 },
             }},
         },

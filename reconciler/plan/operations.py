@@ -20,6 +20,7 @@ class Action(StrEnum):
     """What one operation does; its value is the word plans and saved plans use."""
 
     CREATE = "create"
+    ADOPT = "adopt"  # take over a live definition git did not manage (and update it)
     UPDATE = "update"
     STATUS = "status"
     RESTORE = "restore"
@@ -27,13 +28,36 @@ class Action(StrEnum):
     ARCHIVE = "archive"
 
 
+class ChangeKind(StrEnum):
+    """How a value differs: absent before, absent after, or present on both sides.
+
+    Absent and null are different: ``null → "gold-badge"`` is a change, a milestone that is
+    only on one side is added or removed.
+    """
+
+    ADDED = "added"
+    REMOVED = "removed"
+    CHANGED = "changed"
+
+
 @dataclass(frozen=True)
 class Change:
-    """One field's old and new value; ``path`` is dotted (``config.window.timezone``)."""
+    """One difference. ``path`` is dotted (``config.window.timezone``); a milestone is named
+    by its threshold (``config.milestones[threshold=7].reward_item_id``); an event type added
+    or removed has the path ``config.event_types`` and the type as its value. ``before`` is
+    None when added, ``after`` None when removed.
+    """
 
     path: str
     before: Any
     after: Any
+    kind: ChangeKind = ChangeKind.CHANGED
+
+    def reversed(self) -> Change:
+        """The same difference seen from the other side."""
+        kind = {ChangeKind.ADDED: ChangeKind.REMOVED,
+                ChangeKind.REMOVED: ChangeKind.ADDED}.get(self.kind, ChangeKind.CHANGED)
+        return Change(self.path, self.after, self.before, kind)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,18 +77,20 @@ class Operation:
     body: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     previous_name: str | None = None
     depends_on: tuple[int, ...] = ()
-    hints: tuple[str, ...] = ()
+    dangers: tuple[str, ...] = ()  # destructive-class warnings (players lose something)
     pruned: bool = False  # an archive of a definition git does not name (prune is on)
+    file: str | None = None  # the file that asks for it (None for a pruned archive)
+    updated_at: str | None = None  # the live record's updated_at when planned (None: create)
 
     @property
     def destructive(self) -> bool:
-        """Archiving removes a definition from play."""
+        """Archiving removes a definition from play; a danger loses players' progress."""
         match self.action:
             case Action.ARCHIVE:
                 return True
-            case (Action.CREATE | Action.UPDATE | Action.STATUS | Action.RESTORE
-                  | Action.RENAME):
-                return False
+            case (Action.CREATE | Action.ADOPT | Action.UPDATE | Action.STATUS
+                  | Action.RESTORE | Action.RENAME):
+                return bool(self.dangers)
             case _:
                 assert_never(self.action)
 
@@ -82,6 +108,7 @@ class Unmanaged:
     name: str
     id: str
     status: str
+    updated_at: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -25,7 +25,7 @@ class ScopedPlan:
 
 def _signature(op: Operation) -> tuple[object, ...]:
     return (op.tenant, op.action, op.name, op.previous_name,
-            tuple((c.path, repr(c.before), repr(c.after)) for c in op.changes))
+            tuple((c.path, c.kind, repr(c.before), repr(c.after)) for c in op.changes))
 
 
 def split(pr: Plan, base: Plan, base_ref: str) -> ScopedPlan:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 
 from reconciler.model.diagnostics import Diagnostic
+from reconciler.render.annotations import command
 
 FORMAT_VERSION = 1
 
@@ -54,20 +55,5 @@ def github(diagnostics: Sequence[Diagnostic], files: int) -> str:
 
 def github_line(d: Diagnostic) -> str:
     """One diagnostic as a workflow command (``::error file=…,line=…,col=…::message``)."""
-    props = ",".join([
-        f"file={_prop(d.file)}",
-        f"line={d.line}",
-        f"col={d.col}",
-        f"title={_prop('streaks validate: ' + (d.path or 'file'))}",
-    ])
-    return f"::{d.severity} {props}::{_data(d.message)}"
-
-
-def _data(value: str) -> str:
-    """Escape a workflow command's message."""
-    return value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _prop(value: str) -> str:
-    """Escape a workflow command's property value."""
-    return _data(value).replace(":", "%3A").replace(",", "%2C")
+    return command(d.severity, d.message, file=d.file, line=d.line, col=d.col,
+                   title="streaks validate: " + (d.path or "file"))

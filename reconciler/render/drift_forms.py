@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from reconciler.plan.drift import KINDS, DriftItem, DriftReport, as_data
+from reconciler.plan.operations import Change, ChangeKind
 from reconciler.render.plan_json import dumps
 from reconciler.render.plan_markdown import fenced
 from reconciler.render.plan_text import value
@@ -13,19 +16,39 @@ LABELS = {"changed": "edited in Phoenix", "missing": "missing from Phoenix",
 
 
 def summary(report: DriftReport) -> str:
-    """``In sync.`` or ``Drift: 1 changed, 0 missing, …``."""
-    if report.in_sync:
-        return "In sync: Phoenix matches git."
+    """``In sync.`` or ``Drift: 1 changed, 0 missing, …``, and what is only reported."""
     counts = report.counts()
-    return "Drift: " + ", ".join(f"{counts[k]} {k}" for k in KINDS) + "."
+    line = ("In sync: Phoenix matches git." if report.in_sync else
+            "Drift: " + ", ".join(f"{counts[k]} {k}" for k in KINDS) + ".")
+    reported = report.reported_only()
+    if reported:
+        line += (f" {reported} live definition(s) not in git reported, not counted as drift"
+                 " (`unmanaged: drift` in _tenant.yaml counts them).")
+    return line
 
 
 def _lines(item: DriftItem) -> list[str]:
-    head = f"{item.kind}: {item.tenant}/{value(item.name)} ({LABELS[item.kind]})"
-    out = [head]
-    out.extend(f"    {c.path}: git {value(c.before)}, live {value(c.after)}"
-               for c in item.changes)
+    when = f", changed at {item.changed_at}" if item.changed_at else ""
+    label = LABELS[item.kind] if item.counted else "not in git, reported only"
+    out = [f"{item.kind}: {item.tenant}/{value(item.name)} ({label}{when})"]
+    if item.file:
+        out.append(f"    file: {item.file}")
+    out.extend(f"    {_change(c)}" for c in item.changes)
+    out.append(f"    fix: {item.fix}")
     return out
+
+
+def _change(c: Change) -> str:
+    """``path: git X, live Y``; a value on one side only says which."""
+    match c.kind:
+        case ChangeKind.ADDED:
+            return f"{c.path}: only live {value(c.after)}"
+        case ChangeKind.REMOVED:
+            return f"{c.path}: only in git {value(c.before)}"
+        case ChangeKind.CHANGED:
+            return f"{c.path}: git {value(c.before)}, live {value(c.after)}"
+        case _:
+            assert_never(c.kind)
 
 
 def text(report: DriftReport) -> str:

@@ -27,6 +27,7 @@ CUT_NOTE = ("\n**The plan is too long for one comment and was cut here.** The fu
 def inline(text: str) -> str:
     """Text safe outside a code block: markup characters escaped, mentions defused."""
     escaped = re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", text)
+    escaped = escaped.replace("\r", "\\r").replace("\n", "\\n")  # stay on one line
     return escaped.replace("@", "@\u200b")
 
 
@@ -78,18 +79,30 @@ def _body(plan: Plan, title: str) -> tuple[str, list[str]]:
     head.append("| " + " | ".join(str(counts[k]) for k in SUMMARY_KEYS) + " |")
     head.append("")
     destructive = [op for op in plan.operations if op.destructive]
-    affecting = [op for op in plan.operations if op.warnings and not op.destructive]
-    if destructive or affecting:
+    adopted = [op for op in plan.operations if op.action is Action.ADOPT]
+    affecting = [op for op in plan.operations
+                 if op.warnings and not op.destructive and op.action is not Action.ADOPT]
+    if destructive or adopted or affecting:
         head.append("> [!WARNING]")
         if destructive:
             head.append(f"> **{len(destructive)} destructive operation(s):** " + ", ".join(
-                f"archive {inline(op.name)} in {inline(op.tenant)}" for op in destructive))
+                _destructive(op) for op in destructive))
+        if adopted:
+            head.append(f"> **{len(adopted)} live definition(s) made outside git adopted:** "
+                        + ", ".join(f"{inline(op.name)} in {inline(op.tenant)}"
+                                    for op in adopted)
+                        + " (git's values replace their own)")
         if affecting:
             head.append(f"> **{len(affecting)} change(s) affect live player streaks:** "
                         + ", ".join(f"{inline(op.name)} ({op.action})" for op in affecting))
         head.append("")
     sections = [s for s in (_tenant(plan, t) for t in plan.tenants) if s]
     return "\n".join(head) + "\n", sections
+
+
+def _destructive(op: Operation) -> str:
+    what = f"{op.action} {inline(op.name)} in {inline(op.tenant)}"
+    return f"{what} (rename without `renamed_from`)" if op.dangers else what
 
 
 def _tenant(plan: Plan, tenant: str) -> str:
@@ -113,6 +126,6 @@ def _tenant(plan: Plan, tenant: str) -> str:
 def _operation(op: Operation) -> list[str]:
     out = [f"{look(op.action).sign} {headline(op)}"]
     out.extend(f"    {line}" for line in change_lines(op))
+    out.extend(f"    DANGER: {d}" for d in op.dangers)
     out.extend(f"    WARNING: {w}" for w in op.warnings)
-    out.extend(f"    hint: {h}" for h in op.hints)
     return out

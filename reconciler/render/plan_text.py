@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, assert_never
 
-from reconciler.plan.operations import Action, Change, Operation, Plan
+from reconciler.plan.operations import Action, Change, ChangeKind, Operation, Plan
 from reconciler.plan.scope import ScopedPlan
 from reconciler.render.style import Style, plain
 from reconciler.render.symbols import UNMANAGED, count_phrase, look
@@ -57,7 +57,7 @@ def headline(op: Operation) -> str:
             if op.changes:
                 head += f": {op.changes[0].before} → {op.changes[0].after}"
             return head
-        case Action.CREATE | Action.UPDATE:
+        case Action.CREATE | Action.ADOPT | Action.UPDATE:
             return head
         case _:
             assert_never(op.action)
@@ -68,7 +68,7 @@ def change_lines(op: Operation) -> list[str]:
     match op.action:
         case Action.CREATE:
             return [f"{c.path}: {value(c.after)}" for c in op.changes]
-        case Action.UPDATE:
+        case Action.UPDATE | Action.ADOPT:
             return [_change(c) for c in op.changes]
         case Action.STATUS | Action.RESTORE | Action.RENAME | Action.ARCHIVE:
             return []  # the headline says it all
@@ -83,17 +83,22 @@ def _operation(op: Operation, style: Style) -> list[str]:
         head += f" (id {op.id})"
     out = [style(head, marks.colour)]
     out.extend(f"      {line}" for line in change_lines(op))
+    out.extend(style(f"      !! {d}", "red") for d in op.dangers)
     out.extend(style(f"      ! {w}", "yellow") for w in op.warnings)
-    out.extend(f"      hint: {h}" for h in op.hints)
     return out
 
 
 def _change(c: Change) -> str:
-    if c.before is None and c.after is not None:
-        return f"{c.path}: {value(c.after)}"
-    if c.after is None and c.before is not None:
-        return f"{c.path}: {value(c.before)} → (removed)"
-    return f"{c.path}: {value(c.before)} → {value(c.after)}"
+    """``path: old → new``; a value only on one side is ``added`` or ``removed``."""
+    match c.kind:
+        case ChangeKind.ADDED:
+            return f"{c.path}: added {value(c.after)}"
+        case ChangeKind.REMOVED:
+            return f"{c.path}: removed {value(c.before)}"
+        case ChangeKind.CHANGED:
+            return f"{c.path}: {value(c.before)} → {value(c.after)}"
+        case _:
+            assert_never(c.kind)
 
 
 def summary_line(plan: Plan) -> str:

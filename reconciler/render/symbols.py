@@ -29,6 +29,8 @@ def look(action: Action) -> Look:
     match action:
         case Action.CREATE:
             return Look(symbol="+", colour="green", sign="+")
+        case Action.ADOPT:
+            return Look(symbol="⇐", colour="magenta", sign="!")
         case Action.UPDATE:
             return Look(symbol="~", colour="yellow", sign="!")
         case Action.STATUS:
@@ -48,7 +50,7 @@ def count_phrase(action: Action, n: int) -> str:
     match action:
         case Action.STATUS:
             return f"{n} status change{'s' if n != 1 else ''}"
-        case (Action.CREATE | Action.UPDATE | Action.RESTORE | Action.RENAME
+        case (Action.CREATE | Action.ADOPT | Action.UPDATE | Action.RESTORE | Action.RENAME
               | Action.ARCHIVE):
             return f"{n} to {action.value}"
         case _:

@@ -30,14 +30,55 @@ def test_cli_exit_codes_and_formats(repo: Path) -> None:
     doc = json.loads(result.stdout)
     jsonschema.validate(doc, SCHEMA)
     assert doc["in_sync"] is False
-    assert doc["items"] == [{"kind": "archived", "tenant": "tenant-prod-001",
-                             "name": "Daily Login Streak", "id": record_.id,
-                             "changes": [{"path": "status", "before": "active",
-                                          "after": "archived"}]}]
+    archived = store.get("tenant-prod-001", record_.id)
+    assert doc["items"] == [{
+        "kind": "archived", "tenant": "tenant-prod-001", "name": "Daily Login Streak",
+        "id": record_.id, "file": "streaks.d/tenant-prod-001/daily-login-streak.yaml",
+        "changed_at": archived.updated_at, "counted": True,
+        "fix": "`streaks apply` restores it; to keep it archived, set `status: archived` in"
+               " streaks.d/tenant-prod-001/daily-login-streak.yaml",
+        "changes": [{"path": "status", "kind": "changed", "before": "active",
+                     "after": "archived"}]}]
+    text = run(repo, "drift", "--sim").stdout
+    assert text == (
+        "archived: tenant-prod-001/\"Daily Login Streak\" (archived in Phoenix, changed at"
+        f" {archived.updated_at})\n"
+        "    file: streaks.d/tenant-prod-001/daily-login-streak.yaml\n"
+        "    status: git \"active\", live \"archived\"\n"
+        "    fix: `streaks apply` restores it; to keep it archived, set `status: archived` in"
+        " streaks.d/tenant-prod-001/daily-login-streak.yaml\n"
+        "Drift: 0 changed, 0 missing, 1 archived, 0 unmanaged.\n")
     md = run(repo, "drift", "--sim", "--format", "markdown").stdout
     assert md.startswith("<!-- streaks-drift -->\n### streaks drift\n\nDrift: 0 changed,"
                          " 0 missing, 1 archived, 0 unmanaged.")
     assert run(repo, "drift").returncode == 1  # no API configured: an error, not drift
+
+
+def test_unmanaged_is_reported_not_drift_unless_the_tenant_says_so(repo: Path) -> None:
+    assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
+    store = Store(repo / ".streaks/sim.db")
+    made = store.create("tenant-prod-001", "Console Made", "", {
+        "event_types": ["x.y"], "window": {"type": "rolling", "duration_seconds": 60},
+        "condition": {"type": "count", "min": 1}})
+    result = run(repo, "drift", "--sim")
+    assert result.returncode == 0  # reported, not counted: the drift issue can close
+    assert result.stdout == (
+        "unmanaged: tenant-prod-001/\"Console Made\" (not in git, reported only, changed at"
+        f" {made.updated_at})\n"
+        "    fix: `streaks export --tenant tenant-prod-001` writes it to a file so git manages"
+        " it; it is not drift unless _tenant.yaml says `unmanaged: drift`\n"
+        "In sync: Phoenix matches git. 1 live definition(s) not in git reported, not counted"
+        " as drift (`unmanaged: drift` in _tenant.yaml counts them).\n")
+    doc = json.loads(run(repo, "drift", "--sim", "--format", "json").stdout)
+    jsonschema.validate(doc, SCHEMA)
+    assert doc["in_sync"] is True and doc["counts"]["unmanaged"] == 1
+    assert doc["items"][0]["counted"] is False
+    settings = repo / "streaks.d/tenant-prod-001/_tenant.yaml"
+    settings.write_text(settings.read_text() + "unmanaged: drift\n")
+    counted = run(repo, "drift", "--sim")
+    assert counted.returncode == 2
+    assert counted.stdout.endswith("Drift: 0 changed, 0 missing, 0 archived, 1 unmanaged.\n")
+    assert "(not in git, changed at" in counted.stdout
 
 
 def test_github_outputs_and_summary(repo: Path, tmp_path: Path) -> None:
@@ -46,7 +87,7 @@ def test_github_outputs_and_summary(repo: Path, tmp_path: Path) -> None:
            "GITHUB_STEP_SUMMARY": str(summary)}
     assert run(repo, "plan", "--sim", env=env).returncode == 0
     assert out.read_text().splitlines() == [
-        "has_changes=true", "create=4", "update=0", "status=0", "restore=0", "rename=0",
+        "has_changes=true", "create=4", "adopt=0", "update=0", "status=0", "restore=0", "rename=0",
         "archive=0", "unmanaged=0"]
     assert summary.read_text().startswith("<!-- streaks-plan -->\n### streaks plan\n")
     out.unlink()

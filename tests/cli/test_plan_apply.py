@@ -27,7 +27,7 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_first_apply_then_no_op_plan(repo: Path) -> None:
     first = run(repo, "plan", "--sim", "--detailed-exitcode")
     assert first.returncode == 2
-    assert first.stdout.endswith("Plan: 4 to create, 0 to update, 0 status changes, 0 to restore,"
+    assert first.stdout.endswith("Plan: 4 to create, 0 to adopt, 0 to update, 0 status changes, 0 to restore,"
                                  " 0 to rename, 0 to archive.\n")
     applied = run(repo, "apply", "--sim", "--auto-approve")
     assert applied.returncode == 0, applied.stderr
@@ -41,10 +41,11 @@ def test_edited_file_shows_field_diff_and_applies(repo: Path) -> None:
     assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
     edit(repo / "streaks.d/tenant-fitness-001/weekly-workout-warrior.yaml", "min: 3", "min: 4")
     doc = plan_json(repo)
-    assert doc["summary"] == {"create": 0, "update": 1, "status": 0, "restore": 0, "rename": 0,
+    assert doc["summary"] == {"create": 0, "adopt": 0, "update": 1, "status": 0, "restore": 0, "rename": 0,
                               "archive": 0, "unmanaged": 0}
     op = doc["operations"][0]
-    assert op["changes"] == [{"path": "config.condition.min", "before": 3, "after": 4}]
+    assert op["changes"] == [{"path": "config.condition.min", "kind": "changed", "before": 3,
+                             "after": 4}]
     assert op["warnings"] == ["stricter condition (min 3 → 4): players may miss a window they"
                               " would have made"]
     assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
@@ -74,7 +75,9 @@ def test_rename_without_renamed_from_is_flagged(repo: Path) -> None:
     edit(repo / "streaks.d/tenant-fitness-001/stay-active.yaml", "name: Stay Active",
          "name: Keep Moving")
     text = run(repo, "plan", "--sim").stdout
-    assert "hint: probable rename: live definition 'Stay Active'" in text
+    assert "      !! rename without renamed_from: 'Stay Active' (id " in text
+    assert ("add this line to streaks.d/tenant-fitness-001/stay-active.yaml:"
+            " renamed_from: [Stay Active]\n") in text
     assert '? unmanaged "Stay Active"' in text
 
 
@@ -147,7 +150,7 @@ def test_saved_plan_with_an_unknown_action_is_refused(repo: Path) -> None:
     assert refused.returncode == 1
     assert refused.stdout == ""
     assert refused.stderr == ("error: 'plan.json': unknown action 'purge' (this streaks knows"
-                              " create, update, status, restore, rename, archive)\n")
+                              " create, adopt, update, status, restore, rename, archive)\n")
     assert Store(repo / ".streaks/sim.db").count() == 0  # nothing was sent
 
 

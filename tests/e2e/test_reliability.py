@@ -181,8 +181,8 @@ def test_unknown_fields_cause_no_diff_and_survive_a_patch(repo: Path, tmp_path: 
         env = env_for(server)
         plan = json.loads(run(repo, "plan", "--format", "json", env=env).stdout)
         login = [o for o in plan["operations"] if o["name"] == "Daily Login Streak"]
-        assert [c["path"] for c in login[0]["changes"]] == ["config.at_risk_seconds",
-                                                           "description"]
+        assert [c["path"] for c in login[0]["changes"]] == ["description",
+                                                           "config.at_risk_seconds"]
         assert run(repo, "apply", "--auto-approve", env=env).returncode == 0
         [record] = [r for r in records(server) if r["name"] == "Daily Login Streak"]
         assert record["config"]["grace_seconds"] == 90  # type: ignore[index]

@@ -36,7 +36,9 @@ def test_json_form_matches_its_schema() -> None:
     schema = json.loads((ROOT / "schemas/plan.schema.json").read_text())
     data = codec.as_data(PLAN)
     jsonschema.validate(data, schema)
-    assert sorted(op["action"] for op in data["operations"]) == sorted(a.value for a in Action)
+    assert [op["action"] for op in data["operations"]] == [
+        "create", "adopt", "update", "rename", "status", "restore", "archive"]
+    assert set(codec.SUMMARY_KEYS) == {a.value for a in Action} | {"unmanaged"}
     assert list(data["summary"]) == list(codec.SUMMARY_KEYS)
 
 
@@ -59,8 +61,8 @@ def edit(path: Path, change: Any) -> None:
 
 @pytest.mark.parametrize(("change", "message"), [
     (lambda d: d["plan"]["operations"][0].update(action="purge"),
-     "unknown action 'purge' (this streaks knows create, update, status, restore, rename,"
-     " archive)"),
+     "unknown action 'purge' (this streaks knows create, adopt, update, status, restore,"
+     " rename, archive)"),
     (lambda d: d["plan"]["operations"][0].pop("tenant"), "malformed (KeyError: 'tenant')"),
     (lambda d: d["plan"].update(operations=3), "malformed (TypeError"),
     (lambda d: d["plan"]["operations"][0].update(changes=[1]), "malformed (TypeError"),

@@ -66,9 +66,9 @@ def test_update_sends_only_changed_top_level_fields_with_field_diffs() -> None:
     assert (op.action, op.id) == ("update", record("t", LOGIN)["id"])
     assert set(op.body) == {"description", "config"}
     assert op.changes == (
+        Change("description", "", "new"),
         Change("config.window.period", "daily", "weekly"),
         Change("config.window.timezone", "UTC", "Europe/Paris"),
-        Change("description", "", "new"),
     )
     assert op.warnings == (
         "changes the window (period 'daily' → 'weekly', timezone 'UTC' → 'Europe/Paris'):"
@@ -147,12 +147,41 @@ def test_rename_keeps_the_id() -> None:
     assert plan.unmanaged == ()
 
 
-def test_rename_is_ignored_when_the_new_name_already_exists() -> None:
+def test_rename_onto_a_live_name_is_refused_naming_both() -> None:
+    # "Console 1" was made in the console; the file renames Daily Login onto that name.
+    new = definition("Console 1", renamed_from=["Daily Login"],
+                     config=config(event_types=["challenge.completed"]))
+    old, taken = record("t", LOGIN), record("t", definition("Console 1"))
+    with pytest.raises(PlanRefused) as caught:
+        make_plan(desired({"t": [new]}), live({"t": [old, taken]}))
+    assert str(caught.value) == (
+        f"tenant t: streaks.d/t/Console 1.yaml renames 'Daily Login' (id {old['id']}) to"
+        f" 'Console 1', but a live definition already has that name (id {taken['id']});"
+        " applying would overwrite 'Console 1' and leave 'Daily Login' and its players'"
+        " progress unmanaged. If the rename already happened, remove 'Daily Login' from"
+        " renamed_from; otherwise rename or archive 'Console 1' in Phoenix first")
+
+
+def test_every_refusal_is_reported_at_once() -> None:
+    a = definition("A2", renamed_from=["A"])
+    b = definition("B2", renamed_from=["B"])
+    state = live({"t": [record("t", definition(n)) for n in ("A", "A2", "B", "B2")]})
+    with pytest.raises(PlanRefused) as caught:
+        make_plan(desired({"t": [a, b]}), state)
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "2 problems, nothing was sent:"
+    assert [line[:31] for line in lines[1:]] == ["  - tenant t: streaks.d/t/A2.ya",
+                                                 "  - tenant t: streaks.d/t/B2.ya"]
+
+
+def test_a_completed_rename_or_a_reused_old_name_is_not_refused() -> None:
     new = definition("Login Streak", renamed_from=["Daily Login"])
-    plan = make_plan(desired({"t": [new]}),
-                     live({"t": [record("t", LOGIN), record("t", new)]}))
-    assert plan.operations == ()
-    assert [u.name for u in plan.unmanaged] == ["Daily Login"]
+    done = make_plan(desired({"t": [new]}), live({"t": [record("t", new)]}))
+    assert done.operations == ()
+    # The old name now belongs to another file's definition: that file's, not a rename.
+    reused = make_plan(desired({"t": [new, LOGIN]}),
+                       live({"t": [record("t", new), record("t", LOGIN)]}))
+    assert reused.operations == () and reused.unmanaged == ()
 
 
 def test_rename_chain_frees_a_name_before_claiming_it() -> None:
@@ -178,13 +207,18 @@ def test_rename_cycle_is_refused() -> None:
         )
 
 
-def test_probable_rename_hint() -> None:
+def test_probable_rename_is_a_danger() -> None:
     twin = definition("Renamed Login")
-    plan = make_plan(desired({"t": [twin]}), live({"t": [record("t", LOGIN)]}))
+    login = record("t", LOGIN)
+    plan = make_plan(desired({"t": [twin]}), live({"t": [login]}))
     assert actions(plan) == [("create", "Renamed Login")]
-    assert plan.operations[0].hints == (
-        "probable rename: live definition 'Daily Login', which git no longer names, has the same"
-        " config; add `renamed_from: [Daily Login]` to keep its id and players' progress",)
+    [op] = plan.operations
+    assert op.dangers == (
+        f"rename without renamed_from: 'Daily Login' (id {login['id']}) is no longer named in"
+        " git and 'Renamed Login' is created new, so players' progress stays with 'Daily"
+        " Login' (it is left unmanaged). To rename it and keep its id and progress, add this"
+        " line to streaks.d/t/Renamed Login.yaml: renamed_from: [Daily Login]",)
+    assert op.destructive
     assert [u.name for u in plan.unmanaged] == ["Daily Login"]
 
 

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
-from reconciler.plan.operations import Action, Change, Operation, Plan, Unmanaged
+from reconciler.plan.operations import Action, Change, ChangeKind, Operation, Plan, Unmanaged
 
 ID = "11111111-1111-1111-1111-111111111111"
 PLAN = Plan(
     operations=(
         Operation(action=Action.CREATE, tenant="t1", name="Daily Login", id=None,
-                  changes=(Change("description", None, "Log in"),
-                           Change("config.event_types", None, ["user.login"])),
-                  body={"name": "Daily Login"}, hints=("probable rename: …",)),
+                  changes=(Change("description", None, "Log in", ChangeKind.ADDED),
+                           Change("config.event_types", None, ["user.login"], ChangeKind.ADDED)),
+                  body={"name": "Daily Login"}, dangers=("rename without renamed_from: …",),
+                  file="streaks.d/t1/daily-login.yaml"),
+        Operation(action=Action.ADOPT, tenant="t1", name="Console 1", id=ID,
+                  changes=(Change("config.milestones[threshold=7].reward_item_id", None,
+                                  "gold-badge"),),
+                  warnings=("takes over",), file="streaks.d/t1/console-1.yaml",
+                  updated_at="2026-11-01T00:00:00.000000Z"),
         Operation(action=Action.UPDATE, tenant="t1", name="Weekly", id=ID,
                   changes=(Change("config.condition.min", 1, 3),
-                           Change("config.milestones[1]", {"threshold": 30}, None)),
+                           Change("config.event_types", "user.login", None, ChangeKind.REMOVED),
+                           Change("config.event_types", None, "game.won", ChangeKind.ADDED),
+                           Change("config.milestones[threshold=30]", {"threshold": 30}, None,
+                                  ChangeKind.REMOVED),
+                           Change("config.at_risk_seconds", 3600, None)),
                   warnings=("stricter condition (min 1 → 3)",)),
         Operation(action=Action.RENAME, tenant="t2", name="New Name", id=ID, changes=(Change("name", "Old", "New Name"),),
                   previous_name="Old"),

@@ -10,12 +10,17 @@ from tests.render.sample import PLAN
 def test_markdown() -> None:
     md = plan_markdown.render(PLAN)
     assert md.startswith("<!-- streaks-plan -->\n### streaks plan\n\nPlan: 1 to create,")
-    assert "| create | update | status | restore | rename | archive | unmanaged |" in md
-    assert "| 1 | 1 | 1 | 1 | 1 | 1 | 1 |" in md
-    assert "> **1 destructive operation(s):** archive Gone in t2" in md
+    assert "| create | adopt | update | status | restore | rename | archive | unmanaged |" in md
+    assert "| 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1 |" in md
+    assert ("> **2 destructive operation(s):** create Daily Login in t1 (rename without"
+            " `renamed_from`), archive Gone in t2\n") in md
+    assert ("> **1 live definition(s) made outside git adopted:** Console 1 in t1 (git's values"
+            " replace their own)\n") in md
     assert "> **2 change(s) affect live player streaks:** Weekly (update), Paused One (status)" \
         in md
-    assert "<details open><summary><b>t1</b>: 1 create, 1 update</summary>" in md
+    assert "<details open><summary><b>t1</b>: 1 create, 1 adopt, 1 update</summary>" in md
+    assert "    DANGER: rename without renamed_from: …\n" in md
+    assert '! adopt "Console 1"\n    config.milestones[threshold=7].reward_item_id: null' in md
     assert '```diff\n+ create "Daily Login"\n    description: "Log in"' in md
     assert "t3" not in md
 

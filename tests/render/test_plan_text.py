@@ -11,10 +11,16 @@ tenant t1
   + create "Daily Login"
       description: "Log in"
       config.event_types: ["user.login"]
-      hint: probable rename: …
+      !! rename without renamed_from: …
+  ⇐ adopt "Console 1" (id {ID})
+      config.milestones[threshold=7].reward_item_id: null → "gold-badge"
+      ! takes over
   ~ update "Weekly" (id {ID})
       config.condition.min: 1 → 3
-      config.milestones[1]: {{"threshold": 30}} → (removed)
+      config.event_types: removed "user.login"
+      config.event_types: added "game.won"
+      config.milestones[threshold=30]: removed {{"threshold": 30}}
+      config.at_risk_seconds: 3600 → null
       ! stricter condition (min 1 → 3)
 
 tenant t2
@@ -26,7 +32,7 @@ tenant t2
       ! archives
   ? unmanaged "Legacy" (id {ID}, active): not in git, left alone
 
-Plan: 1 to create, 1 to update, 1 status change, 1 to restore, 1 to rename, 1 to archive. \
+Plan: 1 to create, 1 to adopt, 1 to update, 1 status change, 1 to restore, 1 to rename, 1 to archive. \
 1 unmanaged left alone.
 """
 

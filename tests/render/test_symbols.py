@@ -14,6 +14,6 @@ def test_every_action_has_its_own_symbol() -> None:
 
 def test_count_phrases() -> None:
     assert [count_phrase(a, 2) for a in Action] == [
-        "2 to create", "2 to update", "2 status changes", "2 to restore", "2 to rename",
+        "2 to create", "2 to adopt", "2 to update", "2 status changes", "2 to restore", "2 to rename",
         "2 to archive"]
     assert count_phrase(Action.STATUS, 1) == "1 status change"

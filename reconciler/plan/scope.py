@@ -37,10 +37,15 @@ def split(pr: Plan, base: Plan, base_ref: str) -> ScopedPlan:
     theirs = tuple(replace(op, depends_on=()) for op in pr.operations
                    if _signature(op) in on_base)
     resolved = sum(1 for op in base.operations if _signature(op) not in on_pr)
+    # A live definition base names but this PR does not is orphaned by this PR.
+    unmanaged_on_base = {(u.tenant, u.id) for u in base.unmanaged}
+    orphaned = tuple(u for u in pr.unmanaged if (u.tenant, u.id) not in unmanaged_on_base)
+    already = tuple(u for u in pr.unmanaged if (u.tenant, u.id) in unmanaged_on_base)
     return ScopedPlan(
         full=pr,
-        introduced=Plan(operations=mine, tenants=pr.tenants, notes=pr.notes),
-        pre_existing=Plan(operations=theirs, unmanaged=pr.unmanaged, tenants=pr.tenants),
+        introduced=Plan(operations=mine, unmanaged=orphaned, tenants=pr.tenants,
+                        notes=pr.notes),
+        pre_existing=Plan(operations=theirs, unmanaged=already, tenants=pr.tenants),
         resolved=resolved,
         base_ref=base_ref,
     )

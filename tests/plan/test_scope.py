@@ -8,6 +8,7 @@ from pathlib import Path
 
 from reconciler.plan.planner import make_plan
 from reconciler.plan.scope import split
+from reconciler.sim.store import Store
 from tests.cliutil import run
 from tests.factories import config, definition, desired, live, record
 
@@ -55,3 +56,69 @@ def test_cli_base_ref(repo: Path) -> None:
     assert "\nAlready different on main, not from this pull request" in text
     bad = run(repo, "plan", "--sim", "--base-ref", "no-such-ref")
     assert bad.returncode == 1 and bad.stderr.startswith("error: git rev-parse")
+
+
+def test_pr_rename_without_renamed_from_is_this_prs_danger(repo: Path) -> None:
+    git(repo, "init", "-q", "-b", "main")
+    assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
+    git(repo, "add", "streaks.d")
+    git(repo, "commit", "-qm", "base")
+    # The PR renames the file and the name, and forgets renamed_from.
+    old = repo / "streaks.d/tenant-prod-001/daily-points-challenge.yaml"
+    new = repo / "streaks.d/tenant-prod-001/points-challenge.yaml"
+    new.write_text(old.read_text().replace("name: Daily Points Challenge",
+                                           "name: Points Challenge"))
+    old.unlink()
+    text = run(repo, "plan", "--sim", "--base-ref", "main").stdout
+    introduced = text.split("\nAlready different on main")[0]
+    assert "+ create \"Points Challenge\"" in introduced
+    assert ("!! rename without renamed_from: 'Daily Points Challenge' (id " in introduced)
+    assert ("add this line to streaks.d/tenant-prod-001/points-challenge.yaml:"
+            " renamed_from: [Daily Points Challenge]") in introduced
+    assert '? unmanaged "Daily Points Challenge"' in introduced  # orphaned by this PR
+    assert "No changes" not in introduced
+    md = run(repo, "plan", "--sim", "--base-ref", "main", "--format", "markdown").stdout
+    warning = md.split("> [!WARNING]\n")[1].splitlines()[0]
+    assert warning == ("> **1 destructive operation(s):** create Points Challenge in"
+                       " tenant\\-prod\\-001 (rename without `renamed_from`)")
+
+
+def test_pr_adopting_a_console_definition(repo: Path) -> None:
+    git(repo, "init", "-q", "-b", "main")
+    assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
+    git(repo, "add", "streaks.d")
+    git(repo, "commit", "-qm", "base")
+    store = Store(repo / ".streaks/sim.db")
+    made = store.create("tenant-prod-001", "Console 1", "made by hand", {
+        "event_types": ["x.y"], "window": {"type": "rolling", "duration_seconds": 60},
+        "condition": {"type": "count", "min": 1}})
+    path = repo / "streaks.d/tenant-prod-001/console-1.yaml"
+    path.write_text("name: Console 1\nconfig:\n  event_types: [x.y]\n  window: {type: rolling,"
+                    " duration_seconds: 60}\n  condition: {type: count, min: 2}\n")
+    doc = json.loads(run(repo, "plan", "--sim", "--base-ref", "main", "--format",
+                         "json").stdout)
+    [adopt] = [op for op in doc["operations"] if op["action"] == "adopt"]
+    assert (adopt["name"], adopt["id"], adopt["file"]) == ("Console 1", made.id,
+                                                          "streaks.d/tenant-prod-001/console-1.yaml")
+    assert [(c["path"], c["kind"]) for c in adopt["changes"]] == [
+        ("description", "changed"), ("config.condition.min", "changed")]
+    assert doc["summary"]["adopt"] == 1
+    assert doc["operations"].index(adopt) in doc["scope"]["introduced"]
+    out = repo / "gh-out.txt"
+    flagged = run(repo, "plan", "--sim", "--base-ref", "main",
+                  env={"GITHUB_ACTIONS": "true", "GITHUB_OUTPUT": str(out)})
+    assert "  ⇐ adopt \"Console 1\" (id " in flagged.stdout
+    assert ("::warning file=streaks.d/tenant-prod-001/console-1.yaml,title=streaks plan%3A"
+            " adopt tenant-prod-001/Console 1::adopts the live definition 'Console 1'") \
+        in flagged.stderr
+    assert "adopt=1" in out.read_text().splitlines()
+    # Without --base-ref there is no "before": the file simply manages the definition.
+    plain = json.loads(run(repo, "plan", "--sim", "--format", "json").stdout)
+    assert [op["action"] for op in plain["operations"]] == ["update"]
+    settings = repo / "streaks.d/tenant-prod-001/_tenant.yaml"
+    settings.write_text(settings.read_text() + "adopt: never\n")
+    refused = run(repo, "plan", "--sim", "--base-ref", "main")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(
+        "error: tenant tenant-prod-001: streaks.d/tenant-prod-001/console-1.yaml would adopt"
+        f" the live definition 'Console 1' (id {made.id}), which git did not manage")

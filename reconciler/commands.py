@@ -22,6 +22,7 @@ from reconciler.files.export import ExportResult, export_tenant
 from reconciler.files.gitref import git_commit, materialize
 from reconciler.files.layout import tenant_folders
 from reconciler.files.loader import load, load_valid
+from reconciler.model.definition import is_tenant_id
 from reconciler.model.desired import DesiredState, DesiredTenant
 from reconciler.model.live import LiveRecord, LiveState
 from reconciler.plan import codec
@@ -132,11 +133,15 @@ async def export_live(directory: Path, tenants: Sequence[str], target: Target, *
     sees, else (tenant key) the tenant folders that already exist."""
     existing = [p.name for p in tenant_folders(directory).folders] \
         if directory.is_dir() else []
+    refused: list[ExportResult] = []
     async with open_client(target, list(tenants) or existing) as client:
         if not tenants:
             try:
                 seen = {LiveRecord.from_api(d).tenant for d in await client.list_all()}
-                tenants = sorted(seen | set(existing))
+                # A tenant id from the server becomes a folder name: refuse what is not one.
+                refused = [export_tenant(directory, t, ()) for t in sorted(seen)
+                           if not is_tenant_id(t)]
+                tenants = sorted({t for t in seen if is_tenant_id(t)} | set(existing))
             except ApiError as exc:
                 if exc.status != 403:
                     raise
@@ -144,5 +149,5 @@ async def export_live(directory: Path, tenants: Sequence[str], target: Target, *
         if not tenants:
             raise UsageError("nothing to export: name tenants with --tenant")
         live = await fetch_live(client, tenants)
-    return [export_tenant(directory, t, live.records(t), include_archived=include_archived)
-            for t in tenants]
+    return [*refused, *(export_tenant(directory, t, live.records(t),
+                                      include_archived=include_archived) for t in tenants)]

@@ -1,12 +1,18 @@
 """``streaks export``: write live definitions as files, so that a plan right after is empty.
 
-Files are named after the definitions (slugged), carry the schema line and the canonical
-layout. A file that already holds a definition of the same name is updated in place; a file
-that holds a different definition is never overwritten.
+Export never destroys: a file that already holds a definition of the same name gets the live
+values merged in (:mod:`reconciler.files.merge`: comments, key order, ``ignore`` and
+``renamed_from`` stay), a file whose content would not change is not touched, and a file that
+holds another definition is never overwritten. New files are named after the definition
+(slugged) in the canonical layout, with a schema line that points at ``schemas/`` from where
+the file is. What comes from the server is checked before it becomes a path: a tenant id
+that is not one is refused, nothing is written outside ``--dir``, and symlinks are never
+written through.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,15 +21,17 @@ from typing import Any
 from pydantic import ValidationError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from reconciler.files.fmt import canonical
+from reconciler.errors import UsageError
+from reconciler.files.fmt import canonical, schemas_dir_for, schemas_from
 from reconciler.files.layout import FileKind, tenant_files
+from reconciler.files.merge import MergeProblem, merge_live
 from reconciler.files.yamlio import YamlProblem, decode, dump, parse
-from reconciler.model.definition import Definition
+from reconciler.model.definition import Definition, is_tenant_id
 from reconciler.model.live import LiveRecord
 from reconciler.model.normalize import split_unknown
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ExportResult:
     """Files written, files already up to date, and records that could not be exported."""
 
@@ -37,8 +45,9 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "definition"
 
 
-def definition_text(record: LiveRecord) -> str:
-    """The canonical file text of a live record (unknown config keys left out)."""
+def definition_text(record: LiveRecord, schemas: str = "../../schemas") -> str:
+    """The canonical file text of a live record (unknown config keys left out); the schema
+    line points at ``schemas`` (relative to the file's folder)."""
     known, _ = split_unknown(record.config)
     definition = Definition.model_validate(
         {"name": record.name, "description": record.description, "status": record.status,
@@ -49,14 +58,22 @@ def definition_text(record: LiveRecord) -> str:
     if "reset_time" in window:
         # Quoted, so that YAML 1.1 tools do not read 04:00 as the number 240.
         window["reset_time"] = DoubleQuotedScalarString(window["reset_time"])
-    return canonical(dump(data), Definition)
+    return canonical(dump(data), Definition, schemas=schemas)
 
 
 def export_tenant(directory: Path, tenant: str, records: tuple[LiveRecord, ...], *,
-                  include_archived: bool = False) -> ExportResult:
+                  include_archived: bool = False,
+                  schemas_dir: Path | None = None) -> ExportResult:
     """Write one tenant's live definitions under ``directory/tenant``."""
+    if not is_tenant_id(tenant):
+        return ExportResult(written=(), unchanged=(), skipped=(
+            f"tenant id {tenant!r} from the server is not a valid tenant id; nothing written",))
     folder = directory / tenant
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        return ExportResult(written=(), unchanged=(), skipped=(
+            f"{folder} is a symlink or not a folder; nothing written through it",))
     folder.mkdir(parents=True, exist_ok=True)
+    schemas = schemas_from(folder, schemas_dir or schemas_dir_for(directory))
     by_name = _existing(folder)
     taken = {p.name for p in folder.iterdir()}
     written: list[str] = []
@@ -65,30 +82,52 @@ def export_tenant(directory: Path, tenant: str, records: tuple[LiveRecord, ...],
     for record in records:
         if record.status == "archived" and not include_archived:
             continue
+        path = by_name.get(record.name)
         try:
-            text = definition_text(record)
+            if path is not None:
+                old = path.read_text(encoding="utf-8")
+                text = merge_live(old, record)
+            else:
+                old = None
+                text = definition_text(record, schemas)
         except ValidationError as exc:
             skipped.append(f"{tenant}/{record.name}: not expressible as a file"
                            f" ({exc.error_count()} problem(s))")
             continue
-        path = by_name.get(record.name)
+        except MergeProblem as exc:
+            skipped.append(f"{tenant}/{record.name}: {path} {exc}")
+            continue
         if path is None:
-            stem = slug(record.name)
-            candidate, n = f"{stem}.yaml", 2
-            while candidate in taken:
-                candidate, n = f"{stem}-{n}.yaml", n + 1
-            path = folder / candidate
-            taken.add(candidate)
-        if path.exists() and path.read_text(encoding="utf-8") == text:
+            path = folder / _free_name(slug(record.name), taken)
+            taken.add(path.name)
+        if text == old:
             unchanged.append(str(path))
             continue
-        path.write_text(text, encoding="utf-8")
+        _write(path, text, directory)
         written.append(str(path))
-    return ExportResult(tuple(written), tuple(unchanged), tuple(skipped))
+    return ExportResult(written=tuple(written), unchanged=tuple(unchanged),
+                        skipped=tuple(skipped))
+
+
+def _free_name(stem: str, taken: set[str]) -> str:
+    candidate, n = f"{stem}.yaml", 2
+    while candidate in taken:
+        candidate, n = f"{stem}-{n}.yaml", n + 1
+    return candidate
+
+
+def _write(path: Path, text: str, directory: Path) -> None:
+    """Write ``text`` to ``path``, never outside ``directory`` and never through a symlink."""
+    if not path.resolve().is_relative_to(directory.resolve()) or path.is_symlink():
+        raise UsageError(f"refusing to write {path}: outside {directory} or a symlink")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
 
 
 def _existing(folder: Path) -> dict[str, Path]:
-    """The files of ``folder`` by the definition name they hold."""
+    """The definition files of ``folder`` (as the loader reads them) by the name they hold."""
     found: dict[str, Path] = {}
     entry, _ = tenant_files(folder)
     for path, kind in entry.files:

@@ -6,6 +6,7 @@ written), two-space indentation, lists indented under their key. Formatting is i
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from reconciler.files.layout import FileKind, all_files
 from reconciler.files.yamlio import YamlProblem, decode, dump, parse
 from reconciler.model.definition import Definition, TenantSettings, known_keys, submodel_at
 
-SCHEMA_COMMENT = "# yaml-language-server: $schema=../../schemas/{name}.schema.json"
+SCHEMA_COMMENT = "# yaml-language-server: $schema={schemas}/{name}.schema.json"
 
 
 @dataclass(frozen=True)
@@ -28,12 +29,31 @@ class FmtResult:
     problems: tuple[str, ...]
 
 
-def schema_line(model: type[BaseModel]) -> str:
-    """The editor hint line for files of ``model``."""
-    return SCHEMA_COMMENT.format(name="tenant" if model is TenantSettings else "definition")
+def schema_line(model: type[BaseModel], schemas: str = "../../schemas") -> str:
+    """The editor hint line for files of ``model``; ``schemas`` is the path from the file's
+    folder to the schemas."""
+    name = "tenant" if model is TenantSettings else "definition"
+    return SCHEMA_COMMENT.format(schemas=schemas, name=name)
 
 
-def canonical(text: str, model: type[BaseModel]) -> str:
+def schemas_dir_for(root: Path) -> Path:
+    """Where the schemas of the tree at ``root`` live: ``schemas/`` in the nearest folder
+    above it that has one, stopping at the repository's top (``.git``); else beside it."""
+    start = root.resolve()
+    for folder in start.parents:
+        if (folder / "schemas").is_dir():
+            return folder / "schemas"
+        if (folder / ".git").exists():
+            break
+    return start.parent / "schemas"
+
+
+def schemas_from(folder: Path, schemas_dir: Path) -> str:
+    """The relative path from ``folder`` to ``schemas_dir`` (POSIX separators)."""
+    return Path(os.path.relpath(schemas_dir.resolve(), folder.resolve())).as_posix()
+
+
+def canonical(text: str, model: type[BaseModel], *, schemas: str = "../../schemas") -> str:
     """The canonical form of one file's text (raises YamlProblem if it is not YAML)."""
     doc = parse(text)
     tree = doc.tree
@@ -42,7 +62,7 @@ def canonical(text: str, model: type[BaseModel]) -> str:
     if isinstance(tree, CommentedMap):
         _reorder(tree, model, ())
     body = dump(tree)
-    header = schema_line(model)
+    header = schema_line(model, schemas)
     lines = body.splitlines()
     if not any(line.startswith("# yaml-language-server:") for line in lines[:3]):
         body = header + "\n" + body
@@ -76,11 +96,12 @@ def format_tree(root: Path, *, check: bool) -> FmtResult:
     with ``check`` only report what would change."""
     changed: list[str] = []
     problems: list[str] = []
+    schemas_dir = schemas_dir_for(root)
     for path, kind in all_files(root):
         model: type[BaseModel] = TenantSettings if kind is FileKind.SETTINGS else Definition
         try:
             text = decode(path.read_bytes())
-            new = canonical(text, model)
+            new = canonical(text, model, schemas=schemas_from(path.parent, schemas_dir))
         except YamlProblem as exc:
             problems.append(f"{path}:{exc.line}:{exc.col}: {exc.message}")
             continue

@@ -300,7 +300,7 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
     target = connection.target(max_in_flight=parallelism)
     options = PlanOptions(max_archive=max_archive, allow_archive_all=allow_archive_all)
     if planfile is not None:
-        run = asyncio.run(commands.saved_plan(planfile, target))
+        run = asyncio.run(commands.saved_plan(planfile, target, options))
     else:
         run = asyncio.run(commands.plan_dir(directory, tenants, target, options))
     click.echo(plan_text.render(run.plan, style=_style()), nl=False)

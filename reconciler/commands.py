@@ -43,6 +43,7 @@ class PlanRun:
     desired: DesiredState
     live: LiveState
     target: Target
+    baseline: DesiredState | None = None  # what git named before (plan --base-ref)
 
 
 async def plan_with(client: AdminClient, desired: DesiredState, target: Target,
@@ -79,24 +80,31 @@ async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
     # The PR's plan knows what git named before it: new names that match live definitions
     # are adoptions, dropped names that reappear renamed are dangers.
     run = PlanRun(plan=make_plan(desired, live, options, baseline=base), desired=desired,
-                  live=live, target=target)
+                  live=live, target=target, baseline=base)
     base_plan = make_plan(base, live, options)
     return run, split(run.plan, base_plan, base_ref)
 
 
 def save_plan(path: Path, run: PlanRun, directory: Path) -> None:
     """Write ``run`` as a saved plan, with the commit ``directory`` is at."""
-    codec.save(path, run.plan, run.desired, run.live, run.target.url, git_commit(directory))
+    codec.save(path, run.plan, run.desired, run.live, run.target.url, git_commit(directory),
+               baseline=run.baseline)
 
 
-async def saved_plan(path: Path, target: Target) -> PlanRun:
-    """Load a saved plan and refuse it if anything it touches changed since it was made."""
+async def saved_plan(path: Path, target: Target, options: PlanOptions) -> PlanRun:
+    """Load a saved plan and check it before anything is sent: its shape, its tenants, that
+    nothing it touches changed since it was made, and that planning its desired snapshot
+    against live state now gives exactly its operations (an edited plan is refused as
+    tampered), with the prune guards of this invocation (``options``)."""
     plan, doc = codec.load(path)
     desired = codec.desired_snapshot(doc, path)
+    baseline = codec.baseline_snapshot(doc, path)
+    codec.check_tenants(plan, doc, desired, path)
     async with open_client(target, desired.tenant_ids()) as client:
         live = await fetch_live(client, plan.tenants)
     codec.check_fresh(plan, doc, live, target.url)
-    return PlanRun(plan=plan, desired=desired, live=live, target=target)
+    codec.check_derived(plan, make_plan(desired, live, options, baseline=baseline), path)
+    return PlanRun(plan=plan, desired=desired, live=live, target=target, baseline=baseline)
 
 
 async def drift(directory: Path, tenants: Sequence[str], target: Target) -> DriftReport:

@@ -9,6 +9,7 @@
     │   └── TransportError        no usable answer: connection, timeout, bad body
     ├── PlanRefused               a guard stopped the plan (prune limits, unreachable tenant)
     ├── PlanFileInvalid           a saved plan file is unreadable, malformed or unknown
+    │   └── TamperedPlan          its operations are not what its own snapshot plans to
     ├── StalePlan                 a saved plan no longer matches live state
     └── MissingExtra              an optional part (the simulator) is not installed
 
@@ -112,6 +113,18 @@ class PlanRefused(StreaksError):
 class PlanFileInvalid(StreaksError):
     """A saved plan file cannot be read, is malformed, or holds what this version does not
     know (an unknown action): it is refused, never guessed at."""
+
+
+class TamperedPlan(PlanFileInvalid):
+    """A saved plan whose operations differ from what its desired snapshot plans to against
+    live state: it was edited after it was made (or by another version), so it is refused."""
+
+    def __init__(self, path: str, reasons: Sequence[str]) -> None:
+        self.reasons = tuple(reasons)
+        lines = "\n".join(f"  - {r}" for r in self.reasons)
+        super().__init__(f"refusing {path!r}: its operations are not what it plans to (edited"
+                         f" after it was made?); nothing was changed. Make a new plan with"
+                         f" `streaks plan --out`.\n{lines}")
 
 
 class MissingExtra(StreaksError):

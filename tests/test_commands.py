@@ -67,12 +67,12 @@ def test_saved_plan_round_trip_and_staleness(tree: Path, target: Target,
     run = asyncio.run(commands.plan_dir(tree, (), target, OPTIONS))
     path = tmp_path / "plan.json"
     commands.save_plan(path, run, tree)
-    loaded = asyncio.run(commands.saved_plan(path, target))
+    loaded = asyncio.run(commands.saved_plan(path, target, OPTIONS))
     assert loaded.plan == run.plan and loaded.desired.tenant_ids() == run.desired.tenant_ids()
     result = asyncio.run(commands.apply_and_confirm(loaded, parallelism=4, options=OPTIONS))
     assert result.report.ok
     with pytest.raises(StalePlan, match="a definition with this name now exists"):
-        asyncio.run(commands.saved_plan(path, target))
+        asyncio.run(commands.saved_plan(path, target, OPTIONS))
 
 
 def test_drift_and_export(tree: Path, target: Target, tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from reconciler import __version__
-from reconciler.errors import PlanFileInvalid, StalePlan
+from reconciler.errors import PlanFileInvalid, StalePlan, TamperedPlan
 from reconciler.model.definition import Definition, TenantSettings
 from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
 from reconciler.model.live import LiveState
@@ -194,9 +194,14 @@ def plan_schema() -> dict[str, Any]:
 # --- saved plans --------------------------------------------------------------------------
 
 
+def _snapshot(state: DesiredState) -> dict[str, list[dict[str, Any]]]:
+    return {t.tenant: [d.definition.model_dump(mode="json") for d in t.definitions]
+            for t in state.tenants}
+
+
 def save(path: Path, plan: Plan, desired: DesiredState, live: LiveState, api_url: str,
-         commit: str | None) -> None:
-    """Write the plan file."""
+         commit: str | None, *, baseline: DesiredState | None = None) -> None:
+    """Write the plan file (``baseline``: what git named before, for a ``--base-ref`` plan)."""
     doc = {
         "kind": SAVED_KIND,
         "format_version": SAVED_FORMAT_VERSION,
@@ -206,11 +211,9 @@ def save(path: Path, plan: Plan, desired: DesiredState, live: LiveState, api_url
         "plan": as_data(plan),
         "fingerprints": {t: {r.id: r.fingerprint() for r in records}
                          for t, records in live.tenants.items()},
-        "desired": {
-            t.tenant: [d.definition.model_dump(mode="json") for d in t.definitions]
-            for t in desired.tenants
-        },
+        "desired": _snapshot(desired),
         "settings": {t.tenant: t.settings.model_dump(mode="json") for t in desired.tenants},
+        "baseline": None if baseline is None else _snapshot(baseline),
     }
     path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -248,20 +251,68 @@ def load(path: Path) -> tuple[Plan, dict[str, Any]]:
 
 def desired_snapshot(doc: Mapping[str, Any], path: Path) -> DesiredState:
     """The desired state the plan was made from, as the plan file recorded it."""
-    settings = doc.get("settings", {})
+    return _state(doc.get("desired", {}), doc.get("settings", {}), path, "desired snapshot")
+
+
+def baseline_snapshot(doc: Mapping[str, Any], path: Path) -> DesiredState | None:
+    """What git named before the plan's change (``--base-ref`` plans), or None."""
+    if doc.get("baseline") is None:
+        return None
+    return _state(doc["baseline"], {}, path, "baseline snapshot")
+
+
+def _state(snapshot: Any, settings: Any, path: Path, what: str) -> DesiredState:
     try:
         return DesiredState(tenants=tuple(
             DesiredTenant(
                 tenant,
                 TenantSettings.model_validate(settings.get(tenant, {})),
-                tuple(DesiredDefinition(tenant, f"<plan {path}>", Definition.model_validate(d))
-                      for d in definitions),
+                tuple(sorted((DesiredDefinition(tenant, f"<plan {path}>",
+                                                Definition.model_validate(d))
+                              for d in definitions), key=lambda d: d.name)),
             )
-            for tenant, definitions in sorted(doc.get("desired", {}).items())
+            for tenant, definitions in sorted(snapshot.items())
         ))
     except (ValidationError, AttributeError, TypeError) as exc:
-        raise PlanFileInvalid(f"{str(path)!r}: the desired snapshot is malformed;"
+        raise PlanFileInvalid(f"{str(path)!r}: the {what} is malformed;"
                               " make a new plan with `streaks plan --out`") from exc
+
+
+def check_tenants(plan: Plan, doc: Mapping[str, Any], desired: DesiredState,
+                  path: Path) -> None:
+    """The plan's tenants, its snapshot's and those it read must be the same, and every
+    operation must be in one of them."""
+    read = doc.get("fingerprints")
+    read_tenants = tuple(sorted(read)) if isinstance(read, dict) else None
+    strays = sorted({op.tenant for op in plan.operations} - set(plan.tenants))
+    if plan.tenants != desired.tenant_ids() or read_tenants != plan.tenants or strays:
+        raise PlanFileInvalid(
+            f"{str(path)!r} is inconsistent: it planned tenants {list(plan.tenants)}, its"
+            f" snapshot holds {list(desired.tenant_ids())}, it read {list(read_tenants or ())}"
+            + (f" and has operations for {strays}" if strays else "")
+            + "; make a new plan with `streaks plan --out`")
+
+
+def effect(op: Operation) -> tuple[Any, ...]:
+    """What applying ``op`` does: the API call, its target, its body and its order."""
+    return (op.action, op.tenant, op.name, op.id, op.previous_name, op.pruned,
+            json.dumps(dict(op.body), sort_keys=True), op.depends_on)
+
+
+def check_derived(saved: Plan, derived: Plan, path: Path) -> None:
+    """Refuse a saved plan whose operations are not what its own snapshot plans to now."""
+    reasons = []
+    for i, (mine, theirs) in enumerate(zip(saved.operations, derived.operations, strict=False)):
+        if effect(mine) != effect(theirs):
+            reasons.append(f"operation #{i + 1} ({mine.action} {mine.tenant}/{mine.name})"
+                           f" should be {theirs.action} {theirs.tenant}/{theirs.name}"
+                           + (" with another body or order" if mine.action == theirs.action
+                              else ""))
+    if len(saved.operations) != len(derived.operations):
+        reasons.append(f"it has {len(saved.operations)} operation(s) where its snapshot plans"
+                       f" {len(derived.operations)}")
+    if reasons:
+        raise TamperedPlan(str(path), reasons)
 
 
 def _operation(o: Mapping[str, Any]) -> Operation:

@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from reconciler.sim.store import Store
 from tests.cliutil import run
 from tests.simserver import ADMIN_KEY, TENANT_KEY, running_server
@@ -200,3 +202,60 @@ def test_invalid_files_send_nothing(repo: Path, tmp_path: Path) -> None:
         assert "config.condition.min: must be positive, got the number 0" in result.stderr
         assert "nothing was sent to the API" in result.stderr
         assert server.stats()["requests"] == 0
+
+
+def tamper(repo: Path, change: Any) -> None:
+    """Save a plan of one edit, then change the file with ``change``."""
+    assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
+    edit(repo / "streaks.d/tenant-fitness-001/weekly-workout-warrior.yaml", "min: 3", "min: 4")
+    assert run(repo, "plan", "--sim", "--out", "plan.json").returncode == 0
+    doc = json.loads((repo / "plan.json").read_text())
+    change(doc)
+    (repo / "plan.json").write_text(json.dumps(doc))
+
+
+def edited_op(key: str, value: Any) -> Any:
+    return lambda doc: doc["plan"]["operations"][0].update({key: value})
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (edited_op("action", "archive"), "operation #1 (archive tenant-fitness-001/Weekly Workout"
+     " Warrior) should be update tenant-fitness-001/Weekly Workout Warrior"),
+    (lambda doc: doc["plan"]["operations"][0]["body"]["config"]["condition"].update(min=40),
+     "operation #1 (update tenant-fitness-001/Weekly Workout Warrior) should be update"
+     " tenant-fitness-001/Weekly Workout Warrior with another body or order"),
+    (edited_op("depends_on", [0]), "with another body or order"),
+    (edited_op("tenant", "tenant-elsewhere"), "is inconsistent: it planned tenants"
+     " ['tenant-fitness-001', 'tenant-prod-001'], its snapshot holds ['tenant-fitness-001',"
+     " 'tenant-prod-001'], it read ['tenant-fitness-001', 'tenant-prod-001'] and has"
+     " operations for ['tenant-elsewhere']"),
+    (lambda doc: doc["plan"]["operations"].append(dict(doc["plan"]["operations"][0])),
+     "it has 2 operation(s) where its snapshot plans 1"),
+    (lambda doc: doc["desired"]["tenant-fitness-001"][0].update(config=7),
+     "the desired snapshot is malformed"),
+    (lambda doc: doc["plan"]["operations"][0].pop("body"), "malformed (KeyError: 'body')"),
+])
+def test_an_edited_saved_plan_is_refused(repo: Path, change: Any, message: str) -> None:
+    tamper(repo, change)
+    before = {r.id: r.updated_at for r in Store(repo / ".streaks/sim.db").list()}
+    refused = run(repo, "apply", "--sim", "plan.json")
+    assert refused.returncode == 1
+    assert message in refused.stderr
+    assert "Traceback" not in refused.stderr and refused.stdout == ""
+    after = {r.id: r.updated_at for r in Store(repo / ".streaks/sim.db").list()}
+    assert after == before  # nothing was sent
+
+
+def test_saved_plan_prune_guards_are_checked_again_at_apply(repo: Path) -> None:
+    assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
+    tenant = repo / "streaks.d/tenant-prod-001"
+    (tenant / "_tenant.yaml").write_text("prune: true\n")
+    for path in tenant.glob("daily-*.yaml"):
+        path.unlink()
+    saved = run(repo, "plan", "--sim", "--allow-archive-all", "--out", "plan.json")
+    assert saved.returncode == 0, saved.stderr
+    refused = run(repo, "apply", "--sim", "plan.json")
+    assert refused.returncode == 1
+    assert "prune would archive every definition" in refused.stderr
+    allowed = run(repo, "apply", "--sim", "--allow-archive-all", "plan.json")
+    assert allowed.returncode == 0, allowed.stderr

@@ -285,46 +285,58 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option("--parallelism", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Operations in flight at once.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True,
+              help="json prints the apply report on stdout (the plan and progress go to"
+                   " stderr).")
 @handles_errors
 def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
           connection: Connection, max_archive: int, allow_archive_all: bool,
-          auto_approve: bool, parallelism: int) -> None:
+          auto_approve: bool, parallelism: int, fmt: str) -> None:
     """Make Phoenix match --dir (or apply exactly a saved PLANFILE)."""
     import asyncio
 
     from reconciler import commands, github
+    from reconciler.api.results import ApplyReport, ApplyRun
     from reconciler.errors import UsageError
     from reconciler.plan.planner import PlanOptions
     from reconciler.render import apply_text, plan_text
 
+    as_json = fmt == "json"
     target = connection.target(max_in_flight=parallelism)
     options = PlanOptions(max_archive=max_archive, allow_archive_all=allow_archive_all)
     if planfile is not None:
         run = asyncio.run(commands.saved_plan(planfile, target, options))
     else:
         run = asyncio.run(commands.plan_dir(directory, tenants, target, options))
-    click.echo(plan_text.render(run.plan, style=_style()), nl=False)
+    click.echo(plan_text.render(run.plan, style=_style()), nl=False, err=as_json)
     if not run.plan.has_changes:
+        if as_json:
+            click.echo(apply_text.as_json(ApplyRun(report=ApplyReport(results=()))), nl=False)
         return
     if planfile is None and not auto_approve:
         if not sys.stdin.isatty():
             raise UsageError("refusing to apply without confirmation: no terminal to ask on;"
                              " pass --auto-approve")
         answer = click.prompt("Apply these changes? Only 'yes' is accepted", default="",
-                              show_default=False)
+                              show_default=False, err=as_json)
         if answer != "yes":
-            click.echo("Apply cancelled; nothing was changed.")
+            click.echo("Apply cancelled; nothing was changed.", err=as_json)
             sys.exit(1)
     result = asyncio.run(commands.apply_and_confirm(
         run, parallelism=parallelism, options=options,
-        on_result=lambda r: click.echo(apply_text.result_line(r)),
+        on_result=lambda r: click.echo(apply_text.result_line(r), err=as_json),
     ))
-    click.echo(apply_text.closing(result.report, result.confirm), nl=False)
+    # The record of what landed is written everywhere before the exit code is chosen.
+    click.echo(apply_text.closing(result), nl=False, err=as_json)
+    if as_json:
+        click.echo(apply_text.as_json(result), nl=False)
     if github.in_actions():
-        github.append_summary(apply_text.summary_markdown(run.plan, result.report,
-                                                          result.confirm))
-        github.set_outputs({**result.report.counts(), "success": result.report.ok})
-    if not result.report.ok:
+        github.append_summary(apply_text.summary_markdown(run.plan, result))
+        github.set_outputs({**result.report.counts(), "success": result.ok,
+                            "confirmed": result.confirm is not None
+                            and not result.confirm.has_changes})
+    if not result.ok:
         sys.exit(1)
 
 

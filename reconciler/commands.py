@@ -16,8 +16,8 @@ from reconciler.api.applier import apply_plan
 from reconciler.api.client import AdminClient
 from reconciler.api.connection import Target, open_client
 from reconciler.api.fetch import fetch_live
-from reconciler.api.results import ApplyReport, OperationResult
-from reconciler.errors import ApiError, UsageError
+from reconciler.api.results import ApplyRun, OperationResult
+from reconciler.errors import ApiError, StreaksError, UsageError
 from reconciler.files.export import ExportResult, export_tenant
 from reconciler.files.gitref import git_commit, materialize
 from reconciler.files.layout import tenant_folders
@@ -114,24 +114,24 @@ async def drift(directory: Path, tenants: Sequence[str], target: Target) -> Drif
     return drift_from_plan(run.plan, unmanaged_is_drift=counted)
 
 
-@dataclass(frozen=True, kw_only=True)
-class ApplyRun:
-    """An apply's report and, after success, the confirming plan."""
-
-    report: ApplyReport
-    confirm: Plan | None
-
-
 async def apply_and_confirm(run: PlanRun, *, parallelism: int, options: PlanOptions,
                             on_result: Callable[[OperationResult], None] | None = None,
                             ) -> ApplyRun:
-    """Apply ``run.plan``; when everything succeeded, re-read live state and re-plan."""
+    """Apply ``run.plan``; when everything succeeded, re-read live state and re-plan.
+
+    A confirming plan that cannot be made does not lose the report: its error is recorded
+    beside it (and the apply is not a success).
+    """
     async with open_client(run.target, run.desired.tenant_ids()) as client:
         report = await apply_plan(client, run.plan, parallelism=parallelism,
-                                  on_result=on_result)
-        confirm = None
-        if report.ok and run.desired.tenants:
-            confirm = (await plan_with(client, run.desired, run.target, options)).plan
+                                  on_result=on_result, planned=run.live)
+        if not report.ok or not run.desired.tenants:
+            return ApplyRun(report=report)
+        try:
+            confirm = make_plan(run.desired, await fetch_live(client, run.desired.tenant_ids()),
+                                options)
+        except StreaksError as exc:
+            return ApplyRun(report=report, confirm_error=str(exc))
         return ApplyRun(report=report, confirm=confirm)
 
 

@@ -58,12 +58,19 @@ def _openapi() -> dict[str, Any]:
     return openapi_document()
 
 
+def _apply() -> dict[str, Any]:
+    from reconciler.api.results import apply_schema
+
+    return apply_schema()
+
+
 GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
     "definition.schema.json": _definition,
     "tenant.schema.json": _tenant,
     "admin-api.openapi.json": _openapi,
     "plan.schema.json": _plan,
     "drift.schema.json": _drift,
+    "apply.schema.json": _apply,
 }
 
 

@@ -7,14 +7,18 @@ CLI: the values the CLI renders are checked here directly.
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 from pathlib import Path
+from typing import Any
 
+import jsonschema
 import pytest
 
 from reconciler import commands
 from reconciler.api.connection import Target
-from reconciler.errors import ConfigInvalid, StalePlan
+from reconciler.api.results import as_data
+from reconciler.errors import ApiError, ConfigInvalid, StalePlan
 from reconciler.plan.operations import Action
 from reconciler.plan.planner import PlanOptions
 from reconciler.sim.store import Store
@@ -90,3 +94,91 @@ def test_drift_and_export(tree: Path, target: Target, tmp_path: Path) -> None:
     results = asyncio.run(commands.export_live(out, (), target))
     assert sum(len(r.written) for r in results) == 4
     assert sorted(p.name for p in out.iterdir()) == ["tenant-fitness-001", "tenant-prod-001"]
+
+
+def test_a_failed_confirming_plan_keeps_the_report(tree: Path, target: Target,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from reconciler.api import applier
+
+    real = commands.fetch_live
+    calls = {"n": 0}
+
+    async def flaky(client: Any, tenants: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] > 1:  # the plan's read works; the confirming read does not
+            raise ApiError("service temporarily unavailable; retry", code="UNAVAILABLE",
+                           status=503, method="GET", path="/v1/streaks")
+        return await real(client, tenants)
+
+    monkeypatch.setattr(commands, "fetch_live", flaky)
+    monkeypatch.setattr(applier, "fetch_live", real)
+    run = asyncio.run(commands.plan_dir(tree, (), target, OPTIONS))
+    result = asyncio.run(commands.apply_and_confirm(run, parallelism=4, options=OPTIONS))
+    assert result.report.ok and not result.ok
+    assert result.confirm is None and "UNAVAILABLE 503" in str(result.confirm_error)
+    data = as_data(result)
+    assert data["success"] is False and data["counts"]["ok"] == 4
+    assert data["confirm"] == {"made": False, "error": result.confirm_error,
+                               "has_changes": None, "operations": []}
+
+
+def test_cli_records_the_apply_when_the_confirming_plan_fails(
+        tmp_path: Path, tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from reconciler.api import applier
+    from reconciler.cli import main
+
+    real = commands.fetch_live
+    calls = {"n": 0}
+
+    async def flaky(client: Any, tenants: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise ApiError("service temporarily unavailable; retry", code="UNAVAILABLE",
+                           status=503, method="GET", path="/v1/streaks")
+        return await real(client, tenants)
+
+    monkeypatch.setattr(commands, "fetch_live", flaky)
+    monkeypatch.setattr(applier, "fetch_live", real)
+    monkeypatch.chdir(tmp_path)
+    summary, outputs = tmp_path / "summary.md", tmp_path / "outputs.txt"
+    result = CliRunner().invoke(main, ["apply", "--sim", "--auto-approve", "--format", "json"],
+                                env={"GITHUB_ACTIONS": "true", "NO_COLOR": "1",
+                                     "GITHUB_STEP_SUMMARY": str(summary),
+                                     "GITHUB_OUTPUT": str(outputs)})
+    assert result.exit_code == 1
+    doc = json.loads(result.stdout)
+    jsonschema.validate(doc, json.loads((EXAMPLE.parent / "schemas/apply.schema.json")
+                                        .read_text()))
+    assert doc["counts"]["ok"] == 4 and doc["success"] is False
+    assert "the confirming plan failed" in result.stderr
+    assert "✓ create tenant-prod-001/Daily Login Streak" in summary.read_text()
+    assert "the confirming plan failed" in summary.read_text()
+    lines = outputs.read_text().splitlines()
+    assert "ok=4" in lines and "success=false" in lines and "confirmed=false" in lines
+
+
+def test_changes_left_after_the_apply_fail_it_by_name(tree: Path, target: Target,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from reconciler.render.apply_text import closing
+
+    run = asyncio.run(commands.plan_dir(tree, (), target, OPTIONS))
+    real_apply = commands.apply_plan
+
+    async def and_then_someone_edits(client: Any, plan: Any, **kwargs: Any) -> Any:
+        report = await real_apply(client, plan, **kwargs)
+        assert target.sim_db is not None
+        store = Store(target.sim_db)
+        record = store.find_by_name("tenant-prod-001", "Daily Login Streak")
+        assert record is not None
+        store.update("tenant-prod-001", record.id, {"description": "edited meanwhile"})
+        return report
+
+    monkeypatch.setattr(commands, "apply_plan", and_then_someone_edits)
+    result = asyncio.run(commands.apply_and_confirm(run, parallelism=4, options=OPTIONS))
+    assert result.report.ok and not result.ok
+    text = closing(result)
+    assert ("error: a fresh plan still shows changes, so something else changed Phoenix during"
+            " the apply") in text
+    assert '  tenant-prod-001: update "Daily Login Streak"' in text

@@ -2,7 +2,9 @@
 
 An operation starts when the ones it depends on have succeeded; if one of them failed it is
 skipped. A create is never blindly retried: after an ambiguous failure or a 409 the
-definition is looked up by name and adopted when it is the one we meant to create.
+definition is looked up by name and adopted when it is the one we meant to create. Given the
+live state the plan was made against, writes are guarded against concurrent writers
+(:mod:`reconciler.api.guard`).
 """
 
 from __future__ import annotations
@@ -13,16 +15,29 @@ from collections.abc import Callable, Mapping
 from typing import Any, assert_never
 
 from reconciler.api.client import AdminClient
+from reconciler.api.fetch import fetch_live
+from reconciler.api.guard import WriteGuard
 from reconciler.api.results import ApplyReport, OperationResult
 from reconciler.errors import ApiError
+from reconciler.model.live import LiveState
 from reconciler.model.normalize import normal_config
 from reconciler.plan.operations import Action, Operation, Plan
 
 
 async def apply_plan(client: AdminClient, plan: Plan, *, parallelism: int = 4,
-                     on_result: Callable[[OperationResult], None] | None = None) -> ApplyReport:
-    """Run every operation of ``plan``; never raises for an API error (it is reported)."""
+                     on_result: Callable[[OperationResult], None] | None = None,
+                     planned: LiveState | None = None) -> ApplyReport:
+    """Run every operation of ``plan``; never raises for an API error (it is reported).
+
+    With ``planned`` (the live state the plan was made from), live state is read once more
+    first and every write is guarded: see :mod:`reconciler.api.guard`.
+    """
     ops = plan.operations
+    guard = None
+    if planned is not None:
+        touched = sorted({op.tenant for op in ops if op.id is not None})
+        current = await fetch_live(client, touched) if touched else LiveState(tenants={})
+        guard = WriteGuard(planned, current)
     done = [asyncio.Event() for _ in ops]
     results: list[OperationResult | None] = [None] * len(ops)
     gate = asyncio.Semaphore(max(1, parallelism))
@@ -37,7 +52,7 @@ async def apply_plan(client: AdminClient, plan: Plan, *, parallelism: int = 4,
                                      message=f"not attempted: operation #{failed[0] + 1} failed")
         else:
             async with gate:
-                result = await _execute(client, i, op, results)
+                result = await _execute(client, i, op, results, guard)
         results[i] = result
         if on_result is not None:
             on_result(result)
@@ -66,30 +81,51 @@ def _succeeded(result: OperationResult | None) -> bool:
 
 
 async def _execute(client: AdminClient, index: int, op: Operation,
-                   results: list[OperationResult | None]) -> OperationResult:
+                   results: list[OperationResult | None],
+                   guard: WriteGuard | None) -> OperationResult:
+    if op.action is Action.CREATE:
+        return await _create(client, index, op)
+    if op.action is Action.ADOPT and not op.body:  # taken over as it is: nothing to send
+        return OperationResult(index=index, operation=op, outcome="ok",
+                               message="adopted as it is")
     try:
-        match op.action:
-            case Action.CREATE:
-                return await _create(client, index, op)
-            case Action.UPDATE | Action.RENAME:
-                record = await client.patch(op.tenant, _target_id(op, results), dict(op.body),
-                                            op.name)
-            case Action.ADOPT:
-                if not op.body:  # taken over as it is: nothing to send
-                    return OperationResult(index=index, operation=op, outcome="ok",
-                                           message="adopted as it is")
-                record = await client.patch(op.tenant, _target_id(op, results), dict(op.body),
-                                            op.name)
-            case Action.STATUS | Action.RESTORE:
-                record = await client.set_status(op.tenant, _target_id(op, results),
-                                                 op.body["status"], op.name)
-            case Action.ARCHIVE:
-                record = await client.delete(op.tenant, _target_id(op, results), op.name)
-            case _:
-                assert_never(op.action)
+        definition_id = _target_id(op, results)
+        refusal = guard.before(op, definition_id) if guard is not None else None
+        if refusal is not None:
+            return OperationResult(index=index, operation=op, outcome="conflict",
+                                   message=refusal)
+        record = await _write(client, op, definition_id, op.body)
     except ApiError as exc:
         return _failed(index, op, exc.describe())
-    return _done(index, op, record)
+    undo = guard.after(op, definition_id, record) if guard is not None else None
+    if undo is None:
+        return _done(index, op, record)
+    message = ("changed in Phoenix by someone else during the apply; our change was undone so"
+               " the definition is theirs. Run `streaks plan` again")
+    try:
+        await _write(client, op, definition_id, undo, undoing=True)
+    except ApiError as exc:
+        message = (f"changed in Phoenix by someone else during the apply, and undoing our"
+                   f" change failed ({exc.describe()}). Run `streaks plan` again")
+    return OperationResult(index=index, operation=op, outcome="conflict", message=message,
+                           record=record)
+
+
+async def _write(client: AdminClient, op: Operation, definition_id: str,
+                 body: Mapping[str, Any], *, undoing: bool = False) -> dict[str, Any]:
+    """The API call of a non-create operation, with ``body`` (the op's, or its undo)."""
+    match op.action:
+        case Action.UPDATE | Action.ADOPT | Action.RENAME:
+            return await client.patch(op.tenant, definition_id, dict(body), op.name)
+        case Action.STATUS | Action.RESTORE | Action.ARCHIVE:
+            if op.action is Action.ARCHIVE and not undoing:
+                return await client.delete(op.tenant, definition_id, op.name)
+            return await client.set_status(op.tenant, definition_id, str(body["status"]),
+                                           op.name)
+        case Action.CREATE:
+            raise AssertionError("creates are sent by _create")
+        case _:
+            assert_never(op.action)
 
 
 def _target_id(op: Operation, results: list[OperationResult | None]) -> str:

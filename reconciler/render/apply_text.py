@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from reconciler.api.results import ApplyReport, OperationResult
+from reconciler.api.results import ApplyRun, OperationResult, as_data
 from reconciler.plan.operations import Plan
 from reconciler.render import plan_markdown
-from reconciler.render.plan_text import summary_line
+from reconciler.render.plan_json import dumps
+from reconciler.render.plan_text import headline, summary_line
 
-MARKS = {"ok": "✓", "adopted": "✓", "failed": "✗", "skipped": "-"}
+MARKS = {"ok": "✓", "adopted": "✓", "failed": "✗", "skipped": "-", "conflict": "✗"}
 
 
 def result_line(result: OperationResult) -> str:
@@ -18,8 +19,9 @@ def result_line(result: OperationResult) -> str:
     return f"{MARKS[result.outcome]} {what}{detail}"
 
 
-def closing(report: ApplyReport, confirm: Plan | None) -> str:
-    """The closing summary of an apply."""
+def closing(run: ApplyRun) -> str:
+    """The closing summary of an apply: what landed, then what the confirming plan says."""
+    report, confirm = run.report, run.confirm
     c = report.counts()
     lines = []
     if report.ok:
@@ -27,21 +29,32 @@ def closing(report: ApplyReport, confirm: Plan | None) -> str:
         lines.append(f"Apply complete: {c['ok'] + c['adopted']} operation(s) succeeded{adopted}"
                      f" in {report.seconds:.2f} s.")
     else:
-        lines.append(f"Apply failed: {c['failed']} failed, {c['skipped']} skipped,"
+        conflicts = f", {c['conflict']} in conflict" if c["conflict"] else ""
+        lines.append(f"Apply failed: {c['failed']} failed{conflicts}, {c['skipped']} skipped,"
                      f" {c['ok'] + c['adopted']} succeeded.")
         lines.extend(f"  {result_line(r)}" for r in report.results if not r.succeeded)
         lines.append("Fix the cause and run `streaks apply` again: it plans from live state"
                      " and finishes what is left, without duplicates.")
-    if confirm is not None:
-        if confirm.has_changes:
-            lines.append(f"warning: a fresh plan still shows changes: {summary_line(confirm)}")
-        else:
-            lines.append("Confirmed: a fresh plan shows no changes.")
+    if run.confirm_error is not None:
+        lines.append(f"error: the operations above landed, but the confirming plan failed:"
+                     f" {run.confirm_error}. Run `streaks plan` to see where Phoenix stands.")
+    elif confirm is not None and confirm.has_changes:
+        lines.append("error: a fresh plan still shows changes, so something else changed"
+                     f" Phoenix during the apply: {summary_line(confirm)}")
+        lines.extend(f"  {op.tenant}: {headline(op)}" for op in confirm.operations)
+        lines.append("Run `streaks plan` to review them before applying again.")
+    elif confirm is not None:
+        lines.append("Confirmed: a fresh plan shows no changes.")
     return "\n".join(lines) + "\n"
 
 
-def summary_markdown(plan: Plan, report: ApplyReport, confirm: Plan | None) -> str:
+def summary_markdown(plan: Plan, run: ApplyRun) -> str:
     """The job summary of an apply in GitHub Actions: the plan, then every result."""
-    lines = "\n".join(result_line(r) for r in report.results)
+    lines = "\n".join(result_line(r) for r in run.report.results)
     return (plan_markdown.render(plan, marker="", title="streaks apply") + "\n"
-            + plan_markdown.fenced(lines + "\n" + closing(report, confirm).strip()))
+            + plan_markdown.fenced(lines + "\n" + closing(run).strip()))
+
+
+def as_json(run: ApplyRun) -> str:
+    """``streaks apply --format json``."""
+    return dumps(as_data(run))

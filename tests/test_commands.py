@@ -16,7 +16,9 @@ import jsonschema
 import pytest
 
 from reconciler import commands
+from reconciler.api.applier import apply_plan
 from reconciler.api.connection import Target
+from reconciler.api.fetch import fetch_live
 from reconciler.api.results import as_data
 from reconciler.errors import ApiError, ConfigInvalid, StalePlan
 from reconciler.plan.operations import Action
@@ -100,7 +102,7 @@ def test_a_failed_confirming_plan_keeps_the_report(tree: Path, target: Target,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     from reconciler.api import applier
 
-    real = commands.fetch_live
+    real = fetch_live
     calls = {"n": 0}
 
     async def flaky(client: Any, tenants: Any) -> Any:
@@ -129,7 +131,7 @@ def test_cli_records_the_apply_when_the_confirming_plan_fails(
     from reconciler.api import applier
     from reconciler.cli import main
 
-    real = commands.fetch_live
+    real = fetch_live
     calls = {"n": 0}
 
     async def flaky(client: Any, tenants: Any) -> Any:
@@ -164,7 +166,7 @@ def test_changes_left_after_the_apply_fail_it_by_name(tree: Path, target: Target
     from reconciler.render.apply_text import closing
 
     run = asyncio.run(commands.plan_dir(tree, (), target, OPTIONS))
-    real_apply = commands.apply_plan
+    real_apply = apply_plan
 
     async def and_then_someone_edits(client: Any, plan: Any, **kwargs: Any) -> Any:
         report = await real_apply(client, plan, **kwargs)

@@ -167,9 +167,37 @@ def startup_rows(work: Path) -> list[str]:
     return rows
 
 
+def plan_part(work: Path, sizes: list[int]) -> None:
+    print("Plan with nothing to change (simulator over HTTP on loopback)\n")
+    print("| definitions / tenants | key | validate (cold) | plan (cold) | plan (cached) |"
+          " requests | peak RSS | µs per definition: YAML / validation / fetch / diff /"
+          " render | one GET per definition |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    plan_rows(work, sizes)
+
+
+def apply_part(work: Path, count: int) -> None:
+    print("\nApply with 20 ms of server latency (floor = operations × 20 ms /"
+          " parallelism)\n")
+    print("| operations | parallelism | operations phase | floor | phase / floor |"
+          " whole command (start-up, plan, apply, confirming re-plan) |")
+    print("|---|---|---|---|---|---|")
+    apply_rows(work, count, 20, [1, 4, 16])
+
+
+def startup_part(work: Path) -> None:
+    print("\nStart-up (best and median of 7)\n")
+    print("| command | best | median |")
+    print("|---|---|---|")
+    startup_rows(work)
+
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="Smaller sizes, for a quick look.")
+    parser.add_argument("--only", choices=["plan", "apply", "startup"], default=None,
+                        help="Run one part of the benchmark.")
     args = parser.parse_args()
     sizes = [100, 1000] if args.quick else [100, 1000, 10_000]
     count = 200 if args.quick else 1000
@@ -178,22 +206,12 @@ def main() -> None:
           f" Python {platform.python_version()}, {__import__('os').cpu_count()} cores\n")
     with tempfile.TemporaryDirectory(prefix="streaks-bench-") as tmp:
         work = Path(tmp)
-        print("Plan with nothing to change (simulator over HTTP on loopback)\n")
-        print("| definitions / tenants | key | validate (cold) | plan (cold) | plan (cached) |"
-              " requests | peak RSS | µs per definition: YAML / validation / fetch / diff /"
-              " render | one GET per definition |")
-        print("|---|---|---|---|---|---|---|---|---|")
-        plan_rows(work, sizes)
-        print("\nApply with 20 ms of server latency (floor = operations × 20 ms /"
-              " parallelism)\n")
-        print("| operations | parallelism | operations phase | floor | phase / floor |"
-              " whole command (start-up, plan, apply, confirming re-plan) |")
-        print("|---|---|---|---|---|---|")
-        apply_rows(work, count, 20, [1, 4, 16])
-        print("\nStart-up (best and median of 7)\n")
-        print("| command | best | median |")
-        print("|---|---|---|")
-        startup_rows(work)
+        if args.only in (None, "plan"):
+            plan_part(work, sizes)
+        if args.only in (None, "apply"):
+            apply_part(work, count)
+        if args.only in (None, "startup"):
+            startup_part(work)
 
 
 if __name__ == "__main__":

@@ -231,28 +231,43 @@ def _style() -> Style:
 @click.option("--base-ref", default=None, metavar="REF",
               help="Also plan --dir as it is at git REF and separate this change's operations"
                    " from those REF would make anyway (PR previews).")
+@click.option("--base-label", default=None, metavar="NAME",
+              help="How to name the base in the plan (e.g. the branch, when REF is a SHA).")
 @handles_errors
 def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
          max_archive: int, allow_archive_all: bool, fmt: str,
          out_file: Path | None, detailed_exitcode: bool, markdown_out: Path | None,
-         base_ref: str | None) -> None:
+         base_ref: str | None, base_label: str | None) -> None:
     """Show what would change in Phoenix to match --dir, field by field."""
     import asyncio
 
     from reconciler import commands, github
+    from reconciler.errors import StreaksError
     from reconciler.plan.planner import PlanOptions
     from reconciler.render import plan_forms, plan_markdown
 
-    target = connection.target()
     options = PlanOptions(max_archive=max_archive, allow_archive_all=allow_archive_all)
+    context = github.comment_context() if github.in_actions() else plan_markdown.NO_CONTEXT
     scoped = None
-    if base_ref:
-        run, scoped = asyncio.run(commands.plan_scoped(directory, tenants, target, options,
-                                                       base_ref))
-        click.echo(plan_forms.render(scoped, fmt, style=_style()), nl=False)
-    else:
-        run = asyncio.run(commands.plan_dir(directory, tenants, target, options))
-        click.echo(plan_forms.render(run.plan, fmt, style=_style()), nl=False)
+    try:
+        target = connection.target()
+        if base_ref:
+            run, scoped = asyncio.run(commands.plan_scoped(
+                directory, tenants, target, options, base_ref, label=base_label))
+        else:
+            run = asyncio.run(commands.plan_dir(directory, tenants, target, options))
+    except StreaksError as exc:
+        # Never leave an earlier plan standing as if it were current: the comment says why.
+        if markdown_out is not None:
+            from reconciler.errors import ConfigInvalid
+            from reconciler.render.diagnostics import text_line
+
+            lines = [text_line(d) for d in exc.diagnostics if d.severity == "error"] \
+                if isinstance(exc, ConfigInvalid) else []
+            markdown_out.write_text(plan_markdown.error("\n".join([*lines, str(exc)]),
+                                                        context=context), encoding="utf-8")
+        raise
+    click.echo(plan_forms.render(scoped or run.plan, fmt, style=_style()), nl=False)
     if out_file is not None:
         commands.save_plan(out_file, run, directory)
         click.echo(f"Saved the plan to {out_file}; apply it with `streaks apply {out_file}`.",
@@ -262,18 +277,13 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
 
         click.echo(plan_lines(run.plan), err=True, nl=False)
     if markdown_out is not None or github.in_actions():
-        markdown = (plan_markdown.render_scoped(scoped) if scoped
-                    else plan_markdown.render(run.plan))
+        markdown = (plan_markdown.render_scoped(scoped, context=context) if scoped
+                    else plan_markdown.render(run.plan, context=context))
         if markdown_out is not None:
             markdown_out.write_text(markdown, encoding="utf-8")
         if github.in_actions():
             github.append_summary(markdown)
-        outputs: dict[str, object] = {"has_changes": run.plan.has_changes,
-                                      **run.plan.summary()}
-        if scoped is not None:
-            outputs["introduced"] = len(scoped.introduced.operations)
-            outputs["pre_existing"] = len(scoped.pre_existing.operations)
-        github.set_outputs(outputs)
+        github.set_outputs(github.plan_outputs(run.plan, scoped))
     if detailed_exitcode and run.plan.has_changes:
         sys.exit(2)
 
@@ -338,6 +348,29 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
                             and not result.confirm.has_changes})
     if not result.ok:
         sys.exit(1)
+
+
+@main.command("diff-plans")
+@click.argument("reviewed", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("current", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text",
+              show_default=True)
+@click.option("--markdown-out", type=click.Path(path_type=Path), default=None,
+              help="Also write the Markdown form (for a PR comment or the job summary).")
+@handles_errors
+def diff_plans(reviewed: Path, current: Path, fmt: str, markdown_out: Path | None) -> None:
+    """Compare the plan a reviewer saw with the plan made now: exit 0 same, 2 different.
+
+    Each file is `streaks plan --format json` output or a saved plan (`--out`).
+    """
+    from reconciler.plan import codec, review
+    from reconciler.render import review as render
+
+    result = review.compare(codec.read_plan(reviewed), codec.read_plan(current))
+    click.echo(render.markdown(result) if fmt == "markdown" else render.text(result), nl=False)
+    if markdown_out is not None:
+        markdown_out.write_text(render.markdown(result), encoding="utf-8")
+    sys.exit(0 if result.agrees else 2)
 
 
 @main.command()

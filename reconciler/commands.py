@@ -63,8 +63,10 @@ async def plan_dir(directory: Path, tenants: Sequence[str], target: Target,
 
 
 async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
-                      options: PlanOptions, base_ref: str) -> tuple[PlanRun, ScopedPlan]:
-    """Plan the working tree and ``base_ref``'s copy of ``directory`` against one live state."""
+                      options: PlanOptions, base_ref: str, *, label: str | None = None,
+                      ) -> tuple[PlanRun, ScopedPlan]:
+    """Plan the working tree and ``base_ref``'s copy of ``directory`` against one live state
+    (``label`` names the base in the result; default ``base_ref``)."""
     desired = load_valid(directory, tenants)
     with tempfile.TemporaryDirectory(prefix="streaks-base-") as tmp:
         base_dir = materialize(directory, base_ref, Path(tmp))
@@ -82,7 +84,7 @@ async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
     run = PlanRun(plan=make_plan(desired, live, options, baseline=base), desired=desired,
                   live=live, target=target, baseline=base)
     base_plan = make_plan(base, live, options)
-    return run, split(run.plan, base_plan, base_ref)
+    return run, split(run.plan, base_plan, label or base_ref)
 
 
 def save_plan(path: Path, run: PlanRun, directory: Path) -> None:

@@ -2,15 +2,69 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from reconciler.plan.codec import fingerprint
+from reconciler.plan.operations import Action, Plan
+from reconciler.plan.scope import ScopedPlan
+from reconciler.render.plan_markdown import CommentContext
 
 
 def in_actions() -> bool:
     """Whether we run inside a GitHub Actions job."""
     return os.environ.get("GITHUB_ACTIONS") == "true"
+
+
+def comment_context() -> CommentContext:
+    """What a PR comment reflects, from the Actions environment and the event payload."""
+    env = os.environ
+    event: dict[str, Any] = {}
+    path = env.get("GITHUB_EVENT_PATH")
+    if path:
+        try:
+            loaded = json.loads(Path(path).read_text(encoding="utf-8"))
+            event = loaded if isinstance(loaded, dict) else {}
+        except (OSError, ValueError):
+            event = {}
+    pr: dict[str, Any] = _mapping(event.get("pull_request"))
+    head: dict[str, Any] = _mapping(pr.get("head"))
+    run_id = env.get("GITHUB_RUN_ID")
+    server, repo = env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY")
+    return CommentContext(
+        head_sha=str(head.get("sha") or env.get("GITHUB_SHA") or "") or None,
+        pull_request=str(pr.get("number")) if pr.get("number") else None,
+        base_branch=env.get("GITHUB_BASE_REF") or None,
+        run_id=run_id,
+        run_url=f"{server}/{repo}/actions/runs/{run_id}" if server and repo and run_id
+        else None,
+        time=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    )
+
+
+def plan_outputs(plan: Plan, scoped: ScopedPlan | None) -> dict[str, object]:
+    """Step outputs of ``plan``, usable to require a label or an approval."""
+    outputs: dict[str, object] = {
+        "has_changes": plan.has_changes, **plan.summary(),
+        "destructive_count": sum(1 for op in plan.operations if op.destructive),
+        "affecting_count": sum(1 for op in plan.operations
+                               if op.warnings and not op.destructive),
+        "adopt_count": sum(1 for op in plan.operations if op.action is Action.ADOPT),
+        "fingerprint": fingerprint(plan),
+    }
+    if scoped is not None:
+        outputs["introduced"] = len(scoped.introduced.operations)
+        outputs["pre_existing"] = len(scoped.pre_existing.operations)
+    return outputs
+
+
+def _mapping(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def append_summary(markdown: str) -> None:

@@ -2,9 +2,15 @@
 
 Parsing YAML in Python costs a few hundred microseconds a file even with the C scanner, so
 ten thousand files would dominate a plan. Files whose bytes were parsed before are taken
-from a cache under ``.streaks/cache`` (keyed by a hash of the bytes, so an edit is always
-re-read); the rest are parsed in worker processes when there are many of them. Positions
-for error messages are still computed from the text, on demand.
+from a cache (keyed by the SHA-256 of the bytes, so an edit is always re-read); the rest are
+parsed in worker processes when there are many of them. Positions for error messages are
+still computed from the text, on demand.
+
+The cache never lives in the checkout, where a pull request could plant entries: it is in
+the user's cache directory (``platformdirs``), or ``STREAKS_CACHE_DIR``. Entries are keyed by the
+full digest of the bytes they were parsed from and the file carries a checksum of them all;
+anything that does not match is ignored. Under ``CI=true`` it is off unless
+``STREAKS_CACHE=1`` or ``STREAKS_CACHE_DIR`` asks for it; ``STREAKS_NO_CACHE`` turns it off.
 """
 
 from __future__ import annotations
@@ -22,15 +28,26 @@ from reconciler import __version__
 from reconciler.files.yamlio import MAX_FILE_BYTES, Document, YamlProblem, decode, load
 
 PARALLEL_FROM = 400  # fewer misses than this are parsed in this process
-CACHE_NAME = "documents-v1.json"
+CACHE_NAME = "documents-v2.json"
 
 
 def cache_dir() -> Path | None:
-    """Where the cache lives (``STREAKS_CACHE_DIR``, default ``.streaks/cache``), or None
-    when ``STREAKS_NO_CACHE`` is set."""
-    if os.environ.get("STREAKS_NO_CACHE"):
+    """Where the cache lives, or None when it is off (see the module docstring)."""
+    env = os.environ
+    if env.get("STREAKS_NO_CACHE"):
         return None
-    return Path(os.environ.get("STREAKS_CACHE_DIR") or Path(".streaks") / "cache")
+    if env.get("STREAKS_CACHE_DIR"):
+        return Path(env["STREAKS_CACHE_DIR"])
+    if env.get("CI", "").lower() == "true" and env.get("STREAKS_CACHE") != "1":
+        return None
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("streaks", appauthor=False))
+
+
+def _checksum(entries: dict[str, Any]) -> str:
+    canonical = json.dumps(entries, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _stamp() -> str:
@@ -49,7 +66,9 @@ def _read_cache(folder: Path | None) -> dict[str, Any]:
     if not isinstance(doc, dict) or doc.get("stamp") != _stamp():
         return {}
     entries = doc.get("entries")
-    return entries if isinstance(entries, dict) else {}
+    if not isinstance(entries, dict) or doc.get("checksum") != _checksum(entries):
+        return {}
+    return entries
 
 
 def _write_cache(folder: Path | None, entries: dict[str, Any]) -> None:
@@ -58,7 +77,8 @@ def _write_cache(folder: Path | None, entries: dict[str, Any]) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{CACHE_NAME}.{os.getpid()}"
-        tmp.write_text(json.dumps({"stamp": _stamp(), "entries": entries}), encoding="utf-8")
+        tmp.write_text(json.dumps({"stamp": _stamp(), "checksum": _checksum(entries),
+                                   "entries": entries}), encoding="utf-8")
         tmp.replace(folder / CACHE_NAME)
     except OSError:
         pass  # a cache that cannot be written is only slower
@@ -92,7 +112,7 @@ def read_documents(paths: list[Path]) -> dict[Path, Document | YamlProblem]:
     used: dict[str, Any] = {}
     misses: list[tuple[Path, str]] = []
     for path, raw in texts.items():
-        digest = hashlib.sha256(raw).hexdigest()[:32]
+        digest = hashlib.sha256(raw).hexdigest()
         if digest in cache:
             used[digest] = cache[digest]
             results[path] = Document(raw.decode("utf-8").removeprefix("\ufeff"), cache[digest])

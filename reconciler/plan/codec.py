@@ -39,6 +39,7 @@ def as_data(plan: Plan) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
         "has_changes": plan.has_changes,
+        "fingerprint": fingerprint(plan),
         "summary": plan.summary(),
         "operations": [operation_data(op) for op in plan.operations],
         "unmanaged": [
@@ -158,6 +159,10 @@ def plan_schema() -> dict[str, Any]:
         "properties": {
             "format_version": {"const": FORMAT_VERSION},
             "has_changes": {"type": "boolean"},
+            "fingerprint": {"type": "string", "description": "A digest of what applying the"
+                            " plan would do (its operations' effects, in order): two plans"
+                            " with the same fingerprint make the same API calls. The PR"
+                            " comment carries it; the merge applies only a plan that has it."},
             "summary": {
                 "type": "object",
                 "required": list(SUMMARY_KEYS),
@@ -229,24 +234,10 @@ def load(path: Path) -> tuple[Plan, dict[str, Any]]:
     if doc.get("format_version") != SAVED_FORMAT_VERSION:
         raise PlanFileInvalid(f"{str(path)!r} has plan format {doc.get('format_version')};"
                               f" this streaks reads format {SAVED_FORMAT_VERSION}")
-    try:
-        data = doc["plan"]
-        operations = tuple(_operation(o) for o in data["operations"])
-        plan = Plan(
-            operations=operations,
-            unmanaged=tuple(Unmanaged(tenant=str(u["tenant"]), name=str(u["name"]),
-                                      id=str(u["id"]), status=str(u["status"]),
-                                      updated_at=u.get("updated_at"))
-                            for u in data["unmanaged"]),
-            tenants=tuple(str(t) for t in data.get("tenants", ())),
-            notes=tuple(str(n) for n in data.get("notes", ())),
-        )
-    except PlanFileInvalid as exc:
-        raise PlanFileInvalid(f"{str(path)!r}: {exc}") from exc
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise PlanFileInvalid(f"{str(path)!r} is malformed ({type(exc).__name__}: {exc});"
-                              " make a new one with `streaks plan --out`") from exc
-    return plan, doc
+    if not isinstance(doc.get("plan"), dict):
+        raise PlanFileInvalid(f"{str(path)!r} is malformed (KeyError: 'plan'); make a new one"
+                              " with `streaks plan --out`")
+    return plan_from_data(doc["plan"], str(path)), doc
 
 
 def desired_snapshot(doc: Mapping[str, Any], path: Path) -> DesiredState:
@@ -297,6 +288,47 @@ def effect(op: Operation) -> tuple[Any, ...]:
     """What applying ``op`` does: the API call, its target, its body and its order."""
     return (op.action, op.tenant, op.name, op.id, op.previous_name, op.pruned,
             json.dumps(dict(op.body), sort_keys=True), op.depends_on)
+
+
+def fingerprint(plan: Plan) -> str:
+    """A digest of what applying ``plan`` would do (its operations' effects, in order): two
+    plans with the same fingerprint make the same API calls."""
+    import hashlib
+
+    text = json.dumps([[str(part) for part in effect(op)] for op in plan.operations])
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def read_plan(path: Path) -> Plan:
+    """A plan from ``plan --format json`` output or from a saved plan file."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PlanFileInvalid(f"cannot read plan {str(path)!r}: {exc}") from exc
+    if isinstance(doc, dict) and doc.get("kind") == SAVED_KIND:
+        return load(path)[0]
+    if not isinstance(doc, dict):
+        raise PlanFileInvalid(f"{str(path)!r} is not a streaks plan")
+    return plan_from_data(doc, str(path))
+
+
+def plan_from_data(data: Mapping[str, Any], source: str) -> Plan:
+    """A plan back from its JSON form (``plan --format json``, or a saved plan's ``plan``)."""
+    try:
+        return Plan(
+            operations=tuple(_operation(o) for o in data["operations"]),
+            unmanaged=tuple(Unmanaged(tenant=str(u["tenant"]), name=str(u["name"]),
+                                      id=str(u["id"]), status=str(u["status"]),
+                                      updated_at=u.get("updated_at"))
+                            for u in data["unmanaged"]),
+            tenants=tuple(str(t) for t in data.get("tenants", ())),
+            notes=tuple(str(n) for n in data.get("notes", ())),
+        )
+    except PlanFileInvalid as exc:
+        raise PlanFileInvalid(f"{source!r}: {exc}") from exc
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise PlanFileInvalid(f"{source!r} is malformed ({type(exc).__name__}: {exc});"
+                              " make a new one with `streaks plan`") from exc
 
 
 def check_derived(saved: Plan, derived: Plan, path: Path) -> None:

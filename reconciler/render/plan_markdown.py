@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass
 
-from reconciler.plan.codec import SUMMARY_KEYS
+from reconciler.plan.codec import SUMMARY_KEYS, fingerprint
 from reconciler.plan.operations import Action, Operation, Plan
 from reconciler.plan.scope import ScopedPlan
 from reconciler.render.plan_text import change_lines, headline, summary_line, value
@@ -38,14 +39,66 @@ def fenced(body: str, lang: str = "") -> str:
     return f"{fence}{lang}\n{body}\n{fence}"
 
 
-def render(plan: Plan, *, marker: str = MARKER, title: str = "streaks plan") -> str:
+@dataclass(frozen=True, kw_only=True)
+class CommentContext:
+    """Where a comment comes from, so a reader knows what it reflects (GitHub Actions)."""
+
+    head_sha: str | None = None
+    pull_request: str | None = None
+    base_branch: str | None = None
+    run_id: str | None = None
+    run_url: str | None = None
+    time: str | None = None
+
+    def lines(self, fingerprint: str | None) -> list[str]:
+        """A visible line naming the commit, base, time and run; hidden lines for tools
+        (nothing outside GitHub Actions, where there is no run to name)."""
+        if self == NO_CONTEXT:
+            return []
+        parts = []
+        if self.head_sha:
+            of = f" (head of #{self.pull_request})" if self.pull_request else ""
+            parts.append(f"Plan of `{_code(self.head_sha[:12])}`{of}")
+        if self.base_branch:
+            parts.append(f"into `{_code(self.base_branch)}`")
+        if self.time:
+            parts.append(f"at {_code(self.time)}")
+        visible = " ".join(parts)
+        if self.run_url:
+            visible += f" · [workflow run]({self.run_url})"
+        if fingerprint:
+            visible += f" · fingerprint `{fingerprint}`"
+        hidden = [f"<!-- streaks-{key}: {value} -->" for key, value in
+                  (("fingerprint", fingerprint), ("run", self.run_id), ("head", self.head_sha))
+                  if value and re.fullmatch(r"[0-9A-Za-z]+", value)]
+        return [*hidden, visible.strip(" ·"), ""] if visible or hidden else []
+
+
+NO_CONTEXT = CommentContext()
+
+
+def _code(text: str) -> str:
+    return text.replace("`", "")
+
+
+def render(plan: Plan, *, marker: str = MARKER, title: str = "streaks plan",
+           context: CommentContext = NO_CONTEXT) -> str:
     """The comment body."""
-    return _fit([marker, f"### {title}", ""], [(plan, "")])
+    head = [marker, f"### {title}", "", *context.lines(fingerprint(plan) if marker else None)]
+    return _fit(head, [(plan, "")])
 
 
-def render_scoped(scoped: ScopedPlan, *, marker: str = MARKER) -> str:
+def error(message: str, *, context: CommentContext = NO_CONTEXT) -> str:
+    """The comment when planning failed: the error in place of the plan, never a stale one."""
+    return "\n".join([MARKER, "### streaks plan", "", *context.lines(None),
+                      "**The plan failed**, so no plan is shown (an earlier one is withdrawn)."
+                      " Fix the cause and push again:", "", fenced(message), ""])
+
+
+def render_scoped(scoped: ScopedPlan, *, marker: str = MARKER,
+                  context: CommentContext = NO_CONTEXT) -> str:
     """The PR comment for ``plan --base-ref``: this PR's changes first, then base's."""
-    head = [marker, "### streaks plan", ""]
+    head = [marker, "### streaks plan", "", *context.lines(fingerprint(scoped.full))]
     parts = [(scoped.introduced, "#### Changes this pull request introduces")]
     if scoped.pre_existing.operations or scoped.pre_existing.unmanaged:
         parts.append((scoped.pre_existing,

@@ -33,6 +33,13 @@ def test_cache_is_used_and_an_edit_is_reread(write_tree: WriteTree, cache: Path)
     doc = json.loads((cache / CACHE_NAME).read_text())
     doc["entries"] = entries
     (cache / CACHE_NAME).write_text(json.dumps(doc))
+    # Without a matching checksum the edited cache is ignored ...
+    ignored = read_documents([root / "t/a.yaml"])[root / "t/a.yaml"]
+    assert isinstance(ignored, Document) and ignored.data["name"] == "Daily Login Streak"
+    # ... with one, it is what is served.
+    doc["entries"] = entries
+    doc["checksum"] = documents._checksum(entries)
+    (cache / CACHE_NAME).write_text(json.dumps(doc))
     second = read_documents([root / "t/a.yaml"])
     assert second[root / "t/a.yaml"].data == {"name": "from the cache"}  # type: ignore[union-attr]
     (root / "t/a.yaml").write_text(VALID.replace("min: 1", "min: 2"))
@@ -76,3 +83,41 @@ def test_positions_still_reported_from_cached_files(write_tree: WriteTree, cache
     first = load(root)[1]
     second = load(root)[1]  # now from the cache
     assert [(d.line, d.col) for d in first] == [(d.line, d.col) for d in second] == [(8, 15)]
+
+
+def test_the_cache_is_never_in_the_checkout_and_off_in_ci(monkeypatch: pytest.MonkeyPatch,
+                                                          tmp_path: Path) -> None:
+    monkeypatch.delenv("STREAKS_CACHE_DIR", raising=False)
+    monkeypatch.delenv("STREAKS_NO_CACHE", raising=False)
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert documents.cache_dir() == tmp_path / "xdg" / "streaks"
+    monkeypatch.setenv("CI", "true")
+    assert documents.cache_dir() is None
+    monkeypatch.setenv("STREAKS_CACHE", "1")
+    assert documents.cache_dir() == tmp_path / "xdg" / "streaks"
+    monkeypatch.setenv("STREAKS_NO_CACHE", "1")
+    assert documents.cache_dir() is None
+
+
+def test_a_cache_planted_in_the_checkout_is_ignored(repo: Path, tmp_path: Path) -> None:
+    from tests.cliutil import run
+
+    # A pull request commits .streaks/cache with an entry keyed by a real file's bytes.
+    path = repo / "streaks.d/tenant-prod-001/daily-login-streak.yaml"
+    import hashlib
+
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    planted = {digest: {"name": "Planted", "config": {"event_types": ["x"],
+               "window": {"type": "rolling", "duration_seconds": 60},
+               "condition": {"type": "count", "min": 1}}}}
+    for name in ("documents-v1.json", "documents-v2.json"):
+        folder = repo / ".streaks" / "cache"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(json.dumps({"stamp": documents._stamp(),
+                                               "checksum": documents._checksum(planted),
+                                               "entries": planted}))
+    env = {"STREAKS_CACHE_DIR": "", "XDG_CACHE_HOME": str(tmp_path / "xdg"), "CI": "false"}
+    out = run(repo, "plan", "--sim", "--format", "json", env=env)
+    names = {op["name"] for op in json.loads(out.stdout)["operations"]}
+    assert "Planted" not in names and "Daily Login Streak" in names

@@ -42,14 +42,26 @@ def body_from(argv: list[str], flag: str) -> str:
     return Path(path).read_text()
 
 
-def run(argv: list[str], state: dict[str, list[Any]]) -> str:
+BOT = "github-actions[bot]"
+
+
+def run(argv: list[str], state: dict[str, Any]) -> str:
     if argv[0] == "api":
         method = opt(argv, "-X") if "-X" in argv else "GET"
         path = next(a for a in argv[1:] if a.startswith("repos/"))
+        query = opt(argv, "--jq") if "--jq" in argv else ""
+        if method == "GET" and path.endswith("/pulls"):  # the PR that produced a commit
+            sha = path.split("/")[-2]
+            number = state.get("pulls", {}).get(sha)
+            return str(number) if number is not None else ""
         if method == "GET" and path.endswith("/comments"):
             marker = "<!-- streaks-plan -->"
-            return "\n".join(str(c["id"]) for c in state["comments"]
-                             if str(c["body"]).startswith(marker))
+            by_bot = f'.user.login == \"{BOT}\"' in query or f'.user.login == "{BOT}"' in query
+            found = [c for c in state["comments"] if str(c["body"]).startswith(marker)
+                     and (not by_bot or c.get("user") == BOT)]
+            if query.endswith(".body"):
+                return "\n".join(str(c["body"]) for c in found)
+            return "\n".join(str(c["id"]) for c in found)
         if method == "PATCH":
             comment_id = int(path.rsplit("/", 1)[1])
             for c in state["comments"]:
@@ -57,9 +69,19 @@ def run(argv: list[str], state: dict[str, list[Any]]) -> str:
                     c["body"] = body_from(argv, "-F")
             return "{}"
         if method == "POST":
-            state["comments"].append({"id": 100 + len(state["comments"]),
+            state["comments"].append({"id": 100 + len(state["comments"]), "user": BOT,
                                       "body": body_from(argv, "-F")})
             return "{}"
+    if argv[:2] == ["run", "download"]:  # artifacts the test stored under $GH_ARTIFACTS
+        source = Path(os.environ["GH_ARTIFACTS"]) / argv[2] / opt(argv, "--name")
+        target = Path(opt(argv, "--dir"))
+        if not source.is_dir():
+            print(f"no artifact {opt(argv, '--name')} in run {argv[2]}", file=sys.stderr)
+            raise SystemExit(1)
+        target.mkdir(parents=True, exist_ok=True)
+        for file in source.iterdir():
+            (target / file.name).write_bytes(file.read_bytes())
+        return ""
     if argv[:2] == ["issue", "list"]:
         numbers = [i["number"] for i in state["issues"]
                    if i["state"] == "open" and opt(argv, "--label") in i["labels"]]

@@ -21,6 +21,14 @@ WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
 EXPR = re.compile(r"\$\{\{\s*(.+?)\s*\}\}")
 
 
+class StepFailed(AssertionError):
+    """A step failed (and was not allowed to); ``run`` holds what the job did so far."""
+
+    def __init__(self, message: str, run: JobRun) -> None:
+        super().__init__(message)
+        self.run = run
+
+
 @dataclass
 class JobRun:
     """What a job run left behind."""
@@ -60,9 +68,10 @@ def run_job(workflow: str, job: str, cwd: Path, context: dict[str, str],
         outcome = "success" if completed.returncode == 0 else "failure"
         result.steps[step_id] = {"outcome": outcome, "outputs": values,
                                  "stdout": completed.stdout, "stderr": completed.stderr}
-        if completed.returncode != 0:
-            raise AssertionError(f"step {step.get('name')} failed ({completed.returncode}):\n"
-                                 f"{completed.stdout}\n{completed.stderr}")
+        if completed.returncode != 0 and not step.get("continue-on-error"):
+            result.summary = summary.read_text() if summary.exists() else ""
+            raise StepFailed(f"step {step.get('name')} failed ({completed.returncode}):\n"
+                             f"{completed.stdout}\n{completed.stderr}", result)
     result.summary = summary.read_text() if summary.exists() else ""
     return result
 
@@ -83,15 +92,17 @@ def _lookup(path: str, context: dict[str, str], run: JobRun) -> str:
 
 
 def _condition(expression: str, context: dict[str, str], run: JobRun) -> bool:
-    verdict = True
-    for clause in expression.split("&&"):
+    """``a == b && c != d`` or ``a == b || c == d`` (one operator kind per expression)."""
+    joiner = "||" if "||" in expression else "&&"
+    verdicts = []
+    for clause in expression.split(joiner):
         match = re.fullmatch(r"\s*(.+?)\s*(==|!=)\s*(.+?)\s*", clause)
         if match is None:
             raise ValueError(f"unsupported condition {clause!r}")
         left, op, right = match.groups()
         equal = _lookup(left, context, run) == _lookup(right, context, run)
-        verdict = verdict and (equal if op == "==" else not equal)
-    return verdict
+        verdicts.append(equal if op == "==" else not equal)
+    return any(verdicts) if joiner == "||" else all(verdicts)
 
 
 def _expand(value: str, context: dict[str, str], run: JobRun) -> str:

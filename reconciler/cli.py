@@ -363,10 +363,10 @@ def diff_plans(reviewed: Path, current: Path, fmt: str, markdown_out: Path | Non
 
     Each file is `streaks plan --format json` output or a saved plan (`--out`).
     """
-    from reconciler.plan import codec, review
+    from reconciler.plan import review, saved
     from reconciler.render import review as render
 
-    result = review.compare(codec.read_plan(reviewed), codec.read_plan(current))
+    result = review.compare(saved.read_plan(reviewed), saved.read_plan(current))
     click.echo(render.markdown(result) if fmt == "markdown" else render.text(result), nl=False)
     if markdown_out is not None:
         markdown_out.write_text(render.markdown(result), encoding="utf-8")

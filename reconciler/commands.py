@@ -25,7 +25,7 @@ from reconciler.files.loader import load, load_valid
 from reconciler.model.definition import is_tenant_id
 from reconciler.model.desired import DesiredState, DesiredTenant
 from reconciler.model.live import LiveRecord, LiveState
-from reconciler.plan import codec
+from reconciler.plan import saved
 from reconciler.plan.drift import DriftReport, drift_from_plan
 from reconciler.plan.operations import Plan
 from reconciler.plan.planner import PlanOptions, make_plan
@@ -89,7 +89,7 @@ async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
 
 def save_plan(path: Path, run: PlanRun, directory: Path) -> None:
     """Write ``run`` as a saved plan, with the commit ``directory`` is at."""
-    codec.save(path, run.plan, run.desired, run.live, run.target.url, git_commit(directory),
+    saved.save(path, run.plan, run.desired, run.live, run.target.url, git_commit(directory),
                baseline=run.baseline)
 
 
@@ -98,14 +98,14 @@ async def saved_plan(path: Path, target: Target, options: PlanOptions) -> PlanRu
     nothing it touches changed since it was made, and that planning its desired snapshot
     against live state now gives exactly its operations (an edited plan is refused as
     tampered), with the prune guards of this invocation (``options``)."""
-    plan, doc = codec.load(path)
-    desired = codec.desired_snapshot(doc, path)
-    baseline = codec.baseline_snapshot(doc, path)
-    codec.check_tenants(plan, doc, desired, path)
+    plan, doc = saved.load(path)
+    desired = saved.desired_snapshot(doc, path)
+    baseline = saved.baseline_snapshot(doc, path)
+    saved.check_tenants(plan, doc, desired, path)
     async with open_client(target, desired.tenant_ids()) as client:
         live = await fetch_live(client, plan.tenants)
-    codec.check_fresh(plan, doc, live, target.url)
-    codec.check_derived(plan, make_plan(desired, live, options, baseline=baseline), path)
+    saved.check_fresh(plan, doc, live, target.url)
+    saved.check_derived(plan, make_plan(desired, live, options, baseline=baseline), path)
     return PlanRun(plan=plan, desired=desired, live=live, target=target, baseline=baseline)
 
 

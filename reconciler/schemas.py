@@ -58,6 +58,12 @@ def _openapi() -> dict[str, Any]:
     return openapi_document()
 
 
+def _saved_plan() -> dict[str, Any]:
+    from reconciler.plan.saved import saved_plan_schema
+
+    return saved_plan_schema()
+
+
 def _apply() -> dict[str, Any]:
     from reconciler.api.results import apply_schema
 
@@ -71,6 +77,7 @@ GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
     "plan.schema.json": _plan,
     "drift.schema.json": _drift,
     "apply.schema.json": _apply,
+    "saved-plan.schema.json": _saved_plan,
 }
 
 

@@ -11,17 +11,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from reconciler import __version__
-from reconciler.errors import PlanFileInvalid, StalePlan, TamperedPlan
-from reconciler.model.definition import Definition, TenantSettings
-from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
-from reconciler.model.live import LiveState
+from reconciler.errors import PlanFileInvalid
 from reconciler.plan.operations import Action, Change, ChangeKind, Operation, Plan, Unmanaged
 from reconciler.plan.scope import ScopedPlan
 
@@ -196,99 +191,13 @@ def plan_schema() -> dict[str, Any]:
     }
 
 
-# --- saved plans --------------------------------------------------------------------------
-
-
-def _snapshot(state: DesiredState) -> dict[str, list[dict[str, Any]]]:
-    return {t.tenant: [d.definition.model_dump(mode="json") for d in t.definitions]
-            for t in state.tenants}
-
-
-def save(path: Path, plan: Plan, desired: DesiredState, live: LiveState, api_url: str,
-         commit: str | None, *, baseline: DesiredState | None = None) -> None:
-    """Write the plan file (``baseline``: what git named before, for a ``--base-ref`` plan)."""
-    doc = {
-        "kind": SAVED_KIND,
-        "format_version": SAVED_FORMAT_VERSION,
-        "tool_version": __version__,
-        "api_url": api_url,
-        "git_commit": commit,
-        "plan": as_data(plan),
-        "fingerprints": {t: {r.id: r.fingerprint() for r in records}
-                         for t, records in live.tenants.items()},
-        "desired": _snapshot(desired),
-        "settings": {t.tenant: t.settings.model_dump(mode="json") for t in desired.tenants},
-        "baseline": None if baseline is None else _snapshot(baseline),
-    }
-    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def load(path: Path) -> tuple[Plan, dict[str, Any]]:
-    """Read a plan file: the plan and the whole document."""
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise PlanFileInvalid(f"cannot read plan file {str(path)!r}: {exc}") from exc
-    if not isinstance(doc, dict) or doc.get("kind") != SAVED_KIND:
-        raise PlanFileInvalid(f"{str(path)!r} is not a saved streaks plan")
-    if doc.get("format_version") != SAVED_FORMAT_VERSION:
-        raise PlanFileInvalid(f"{str(path)!r} has plan format {doc.get('format_version')};"
-                              f" this streaks reads format {SAVED_FORMAT_VERSION}")
-    if not isinstance(doc.get("plan"), dict):
-        raise PlanFileInvalid(f"{str(path)!r} is malformed (KeyError: 'plan'); make a new one"
-                              " with `streaks plan --out`")
-    return plan_from_data(doc["plan"], str(path)), doc
-
-
-def desired_snapshot(doc: Mapping[str, Any], path: Path) -> DesiredState:
-    """The desired state the plan was made from, as the plan file recorded it."""
-    return _state(doc.get("desired", {}), doc.get("settings", {}), path, "desired snapshot")
-
-
-def baseline_snapshot(doc: Mapping[str, Any], path: Path) -> DesiredState | None:
-    """What git named before the plan's change (``--base-ref`` plans), or None."""
-    if doc.get("baseline") is None:
-        return None
-    return _state(doc["baseline"], {}, path, "baseline snapshot")
-
-
-def _state(snapshot: Any, settings: Any, path: Path, what: str) -> DesiredState:
-    try:
-        return DesiredState(tenants=tuple(
-            DesiredTenant(
-                tenant,
-                TenantSettings.model_validate(settings.get(tenant, {})),
-                tuple(sorted((DesiredDefinition(tenant, f"<plan {path}>",
-                                                Definition.model_validate(d))
-                              for d in definitions), key=lambda d: d.name)),
-            )
-            for tenant, definitions in sorted(snapshot.items())
-        ))
-    except (ValidationError, AttributeError, TypeError) as exc:
-        raise PlanFileInvalid(f"{str(path)!r}: the {what} is malformed;"
-                              " make a new plan with `streaks plan --out`") from exc
-
-
-def check_tenants(plan: Plan, doc: Mapping[str, Any], desired: DesiredState,
-                  path: Path) -> None:
-    """The plan's tenants, its snapshot's and those it read must be the same, and every
-    operation must be in one of them."""
-    read = doc.get("fingerprints")
-    read_tenants = tuple(sorted(read)) if isinstance(read, dict) else None
-    strays = sorted({op.tenant for op in plan.operations} - set(plan.tenants))
-    if plan.tenants != desired.tenant_ids() or read_tenants != plan.tenants or strays:
-        raise PlanFileInvalid(
-            f"{str(path)!r} is inconsistent: it planned tenants {list(plan.tenants)}, its"
-            f" snapshot holds {list(desired.tenant_ids())}, it read {list(read_tenants or ())}"
-            + (f" and has operations for {strays}" if strays else "")
-            + "; make a new plan with `streaks plan --out`")
+# --- reading the JSON form ----------------------------------------------------------
 
 
 def effect(op: Operation) -> tuple[Any, ...]:
     """What applying ``op`` does: the API call, its target, its body and its order."""
     return (op.action, op.tenant, op.name, op.id, op.previous_name, op.pruned,
             json.dumps(dict(op.body), sort_keys=True), op.depends_on)
-
 
 def fingerprint(plan: Plan) -> str:
     """A digest of what applying ``plan`` would do (its operations' effects, in order): two
@@ -298,91 +207,93 @@ def fingerprint(plan: Plan) -> str:
     text = json.dumps([[str(part) for part in effect(op)] for op in plan.operations])
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
-def read_plan(path: Path) -> Plan:
-    """A plan from ``plan --format json`` output or from a saved plan file."""
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise PlanFileInvalid(f"cannot read plan {str(path)!r}: {exc}") from exc
-    if isinstance(doc, dict) and doc.get("kind") == SAVED_KIND:
-        return load(path)[0]
-    if not isinstance(doc, dict):
-        raise PlanFileInvalid(f"{str(path)!r} is not a streaks plan")
-    return plan_from_data(doc, str(path))
+
+class ChangeData(_Strict):
+    """One change as the JSON form holds it."""
+
+    path: str
+    kind: ChangeKind = ChangeKind.CHANGED
+    before: Any = None
+    after: Any = None
+
+
+class OperationData(_Strict):
+    """One operation as the JSON form holds it."""
+
+    action: str
+    tenant: str
+    name: str
+    id: str | None
+    previous_name: str | None = None
+    destructive: bool = False
+    changes: list[ChangeData] = []
+    warnings: list[str] = []
+    dangers: list[str] = []
+    depends_on: list[Annotated[int, Field(ge=0)]] = []
+    pruned: bool = False
+    file: str | None = None
+    updated_at: str | None = None
+    body: dict[str, Any]
+
+
+class UnmanagedData(_Strict):
+    """A live definition git does not name, as the JSON form holds it."""
+
+    tenant: str
+    name: str
+    id: str
+    status: str
+    updated_at: str | None = None
+
+
+class PlanData(_Strict):
+    """The structure of the plan's JSON form, checked when a plan is read back."""
+
+    format_version: Literal[1]
+    has_changes: bool
+    fingerprint: str | None = None
+    summary: dict[str, int]
+    operations: list[OperationData]
+    unmanaged: list[UnmanagedData]
+    tenants: list[str] = []
+    notes: list[str] = []
+    scope: dict[str, Any] | None = None
+
+
+def one_line(exc: ValidationError, source: str) -> PlanFileInvalid:
+    """The first structural problem of a plan file, in one line."""
+    err = exc.errors()[0]
+    where = ".".join(str(part) for part in err["loc"]) or "the document"
+    return PlanFileInvalid(f"{source!r} is malformed at {where}: {err['msg']} ({exc.error_count()}"
+                           " problem(s)); make a new plan with `streaks plan`")
 
 
 def plan_from_data(data: Mapping[str, Any], source: str) -> Plan:
-    """A plan back from its JSON form (``plan --format json``, or a saved plan's ``plan``)."""
+    """A plan back from its JSON form (``plan --format json``, or a saved plan's ``plan``);
+    anything malformed or unknown is a one-line :class:`PlanFileInvalid`."""
     try:
-        return Plan(
-            operations=tuple(_operation(o) for o in data["operations"]),
-            unmanaged=tuple(Unmanaged(tenant=str(u["tenant"]), name=str(u["name"]),
-                                      id=str(u["id"]), status=str(u["status"]),
-                                      updated_at=u.get("updated_at"))
-                            for u in data["unmanaged"]),
-            tenants=tuple(str(t) for t in data.get("tenants", ())),
-            notes=tuple(str(n) for n in data.get("notes", ())),
-        )
-    except PlanFileInvalid as exc:
-        raise PlanFileInvalid(f"{source!r}: {exc}") from exc
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise PlanFileInvalid(f"{source!r} is malformed ({type(exc).__name__}: {exc});"
-                              " make a new one with `streaks plan`") from exc
-
-
-def check_derived(saved: Plan, derived: Plan, path: Path) -> None:
-    """Refuse a saved plan whose operations are not what its own snapshot plans to now."""
-    reasons = []
-    for i, (mine, theirs) in enumerate(zip(saved.operations, derived.operations, strict=False)):
-        if effect(mine) != effect(theirs):
-            reasons.append(f"operation #{i + 1} ({mine.action} {mine.tenant}/{mine.name})"
-                           f" should be {theirs.action} {theirs.tenant}/{theirs.name}"
-                           + (" with another body or order" if mine.action == theirs.action
-                              else ""))
-    if len(saved.operations) != len(derived.operations):
-        reasons.append(f"it has {len(saved.operations)} operation(s) where its snapshot plans"
-                       f" {len(derived.operations)}")
-    if reasons:
-        raise TamperedPlan(str(path), reasons)
-
-
-def _operation(o: Mapping[str, Any]) -> Operation:
-    try:
-        action = Action(o["action"])
-    except ValueError:
-        known = ", ".join(a.value for a in Action)
-        raise PlanFileInvalid(f"unknown action {o['action']!r} (this streaks knows {known})"
-                              ) from None
-    return Operation(
-        action=action, tenant=str(o["tenant"]), name=str(o["name"]),
-        id=None if o["id"] is None else str(o["id"]),
-        changes=tuple(Change(c["path"], c["before"], c["after"],
-                             ChangeKind(c.get("kind", ChangeKind.CHANGED)))
-                      for c in o["changes"]),
-        warnings=tuple(o["warnings"]), body=MappingProxyType(dict(o["body"])),
-        previous_name=o.get("previous_name"), depends_on=tuple(o.get("depends_on", ())),
-        dangers=tuple(o.get("dangers", ())), pruned=bool(o.get("pruned", False)),
-        file=o.get("file"), updated_at=o.get("updated_at"),
-    )
-
-
-def check_fresh(plan: Plan, doc: Mapping[str, Any], live: LiveState, api_url: str) -> None:
-    """Raise :class:`StalePlan` naming every difference that makes the plan unsafe to apply."""
-    reasons: list[str] = []
-    if doc.get("api_url") != api_url:
-        reasons.append(f"the plan was made against {doc.get('api_url')}, not {api_url}")
-    recorded: Mapping[str, Mapping[str, str]] = doc.get("fingerprints", {})
-    for op in plan.operations:
-        current = {r.id: r for r in live.records(op.tenant)}
-        if op.id is not None:
-            record = current.get(op.id)
-            if record is None:
-                reasons.append(f"{op.tenant}/{op.name}: definition {op.id} no longer exists")
-            elif record.fingerprint() != recorded.get(op.tenant, {}).get(op.id):
-                reasons.append(f"{op.tenant}/{op.name}: changed in Phoenix since the plan"
-                               f" (updated_at {record.raw.get('updated_at')})")
-        elif op.action is Action.CREATE and any(r.name == op.name for r in current.values()):
-            reasons.append(f"{op.tenant}/{op.name}: a definition with this name now exists")
-    if reasons:
-        raise StalePlan(sorted(set(reasons)))
+        parsed = PlanData.model_validate(data)
+    except ValidationError as exc:
+        raise one_line(exc, source) from exc
+    operations = []
+    for o in parsed.operations:
+        try:
+            action = Action(o.action)
+        except ValueError:
+            known = ", ".join(a.value for a in Action)
+            raise PlanFileInvalid(f"{source!r}: unknown action {o.action!r} (this streaks knows"
+                                  f" {known})") from None
+        operations.append(Operation(
+            action=action, tenant=o.tenant, name=o.name, id=o.id,
+            changes=tuple(Change(c.path, c.before, c.after, c.kind) for c in o.changes),
+            warnings=tuple(o.warnings), body=MappingProxyType(dict(o.body)),
+            previous_name=o.previous_name, depends_on=tuple(o.depends_on),
+            dangers=tuple(o.dangers), pruned=o.pruned, file=o.file, updated_at=o.updated_at))
+    return Plan(
+        operations=tuple(operations),
+        unmanaged=tuple(Unmanaged(tenant=u.tenant, name=u.name, id=u.id, status=u.status,
+                                  updated_at=u.updated_at) for u in parsed.unmanaged),
+        tenants=tuple(parsed.tenants), notes=tuple(parsed.notes))

@@ -233,7 +233,8 @@ def edited_op(key: str, value: Any) -> Any:
      "it has 2 operation(s) where its snapshot plans 1"),
     (lambda doc: doc["desired"]["tenant-fitness-001"][0].update(config=7),
      "the desired snapshot is malformed"),
-    (lambda doc: doc["plan"]["operations"][0].pop("body"), "malformed (KeyError: 'body')"),
+    (lambda doc: doc["plan"]["operations"][0].pop("body"),
+     "is malformed at plan.operations.0.body: Field required"),
 ])
 def test_an_edited_saved_plan_is_refused(repo: Path, change: Any, message: str) -> None:
     tamper(repo, change)

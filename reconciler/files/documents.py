@@ -21,11 +21,12 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
 from reconciler import __version__
-from reconciler.files.yamlio import MAX_FILE_BYTES, Document, YamlProblem, decode, load
+from reconciler.files.yamlio import Document, YamlProblem, decode, load, read_limited
 
 PARALLEL_FROM = 400  # fewer misses than this are parsed in this process
 CACHE_NAME = "documents-v2.json"
@@ -99,14 +100,9 @@ def read_documents(paths: list[Path]) -> dict[Path, Document | YamlProblem]:
     texts: dict[Path, bytes] = {}
     for path in paths:
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise YamlProblem(f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
-            texts[path] = path.read_bytes()
+            texts[path] = read_limited(path)
         except YamlProblem as exc:
             results[path] = exc
-        except OSError as exc:
-            results[path] = YamlProblem(f"cannot read file: {exc.strerror}")
     folder = cache_dir()
     cache = _read_cache(folder)
     used: dict[str, Any] = {}
@@ -137,8 +133,32 @@ def _parse_all(raws: list[bytes]) -> list[tuple[str, Any, int, int]]:
     if len(raws) < PARALLEL_FROM or workers < 2 or not fork:
         return [_parse(raw) for raw in raws]
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_parse, raws, chunksize=max(1, len(raws) // (workers * 4))))
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            return list(pool.map(_parse, raws, chunksize=max(1, len(raws) // (workers * 4))))
+    except BrokenProcessPool:
+        # A worker died (the parser crashed on some file): find it, one file per process.
+        return [_parse_isolated(raw, context) for raw in raws]
+
+
+def _parse_isolated(raw: bytes, context: Any) -> tuple[str, Any, int, int]:
+    """Parse ``raw`` in a process of its own; a crash becomes a problem of this file."""
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_parse_into, args=(raw, send))
+    child.start()
+    send.close()
+    try:
+        result: tuple[str, Any, int, int] = receive.recv()
+    except EOFError:
+        result = ("problem", "the YAML parser crashed on this file; it cannot be read", 1, 1)
+    child.join()
+    receive.close()
+    return result
+
+
+def _parse_into(raw: bytes, send: Any) -> None:
+    send.send(_parse(raw))
+    send.close()
 
 
 def _jsonable(value: Any) -> bool:

@@ -25,7 +25,7 @@ from reconciler.errors import UsageError
 from reconciler.files.fmt import canonical, schemas_dir_for, schemas_from
 from reconciler.files.layout import FileKind, tenant_files
 from reconciler.files.merge import MergeProblem, merge_live
-from reconciler.files.yamlio import YamlProblem, decode, dump, parse
+from reconciler.files.yamlio import YamlProblem, decode, dump, parse, read_limited
 from reconciler.model.definition import Definition, is_tenant_id
 from reconciler.model.live import LiveRecord
 from reconciler.model.normalize import split_unknown
@@ -85,7 +85,7 @@ def export_tenant(directory: Path, tenant: str, records: tuple[LiveRecord, ...],
         path = by_name.get(record.name)
         try:
             if path is not None:
-                old = path.read_text(encoding="utf-8")
+                old = decode(read_limited(path))
                 text = merge_live(old, record)
             else:
                 old = None
@@ -93,6 +93,9 @@ def export_tenant(directory: Path, tenant: str, records: tuple[LiveRecord, ...],
         except ValidationError as exc:
             skipped.append(f"{tenant}/{record.name}: not expressible as a file"
                            f" ({exc.error_count()} problem(s))")
+            continue
+        except YamlProblem as exc:
+            skipped.append(f"{tenant}/{record.name}: {path} cannot be read ({exc.message})")
             continue
         except MergeProblem as exc:
             skipped.append(f"{tenant}/{record.name}: {path} {exc}")
@@ -134,7 +137,7 @@ def _existing(folder: Path) -> dict[str, Path]:
         if kind is not FileKind.DEFINITION:
             continue
         try:
-            data = parse(decode(path.read_bytes())).data
+            data = parse(decode(read_limited(path))).data
         except YamlProblem:
             continue
         if isinstance(data, dict) and isinstance(data.get("name"), str):

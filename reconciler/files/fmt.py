@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from reconciler.files.layout import FileKind, all_files
-from reconciler.files.yamlio import YamlProblem, decode, dump, parse
+from reconciler.files.yamlio import YamlProblem, decode, dump, parse, read_limited
 from reconciler.model.definition import Definition, TenantSettings, known_keys, submodel_at
 
 SCHEMA_COMMENT = "# yaml-language-server: $schema={schemas}/{name}.schema.json"
@@ -100,7 +100,7 @@ def format_tree(root: Path, *, check: bool) -> FmtResult:
     for path, kind in all_files(root):
         model: type[BaseModel] = TenantSettings if kind is FileKind.SETTINGS else Definition
         try:
-            text = decode(path.read_bytes())
+            text = decode(read_limited(path))
             new = canonical(text, model, schemas=schemas_from(path.parent, schemas_dir))
         except YamlProblem as exc:
             problems.append(f"{path}:{exc.line}:{exc.col}: {exc.message}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -17,6 +18,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64  # a definition needs about six levels
+MAX_INDENT = 256  # columns of leading spaces on one line (a definition needs about 12)
 
 
 class YamlProblem(Exception):
@@ -96,9 +98,44 @@ def _fast() -> YAML:
     return _FAST
 
 
+def read_limited(path: Path) -> bytes:
+    """A file's bytes, refusing one over :data:`MAX_FILE_BYTES` before reading it (and
+    stopping at the limit should it grow while being read)."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise YamlProblem(f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
+        with path.open("rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise YamlProblem(f"cannot read file: {exc.strerror}") from exc
+    if len(raw) > MAX_FILE_BYTES:
+        raise YamlProblem(f"file is over the {MAX_FILE_BYTES}-byte limit")
+    return raw
+
+
+def check_nesting(text: str) -> None:
+    """Refuse deep nesting of every form before any parser sees it: the C parser recurses
+    once per level, and a file of ``[[[[``, ``{a: {a:``, ``- - - -`` or ever deeper
+    indentation would exhaust its stack (a crash, not an error)."""
+    _check_flow_depth(text)
+    deep = _DEEP_INDENT.search(text)
+    if deep is not None:
+        raise YamlProblem(f"YAML nesting is too deep (a line indented more than {MAX_INDENT}"
+                          " columns)", text.count("\n", 0, deep.start()) + 1, MAX_INDENT + 1)
+    chain = _BLOCK_CHAIN.search(text)
+    if chain is not None:
+        raise YamlProblem(f"YAML nesting is too deep (more than {MAX_DEPTH} levels of '- ' or"
+                          " '? ' on one line)", text.count("\n", 0, chain.start()) + 1, 1)
+
+
+_DEEP_INDENT = re.compile(rf"^ {{{MAX_INDENT + 1}}}", re.MULTILINE)
+_BLOCK_CHAIN = re.compile(rf"^[ \t]*(?:[-?](?:[ \t]+|$)){{{MAX_DEPTH + 1}}}", re.MULTILINE)
+
+
 def load(text: str) -> Document:
     """Parse one YAML document quickly; problems are raised with their position."""
-    _check_flow_depth(text)
+    check_nesting(text)
     try:
         data = _fast().load(text)
     except (YAMLError, RecursionError):
@@ -145,6 +182,7 @@ def _shared_container(data: Any) -> bool:
 
 def parse(text: str) -> Document:
     """Parse one YAML document with positions; raise :class:`YamlProblem` on any failure."""
+    check_nesting(text)
     try:
         tree = _round_trip().load(text)
     except MarkedYAMLError as exc:

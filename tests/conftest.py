@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
@@ -26,7 +26,7 @@ config:
   at_risk_seconds: 3600
 """
 
-WriteTree = Callable[[dict[str, str | bytes]], Path]
+WriteTree = Callable[[Mapping[str, str | bytes]], Path]
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -41,7 +41,7 @@ def _cache_outside_the_repository(tmp_path_factory: pytest.TempPathFactory) -> N
 def write_tree(tmp_path: Path) -> WriteTree:
     """Write ``{"tenant/file.yaml": text}`` under tmp_path/streaks.d and return that folder."""
 
-    def write(files: dict[str, str | bytes]) -> Path:
+    def write(files: Mapping[str, str | bytes]) -> Path:
         root = tmp_path / "streaks.d"
         root.mkdir(exist_ok=True)
         for rel, content in files.items():

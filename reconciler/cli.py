@@ -30,6 +30,26 @@ DIR_OPTION = click.option(
 )
 
 
+def _echo(text: str = "", *, err: bool = False, nl: bool = True, commands: bool = False,
+          colours: bool = False) -> None:
+    """Print through the one gate every output passes: secrets scrubbed, control characters
+    made visible (but the colours a renderer added, with ``colours``), and no line able to
+    start a GitHub workflow command unless it is one of ours (``commands``)."""
+    from reconciler.api.secrets import scrub
+    from reconciler.model.untrusted import clean, no_workflow_commands
+
+    text = clean(scrub(text), keep_colours=colours)
+    click.echo(text if commands else no_workflow_commands(text), err=err, nl=nl)
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a file the user asked for, through the same gate as printed output."""
+    from reconciler.api.secrets import scrub
+    from reconciler.model.untrusted import clean
+
+    path.write_text(clean(scrub(text)), encoding="utf-8")
+
+
 def handles_errors(func: F) -> F:
     """Catch the project's exceptions once, print a short message and exit 1."""
 
@@ -48,14 +68,14 @@ def handles_errors(func: F) -> F:
 
             for diagnostic in exc.diagnostics:
                 if in_actions():
-                    click.echo(github_line(diagnostic))
-                click.echo(text_line(diagnostic), err=True)
-            click.echo(f"error: {exc}", err=True)
+                    _echo(github_line(diagnostic), commands=True)
+                _echo(text_line(diagnostic), err=True)
+            _echo(f"error: {exc}", err=True)
             sys.exit(1)
         except StreaksError as exc:
             if ctx.find_root().params.get("debug"):
                 raise
-            click.echo(f"error: {exc}", err=True)
+            _echo(f"error: {exc}", err=True)
             sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
@@ -89,7 +109,7 @@ def validate(directory: Path, fmt: str) -> None:
     if fmt == "text" and in_actions():
         fmt = "github"  # problems land on the PR's diff lines
     renderer = {"text": render.text, "json": render.as_json, "github": render.github}[fmt]
-    click.echo(renderer(found, state.files), nl=False)
+    _echo(renderer(found, state.files), nl=False, commands=fmt == "github")
     sys.exit(1 if any(d.severity == "error" for d in found) else 0)
 
 
@@ -103,12 +123,12 @@ def fmt(directory: Path, check: bool) -> None:
 
     result = format_tree(directory, check=check)
     for problem in result.problems:
-        click.echo(f"{problem}", err=True)
+        _echo(f"{problem}", err=True)
     verb = "would reformat" if check else "reformatted"
     for path in result.changed:
-        click.echo(f"{verb} {path}")
+        _echo(f"{verb} {path}")
     if not result.changed:
-        click.echo("all files are formatted")
+        _echo("all files are formatted")
     if result.problems or (check and result.changed):
         sys.exit(1)
 
@@ -125,16 +145,16 @@ def schema(out_dir: Path, check: bool) -> None:
     if check:
         stale = schemas.stale(out_dir)
         for path in stale:
-            click.echo(f"stale: {path} (run `streaks schema`)")
+            _echo(f"stale: {path} (run `streaks schema`)")
         if stale:
             sys.exit(1)
-        click.echo(f"schemas are up to date ({len(schemas.GENERATORS)} files)")
+        _echo(f"schemas are up to date ({len(schemas.GENERATORS)} files)")
         return
     changed = schemas.write(out_dir)
     for path in changed:
-        click.echo(f"wrote {path}")
+        _echo(f"wrote {path}")
     if not changed:
-        click.echo("schemas were already up to date")
+        _echo("schemas were already up to date")
 
 
 @dataclass(frozen=True)
@@ -264,23 +284,23 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
 
             lines = [text_line(d) for d in exc.diagnostics if d.severity == "error"] \
                 if isinstance(exc, ConfigInvalid) else []
-            markdown_out.write_text(plan_markdown.error("\n".join([*lines, str(exc)]),
-                                                        context=context), encoding="utf-8")
+            _write(markdown_out, plan_markdown.error("\n".join([*lines, str(exc)]),
+                                                     context=context))
         raise
-    click.echo(plan_forms.render(scoped or run.plan, fmt, style=_style()), nl=False)
+    _echo(plan_forms.render(scoped or run.plan, fmt, style=_style()), nl=False, colours=True)
     if out_file is not None:
         commands.save_plan(out_file, run, directory)
-        click.echo(f"Saved the plan to {out_file}; apply it with `streaks apply {out_file}`.",
+        _echo(f"Saved the plan to {out_file}; apply it with `streaks apply {out_file}`.",
                    err=True)
     if github.in_actions():
         from reconciler.render.annotations import plan_lines
 
-        click.echo(plan_lines(run.plan), err=True, nl=False)
+        _echo(plan_lines(run.plan), err=True, nl=False, commands=True)
     if markdown_out is not None or github.in_actions():
         markdown = (plan_markdown.render_scoped(scoped, context=context) if scoped
                     else plan_markdown.render(run.plan, context=context))
         if markdown_out is not None:
-            markdown_out.write_text(markdown, encoding="utf-8")
+            _write(markdown_out, markdown)
         if github.in_actions():
             github.append_summary(markdown)
         github.set_outputs(github.plan_outputs(run.plan, scoped))
@@ -319,10 +339,10 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
         run = asyncio.run(commands.saved_plan(planfile, target, options))
     else:
         run = asyncio.run(commands.plan_dir(directory, tenants, target, options))
-    click.echo(plan_text.render(run.plan, style=_style()), nl=False, err=as_json)
+    _echo(plan_text.render(run.plan, style=_style()), nl=False, err=as_json, colours=True)
     if not run.plan.has_changes:
         if as_json:
-            click.echo(apply_text.as_json(ApplyRun(report=ApplyReport(results=()))), nl=False)
+            _echo(apply_text.as_json(ApplyRun(report=ApplyReport(results=()))), nl=False)
         return
     if planfile is None and not auto_approve:
         if not sys.stdin.isatty():
@@ -331,16 +351,16 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
         answer = click.prompt("Apply these changes? Only 'yes' is accepted", default="",
                               show_default=False, err=as_json)
         if answer != "yes":
-            click.echo("Apply cancelled; nothing was changed.", err=as_json)
+            _echo("Apply cancelled; nothing was changed.", err=as_json)
             sys.exit(1)
     result = asyncio.run(commands.apply_and_confirm(
         run, parallelism=parallelism, options=options,
-        on_result=lambda r: click.echo(apply_text.result_line(r), err=as_json),
+        on_result=lambda r: _echo(apply_text.result_line(r), err=as_json),
     ))
     # The record of what landed is written everywhere before the exit code is chosen.
-    click.echo(apply_text.closing(result), nl=False, err=as_json)
+    _echo(apply_text.closing(result), nl=False, err=as_json)
     if as_json:
-        click.echo(apply_text.as_json(result), nl=False)
+        _echo(apply_text.as_json(result), nl=False)
     if github.in_actions():
         github.append_summary(apply_text.summary_markdown(run.plan, result))
         github.set_outputs({**result.report.counts(), "success": result.ok,
@@ -367,9 +387,9 @@ def diff_plans(reviewed: Path, current: Path, fmt: str, markdown_out: Path | Non
     from reconciler.render import review as render
 
     result = review.compare(saved.read_plan(reviewed), saved.read_plan(current))
-    click.echo(render.markdown(result) if fmt == "markdown" else render.text(result), nl=False)
+    _echo(render.markdown(result) if fmt == "markdown" else render.text(result), nl=False)
     if markdown_out is not None:
-        markdown_out.write_text(render.markdown(result), encoding="utf-8")
+        _write(markdown_out, render.markdown(result))
     sys.exit(0 if result.agrees else 2)
 
 
@@ -392,12 +412,12 @@ def export(directory: Path, tenants: tuple[str, ...], connection: Connection,
                                                include_archived=include_archived))
     for result in results:
         for path in result.written:
-            click.echo(f"wrote {path}")
+            _echo(f"wrote {path}")
         for problem in result.skipped:
-            click.echo(f"skipped {problem}", err=True)
+            _echo(f"skipped {problem}", err=True)
     written = sum(len(r.written) for r in results)
     same = sum(len(r.unchanged) for r in results)
-    click.echo(f"Exported {written} file(s); {same} already up to date.")
+    _echo(f"Exported {written} file(s); {same} already up to date.")
 
 
 @main.command()
@@ -417,7 +437,7 @@ def drift(directory: Path, tenants: tuple[str, ...], connection: Connection, fmt
     target = connection.target()
     report = asyncio.run(commands.drift(directory, tenants, target))
     text = {"json": render.as_json, "markdown": render.markdown, "text": render.text}[fmt](report)
-    click.echo(text, nl=False)
+    _echo(text, nl=False)
     if github.in_actions():
         github.append_summary(render.markdown(report))
         github.set_outputs({"drifted": not report.in_sync, **report.counts()})
@@ -478,5 +498,5 @@ def sim_serve(host: str, port: int, db_path: Path, admin_keys: tuple[str, ...],
                 "rate_limit_rate": rate_limit_rate, "drop_rate": drop_rate,
                 "commit_then_fail_rate": commit_then_fail_rate, "seed": seed},
     )
-    click.echo(f"simulator on http://{host}:{port} (database {db_path})", err=True)
+    _echo(f"simulator on http://{host}:{port} (database {db_path})", err=True)
     simulated.serve(config, host, port, log_level)

@@ -17,6 +17,7 @@ from reconciler.api.client import AdminClient
 from reconciler.api.connection import Target, open_client
 from reconciler.api.fetch import fetch_live
 from reconciler.api.results import ApplyRun, OperationResult
+from reconciler.api.secrets import scrub
 from reconciler.errors import ApiError, StreaksError, UsageError
 from reconciler.files.export import ExportResult, export_tenant
 from reconciler.files.gitref import git_commit, materialize
@@ -90,7 +91,7 @@ async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
 def save_plan(path: Path, run: PlanRun, directory: Path) -> None:
     """Write ``run`` as a saved plan, with the commit ``directory`` is at."""
     saved.save(path, run.plan, run.desired, run.live, run.target.url, git_commit(directory),
-               baseline=run.baseline)
+               baseline=run.baseline, redact=scrub)
 
 
 async def saved_plan(path: Path, target: Target, options: PlanOptions) -> PlanRun:

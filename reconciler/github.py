@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from reconciler.api.secrets import scrub
+from reconciler.model.untrusted import clean
 from reconciler.plan.codec import fingerprint
 from reconciler.plan.operations import Action, Plan
 from reconciler.plan.scope import ScopedPlan
@@ -70,6 +72,7 @@ def _mapping(value: object) -> dict[str, Any]:
 def append_summary(markdown: str) -> None:
     """Add Markdown to the job's summary page (``$GITHUB_STEP_SUMMARY``)."""
     path = os.environ.get("GITHUB_STEP_SUMMARY")
+    markdown = clean(scrub(markdown))
     if path:
         with Path(path).open("a", encoding="utf-8") as f:
             f.write(markdown if markdown.endswith("\n") else markdown + "\n")
@@ -82,7 +85,7 @@ def set_outputs(values: Mapping[str, object]) -> None:
         return
     with Path(path).open("a", encoding="utf-8") as f:
         for key, raw in values.items():
-            value = str(raw).lower() if isinstance(raw, bool) else str(raw)
+            value = str(raw).lower() if isinstance(raw, bool) else clean(scrub(str(raw)))
             if "\n" in value:
                 delimiter = f"streaks_{uuid.uuid4().hex}"
                 f.write(f"{key}<<{delimiter}\n{value}\n{delimiter}\n")

@@ -25,6 +25,7 @@ import httpx
 from reconciler.api.pacing import AdaptiveLimit, RateLimiter
 from reconciler.errors import ApiError, TransportError, UsageError
 from reconciler.model.definition import is_tenant_id
+from reconciler.model.untrusted import one_line
 
 log = logging.getLogger("streaks.http")
 
@@ -205,8 +206,11 @@ class AdminClient:
             raise TransportError("answer is not a JSON object", code="TRANSPORT",
                                  status=response.status_code, **context)
         error = data.get("error") if isinstance(data, dict) else None
-        code = str(error.get("code")) if isinstance(error, dict) else f"HTTP_{response.status_code}"
-        message = (str(error.get("message")) if isinstance(error, dict)
+        # The server's words are shown as they are, but on one line and without control
+        # characters (escape sequences, a newline starting a workflow command).
+        code = (one_line(str(error.get("code")))[:64] if isinstance(error, dict)
+                else f"HTTP_{response.status_code}")
+        message = (one_line(str(error.get("message")))[:2000] if isinstance(error, dict)
                    else f"HTTP {response.status_code} without an error envelope")
         raise ApiError(message, code=code, status=response.status_code,
                        retry_after=_retry_after(response), **context)

@@ -9,20 +9,27 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reconciler.api.client import AdminClient, ClientSettings, check_url
+from reconciler.api.secrets import (
+    KEY_VARIABLE,
+    URL_VARIABLE,
+    register,
+    url_credentials,
+    without_credentials,
+)
 from reconciler.errors import UsageError
 
-KEY_VARIABLE = "PHOENIX_ADMIN_API_KEY"
-URL_VARIABLE = "PHOENIX_ADMIN_URL"
 SIM_DB = Path(".streaks") / "sim.db"
 
 
 @dataclass(frozen=True)
 class Target:
-    """An API to talk to. ``url`` is what plans record (``sim:`` URLs for the simulator)."""
+    """An API to talk to. ``url`` is what plans record and errors show (``sim:`` URLs for the
+    simulator), never with credentials; ``connect_url`` is what the client uses."""
 
     url: str
     sim_db: Path | None = None
     settings: ClientSettings = field(default_factory=ClientSettings)
+    connect_url: str | None = field(default=None, repr=False)
 
 
 def resolve(sim: bool, api_url: str | None, *, allow_insecure_http: bool = False,
@@ -37,7 +44,10 @@ def resolve(sim: bool, api_url: str | None, *, allow_insecure_http: bool = False
             f"no API to talk to: set {URL_VARIABLE} and {KEY_VARIABLE} (or pass --api-url),"
             " or add --sim to use the embedded simulator"
         )
-    return Target(url=check_url(url, allow_insecure_http=allow_insecure_http), settings=settings)
+    for credential in url_credentials(url):
+        register(credential)  # before anything can print the URL
+    checked = check_url(url, allow_insecure_http=allow_insecure_http)
+    return Target(url=without_credentials(checked), settings=settings, connect_url=checked)
 
 
 def open_client(target: Target, tenants: Sequence[str]) -> AdminClient:
@@ -53,4 +63,5 @@ def open_client(target: Target, tenants: Sequence[str]) -> AdminClient:
     if not key:
         raise UsageError(f"{KEY_VARIABLE} is not set: the API key is read from the environment"
                          " only (never from a flag or a file)")
-    return AdminClient(target.url, key, settings=target.settings)
+    register(key)
+    return AdminClient(target.connect_url or target.url, key, settings=target.settings)

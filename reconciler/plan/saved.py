@@ -11,7 +11,7 @@ snapshot plans to against live state now (an edited plan is refused as tampered)
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,7 +34,8 @@ def _snapshot(state: DesiredState) -> dict[str, list[dict[str, Any]]]:
             for t in state.tenants}
 
 def save(path: Path, plan: Plan, desired: DesiredState, live: LiveState, api_url: str,
-         commit: str | None, *, baseline: DesiredState | None = None) -> None:
+         commit: str | None, *, baseline: DesiredState | None = None,
+         redact: Callable[[str], str] = str) -> None:
     """Write the plan file (``baseline``: what git named before, for a ``--base-ref`` plan)."""
     doc = {
         "kind": SAVED_KIND,
@@ -49,7 +50,8 @@ def save(path: Path, plan: Plan, desired: DesiredState, live: LiveState, api_url
         "settings": {t.tenant: t.settings.model_dump(mode="json") for t in desired.tenants},
         "baseline": None if baseline is None else _snapshot(baseline),
     }
-    path.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    path.write_text(redact(json.dumps(doc, indent=2, ensure_ascii=False) + "\n"),
+                    encoding="utf-8")
 
 def load(path: Path) -> tuple[Plan, dict[str, Any]]:
     """Read a plan file: the plan and the whole document."""

@@ -13,6 +13,7 @@ import html
 import re
 from dataclasses import dataclass
 
+from reconciler.model.untrusted import one_line
 from reconciler.plan.codec import SUMMARY_KEYS, fingerprint
 from reconciler.plan.operations import Action, Operation, Plan
 from reconciler.plan.scope import ScopedPlan
@@ -165,7 +166,8 @@ def _tenant(plan: Plan, tenant: str) -> str:
     lines: list[str] = []
     for op in ops:
         lines.extend(_operation(op))
-    lines.extend(f'? unmanaged {value(u.name)} (id {u.id}, {u.status}): not in git, left alone'
+    lines.extend(f"? unmanaged {value(u.name)} (id {one_line(u.id)}, {one_line(u.status)}):"
+                 " not in git, left alone"
                  for u in unmanaged)
     parts = [f"{sum(1 for o in ops if o.action is a)} {a}" for a in Action
              if any(o.action is a for o in ops)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, assert_never
 
+from reconciler.model.untrusted import one_line
 from reconciler.plan.operations import Action, Change, ChangeKind, Operation, Plan
 from reconciler.plan.scope import ScopedPlan
 from reconciler.render.style import Style, plain
@@ -12,8 +13,9 @@ from reconciler.render.symbols import UNMANAGED, count_phrase, look
 
 
 def value(v: Any) -> str:
-    """A value as compact JSON (strings quoted, null for None)."""
-    return json.dumps(v, ensure_ascii=False, separators=(", ", ": "))
+    """A value as compact JSON (strings quoted, null for None), on one line and with every
+    control character visible (values can come from the server)."""
+    return one_line(json.dumps(v, ensure_ascii=False, separators=(", ", ": ")))
 
 
 def render(plan: Plan, *, style: Style = plain) -> str:
@@ -29,7 +31,8 @@ def render(plan: Plan, *, style: Style = plain) -> str:
         for u in unmanaged:
             lines.append(style(f"  {UNMANAGED.symbol} unmanaged {value(u.name)}",
                                UNMANAGED.colour)
-                         + f" (id {u.id}, {u.status}): not in git, left alone")
+                         + f" (id {one_line(u.id)}, {one_line(u.status)}): not in git,"
+                           " left alone")
         lines.append("")
     for note in plan.notes:
         lines.append(f"note: {note}")
@@ -55,7 +58,8 @@ def headline(op: Operation) -> str:
             return f"rename {value(op.previous_name)} → {value(op.name)}"
         case Action.STATUS | Action.RESTORE | Action.ARCHIVE:
             if op.changes:
-                head += f": {op.changes[0].before} → {op.changes[0].after}"
+                before, after = op.changes[0].before, op.changes[0].after
+                head += f": {one_line(str(before))} → {one_line(str(after))}"
             return head
         case Action.CREATE | Action.ADOPT | Action.UPDATE:
             return head
@@ -80,7 +84,7 @@ def _operation(op: Operation, style: Style) -> list[str]:
     marks = look(op.action)
     head = f"  {marks.symbol} {headline(op)}"
     if op.id:
-        head += f" (id {op.id})"
+        head += f" (id {one_line(op.id)})"
     out = [style(head, marks.colour)]
     out.extend(f"      {line}" for line in change_lines(op))
     out.extend(style(f"      !! {d}", "red") for d in op.dangers)

@@ -23,6 +23,7 @@ def main() -> None:
     parser.add_argument("--baseline", action="store_true")
     args = parser.parse_args()
 
+    from reconciler.api import answers
     from reconciler.api.client import AdminClient
     from reconciler.api.fetch import fetch_live
     from reconciler.files.layout import all_files
@@ -64,7 +65,8 @@ def main() -> None:
 
                 async def one(tenant: str, definition_id: str) -> None:
                     async with gate:
-                        await client._call("GET", f"/v1/tenants/{tenant}/streaks/{definition_id}")
+                        await client._call("GET", f"/v1/tenants/{tenant}/streaks/{definition_id}",
+                                           check=answers.record)
 
                 t3 = time.perf_counter()
                 await asyncio.gather(*(one(r.tenant, r.id) for r in live.all_records()))

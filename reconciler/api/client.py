@@ -16,12 +16,14 @@ import logging
 import random
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
 
+from reconciler.api import answers
 from reconciler.api.pacing import AdaptiveLimit, RateLimiter
 from reconciler.errors import ApiError, TransportError, UsageError
 from reconciler.model.definition import is_tenant_id
@@ -31,6 +33,7 @@ log = logging.getLogger("streaks.http")
 
 MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 RETRYABLE_METHODS = frozenset({"GET", "PATCH", "PUT", "DELETE"})
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -117,48 +120,65 @@ class AdminClient:
 
     async def list_all(self) -> list[dict[str, Any]]:
         """GET /v1/streaks (admin keys only)."""
-        data = await self._call("GET", "/v1/streaks")
-        return list(data.get("definitions", []))
+        return await self._call("GET", "/v1/streaks", check=answers.listing)
 
     async def list_tenant(self, tenant: str) -> list[dict[str, Any]]:
         """GET /v1/tenants/{tenant}/streaks."""
-        data = await self._call("GET", f"{_tenant_path(tenant)}/streaks", tenant=tenant)
-        return list(data.get("definitions", []))
+        return await self._call("GET", f"{_tenant_path(tenant)}/streaks", tenant=tenant,
+                                check=answers.listing)
 
     async def create(self, tenant: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST a new definition (never retried: see the module docstring)."""
         return await self._call("POST", f"{_tenant_path(tenant)}/streaks", json=body,
-                                tenant=tenant, definition=str(body.get("name")))
+                                tenant=tenant, definition=str(body.get("name")),
+                                check=answers.record)
 
     async def patch(self, tenant: str, definition_id: str, body: dict[str, Any],
                     name: str | None = None) -> dict[str, Any]:
         """PATCH name, description and/or config."""
         return await self._call("PATCH", _definition_path(tenant, definition_id), json=body,
-                                tenant=tenant, definition=name or definition_id)
+                                tenant=tenant, definition=name or definition_id,
+                                check=answers.record)
 
     async def set_status(self, tenant: str, definition_id: str, status: str,
                          name: str | None = None) -> dict[str, Any]:
         """PUT the status."""
         return await self._call("PUT", f"{_definition_path(tenant, definition_id)}/status",
                                 json={"status": status}, tenant=tenant,
-                                definition=name or definition_id)
+                                definition=name or definition_id, check=answers.record)
 
     async def delete(self, tenant: str, definition_id: str,
                      name: str | None = None) -> dict[str, Any]:
         """DELETE (soft: the record comes back archived)."""
         return await self._call("DELETE", _definition_path(tenant, definition_id),
-                                tenant=tenant, definition=name or definition_id)
+                                tenant=tenant, definition=name or definition_id,
+                                check=answers.record)
 
     # --- plumbing --------------------------------------------------------------------------
 
-    async def _call(self, method: str, path: str, *, json: Any = None, tenant: str | None =
-                    None, definition: str | None = None) -> dict[str, Any]:
+    async def _call(self, method: str, path: str, *, check: Callable[[Any], T],
+                    json: Any = None, tenant: str | None = None,
+                    definition: str | None = None) -> T:
         started = time.monotonic()
         attempt = 0
         while True:
+            remaining = self.retry.total_seconds - (time.monotonic() - started)
             try:
-                return await self._once(method, path, json, tenant, definition)
+                # Each try ends within --timeout, and never past the retry budget.
+                data = await self._once(method, path, json, tenant, definition,
+                                        deadline=max(0.1, min(self.settings.timeout,
+                                                              remaining)))
+                try:
+                    return check(data)
+                except answers.BadAnswer as exc:
+                    raise TransportError(
+                        f"the answer is not what the Admin API documents ({exc.message});"
+                        " check that PHOENIX_ADMIN_URL points at the Admin Gateway",
+                        code="BAD_ANSWER", status=None, method=method, path=path,
+                        tenant=tenant, definition=definition) from exc
             except ApiError as exc:
+                if exc.code == "BAD_ANSWER":
+                    raise
                 attempt += 1
                 safe = method in RETRYABLE_METHODS or exc.status == 429
                 retry = safe and exc.retryable and attempt < self.retry.attempts
@@ -169,7 +189,7 @@ class AdminClient:
                 await asyncio.sleep(wait)
 
     async def _once(self, method: str, path: str, body: Any, tenant: str | None,
-                    definition: str | None) -> dict[str, Any]:
+                    definition: str | None, *, deadline: float) -> Any:
         context: dict[str, Any] = {"method": method, "path": path, "tenant": tenant,
                                    "definition": definition}
         await self._pace.wait()
@@ -179,18 +199,20 @@ class AdminClient:
                 self.requests_sent += 1
                 request = self._http.build_request(method, path, json=body)
                 log.debug("%s %s headers=%s", method, path, _redacted(request.headers))
-                response = await self._http.send(request, stream=True)
-                try:
-                    raw = await _read_limited(response)
-                finally:
-                    await response.aclose()
-        except httpx.TimeoutException as exc:
+                async with asyncio.timeout(deadline):
+                    response = await self._http.send(request, stream=True)
+                    try:
+                        raw = await _read_limited(response)
+                    finally:
+                        await response.aclose()
+        except (TimeoutError, httpx.TimeoutException) as exc:
             log.info("%s %s -> timeout", method, path)
-            raise TransportError("request timed out", code="TRANSPORT", status=None,
+            raise TransportError(f"no complete answer within {deadline:.1f} s (--timeout is"
+                                 " the whole request)", code="TRANSPORT", status=None,
                                  **context) from exc
         except httpx.HTTPError as exc:
             log.info("%s %s -> %s", method, path, type(exc).__name__)
-            raise TransportError(f"no usable answer ({type(exc).__name__})", code="TRANSPORT",
+            raise TransportError(_transport_words(exc, self.base_url), code="TRANSPORT",
                                  status=None, **context) from exc
         log.info("%s %s -> %s (%.0f ms)", method, path, response.status_code,
                  (time.monotonic() - started) * 1000)
@@ -199,12 +221,15 @@ class AdminClient:
             self.concurrency.throttled()
         elif response.is_success:
             self.concurrency.succeeded()
-        data = _json(raw)
-        if response.is_success and isinstance(data, dict):
-            return data
-        if response.is_success:
-            raise TransportError("answer is not a JSON object", code="TRANSPORT",
+        if response.is_redirect:
+            where = one_line(response.headers.get("location", "elsewhere"))[:200]
+            raise TransportError(f"the server redirects ({response.status_code} to {where});"
+                                 " streaks does not follow redirects: set PHOENIX_ADMIN_URL to"
+                                 " the final address", code="REDIRECT",
                                  status=response.status_code, **context)
+        data = _json(raw)
+        if response.is_success:
+            return data
         error = data.get("error") if isinstance(data, dict) else None
         # The server's words are shown as they are, but on one line and without control
         # characters (escape sequences, a newline starting a workflow command).
@@ -241,8 +266,22 @@ def _json(raw: bytes) -> Any:
 
     try:
         return json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past the parser's stack
         return None
+
+
+def _transport_words(exc: httpx.HTTPError, base_url: str) -> str:
+    """What went wrong, in words a user can act on."""
+    host = urlsplit(base_url).hostname or base_url
+    text = str(exc)
+    if "CERTIFICATE_VERIFY_FAILED" in text or "SSL" in text or "certificate" in text.lower():
+        return (f"the TLS certificate of {host} could not be verified"
+                f" ({one_line(text)[:160]}); check the URL, or the server's certificate")
+    if isinstance(exc, httpx.DecodingError) and "too large" in text:
+        return f"the answer from {host} is over {MAX_RESPONSE_BYTES // 2**20} MiB; refused"
+    if isinstance(exc, httpx.ConnectError):
+        return f"cannot connect to {host} ({one_line(text)[:160] or 'refused'})"
+    return f"no usable answer from {host} ({type(exc).__name__})"
 
 
 def _retry_after(response: httpx.Response) -> float | None:

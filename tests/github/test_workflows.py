@@ -225,7 +225,8 @@ def test_plan_workflow_shows_an_api_failure_instead_of_a_stale_plan(
         run_job("plan.yml", "plan", checkout, down, gh)
     [comment] = gh_state(gh)["comments"]
     assert "**The plan failed**" in str(comment["body"])
-    assert "TRANSPORT: no usable answer" in str(comment["body"])
+    assert "TRANSPORT: cannot connect to 127.0.0.1 (All connection attempts failed)" in str(
+        comment["body"])
 
 
 def test_drift_workflow_opens_updates_and_closes_one_issue(

@@ -94,6 +94,8 @@ class ApiError(StreaksError):
             "INTERNAL_ERROR": "the server failed; run the command again",
             "UNAVAILABLE": "the server is unavailable; run the command again",
             "TRANSPORT": "check the network and PHOENIX_ADMIN_URL; run the command again",
+            "BAD_ANSWER": "check that PHOENIX_ADMIN_URL points at the Admin Gateway",
+            "REDIRECT": "set PHOENIX_ADMIN_URL to the address the server redirects to",
         }.get(self.code, "run the command again; if it persists, check the API status")
 
     @property

@@ -58,6 +58,11 @@ class ListAnswer(BaseModel):
     definitions: list[RecordAnswer]
 
 
+def _not_json(data: Any) -> None:
+    if data is None:
+        raise BadAnswer("it is not JSON, or is nested too deeply to read")
+
+
 def _first(exc: ValidationError) -> str:
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"]) or "the answer"
@@ -66,6 +71,7 @@ def _first(exc: ValidationError) -> str:
 
 def record(data: Any) -> dict[str, Any]:
     """A checked record (as the plain data it came as)."""
+    _not_json(data)
     try:
         RecordAnswer.model_validate(data)
     except ValidationError as exc:
@@ -76,6 +82,7 @@ def record(data: Any) -> dict[str, Any]:
 
 def listing(data: Any) -> list[dict[str, Any]]:
     """The checked records of a list answer; a name or an id twice in a tenant is refused."""
+    _not_json(data)
     try:
         parsed = ListAnswer.model_validate(data)
     except ValidationError as exc:

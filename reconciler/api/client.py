@@ -172,8 +172,7 @@ class AdminClient:
                     return check(data)
                 except answers.BadAnswer as exc:
                     raise TransportError(
-                        f"the answer is not what the Admin API documents ({exc.message});"
-                        " check that PHOENIX_ADMIN_URL points at the Admin Gateway",
+                        f"the answer is not what the Admin API documents ({exc.message})",
                         code="BAD_ANSWER", status=None, method=method, path=path,
                         tenant=tenant, definition=definition) from exc
             except ApiError as exc:
@@ -223,9 +222,8 @@ class AdminClient:
             self.concurrency.succeeded()
         if response.is_redirect:
             where = one_line(response.headers.get("location", "elsewhere"))[:200]
-            raise TransportError(f"the server redirects ({response.status_code} to {where});"
-                                 " streaks does not follow redirects: set PHOENIX_ADMIN_URL to"
-                                 " the final address", code="REDIRECT",
+            raise TransportError(f"the server redirects to {where}; streaks does not follow"
+                                 " redirects", code="REDIRECT",
                                  status=response.status_code, **context)
         data = _json(raw)
         if response.is_success:

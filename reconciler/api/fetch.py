@@ -7,11 +7,24 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from reconciler.api.client import AdminClient
-from reconciler.errors import ApiError, PlanRefused
+from reconciler.errors import ApiError, PlanRefused, TransportError
 from reconciler.model.live import LiveRecord, LiveState
 
 
 async def fetch_live(client: AdminClient, tenants: Sequence[str]) -> LiveState:
+    """The live records of ``tenants``, within one deadline for the whole read (the retry
+    budget plus one request's ``--timeout``), however many requests it takes."""
+    phase = client.settings.retry.total_seconds + client.settings.timeout
+    try:
+        async with asyncio.timeout(phase):
+            return await _fetch(client, tenants)
+    except TimeoutError as exc:
+        raise TransportError(f"reading live state did not finish within {phase:.0f} s",
+                             code="TRANSPORT", status=None, method="GET",
+                             path="/v1/streaks") from exc
+
+
+async def _fetch(client: AdminClient, tenants: Sequence[str]) -> LiveState:
     """The live records of ``tenants``.
 
     Tries ``GET /v1/streaks`` first; a 403 means a tenant-scoped key, and the tenants are

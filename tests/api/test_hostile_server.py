@@ -139,3 +139,34 @@ def test_credentials_in_the_url_are_never_shown_or_saved(server: ThreadingHTTPSe
     flag = run(repo, "plan", "--api-url", "ftp://admin:flag-pass-77@host", "--retries", "0",
                env={"PHOENIX_ADMIN_API_KEY": KEY})
     assert flag.returncode == 1 and "flag-pass-77" not in flag.stdout + flag.stderr
+
+
+def test_tls_and_connection_failures_are_put_in_words() -> None:
+    import httpx
+
+    from reconciler.api.client import _transport_words
+
+    tls = httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed:"
+                             " self-signed certificate (_ssl.c:1006)")
+    assert _transport_words(tls, "https://phoenix.example") == (
+        "the TLS certificate of phoenix.example could not be verified ([SSL:"
+        " CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate"
+        " (_ssl.c:1006)); check the URL, or the server's certificate")
+    refused = httpx.ConnectError("[Errno 111] Connection refused")
+    assert _transport_words(refused, "https://phoenix.example") == (
+        "cannot connect to phoenix.example ([Errno 111] Connection refused)")
+
+
+def test_url_credentials_are_not_saved_in_a_plan(repo: Path, tmp_path: Path) -> None:
+    from tests.simserver import ADMIN_KEY, running_server
+
+    with running_server(tmp_path / "creds.db", "--tenant", "tenant-prod-001", "--tenant",
+                        "tenant-fitness-001") as served:
+        url = served.url.replace("http://", "http://ops:pl4n-secret-42@")
+        result = run(repo, "plan", "--out", "plan.json",
+                     env={"PHOENIX_ADMIN_URL": url, "PHOENIX_ADMIN_API_KEY": ADMIN_KEY})
+        assert result.returncode == 0, result.stderr
+        saved = (repo / "plan.json").read_text()
+        assert "pl4n-secret-42" not in saved and "ops:" not in saved
+        assert f'"api_url": "{served.url}"' in saved
+        assert ADMIN_KEY not in saved

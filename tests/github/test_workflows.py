@@ -22,6 +22,8 @@ from tests.simserver import ADMIN_KEY, Server, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 TENANTS = ("--tenant", "tenant-prod-001", "--tenant", "tenant-fitness-001")
+ON_MAIN = {"github.event_name": "push", "github.ref": "refs/heads/main",
+           "github.event.repository.default_branch": "main"}
 
 
 def test_actionlint_is_clean() -> None:
@@ -233,7 +235,8 @@ def test_drift_workflow_opens_updates_and_closes_one_issue(
     server: Server, checkout: Path, gh: dict[str, str]
 ) -> None:
     context = {"github.token": "gh-token", "github.repository": "acme/live-ops",
-               "vars.PHOENIX_ADMIN_URL": server.url, "secrets.PHOENIX_PLAN_API_KEY": ADMIN_KEY}
+               "vars.PHOENIX_ADMIN_URL": server.url, "secrets.PHOENIX_PLAN_API_KEY": ADMIN_KEY,
+               **ON_MAIN}
     apply_all(server, checkout)
     quiet = run_job("drift.yml", "drift", checkout, context, gh)
     assert quiet.steps["drift"]["outputs"]["drifted"] == "false"
@@ -261,7 +264,8 @@ def test_drift_workflow_opens_updates_and_closes_one_issue(
 
 def test_drift_workflow_fails_on_errors(checkout: Path, gh: dict[str, str]) -> None:
     context = {"github.token": "gh-token", "github.repository": "acme/live-ops",
-               "vars.PHOENIX_ADMIN_URL": "http://127.0.0.1:9", "secrets.PHOENIX_PLAN_API_KEY": "k"}
+               "vars.PHOENIX_ADMIN_URL": "http://127.0.0.1:9", "secrets.PHOENIX_PLAN_API_KEY": "k",
+               **ON_MAIN}
     with pytest.raises(AssertionError, match="Detect drift failed"):
         run_job("drift.yml", "drift", checkout, context, gh)
 
@@ -269,7 +273,26 @@ def test_drift_workflow_fails_on_errors(checkout: Path, gh: dict[str, str]) -> N
 def apply_context(server: Server, repo: Path) -> dict[str, str]:
     return {"vars.PHOENIX_ADMIN_URL": server.url, "secrets.PHOENIX_ADMIN_API_KEY": ADMIN_KEY,
             "github.token": "gh-token", "github.repository": "acme/live-ops",
-            "github.sha": head_sha(repo)}
+            "github.sha": head_sha(repo), **ON_MAIN}
+
+
+@pytest.mark.parametrize(("workflow", "job"), [("apply.yml", "apply"),
+                                               ("apply.yml", "apply-after-approval"),
+                                               ("drift.yml", "drift"), ("drift.yml", "remediate")])
+def test_jobs_holding_a_key_run_only_from_main_and_install_the_locked_runtime(
+        checkout: Path, gh: dict[str, str], workflow: str, job: str) -> None:
+    steps = load(workflow)["jobs"][job]["steps"]
+    [install] = [s for s in steps if s.get("name") == "Install streaks"]
+    assert install["run"] == "scripts/install-runtime"
+    context = {"github.event_name": "workflow_dispatch", "github.ref": "refs/heads/feature",
+               "github.event.repository.default_branch": "main", "github.token": "t",
+               "github.repository": "acme/live-ops", "github.sha": "x",
+               "vars.PHOENIX_ADMIN_URL": "http://127.0.0.1:9",
+               "secrets.PHOENIX_ADMIN_API_KEY": "k", "secrets.PHOENIX_PLAN_API_KEY": "k"}
+    with pytest.raises(StepFailed) as info:
+        run_job(workflow, job, checkout, context, gh)
+    assert info.value.run.ran == ["Only from the default branch"]
+    assert "a manual run must start from main, not refs/heads/feature" in str(info.value)
 
 
 def review_then_merge(server: Server, checkout: Path, gh: dict[str, str]) -> None:
@@ -293,7 +316,8 @@ def test_the_merge_applies_the_reviewed_plan(server: Server, checkout: Path,
     apply_all(server, checkout)
     review_then_merge(server, checkout, gh)
     result = run_job("apply.yml", "apply", checkout, apply_context(server, checkout), gh)
-    assert result.ran == ["Validate", "Find the reviewed plan", "Plan the merge commit",
+    assert result.ran == ["Only from the default branch", "Validate", "Find the reviewed plan",
+                          "Plan the merge commit",
                           "Compare with the reviewed plan", "Apply the reviewed plan"]
     assert result.steps["compare"]["outputs"]["reviewed"] == "same"
     assert re.search(r"Apply complete: 1 operation\(s\) succeeded in [0-9.]+ s\.",
@@ -312,7 +336,8 @@ def test_a_console_edit_between_review_and_merge_stops_the_apply(
     edit_out_of_band(server, "tenant-prod-001", "Daily Login Streak",
                      {"description": "edited after the review"})
     result = run_job("apply.yml", "apply", checkout, apply_context(server, checkout), gh)
-    assert result.ran == ["Validate", "Find the reviewed plan", "Plan the merge commit",
+    assert result.ran == ["Only from the default branch", "Validate", "Find the reviewed plan",
+                          "Plan the merge commit",
                           "Compare with the reviewed plan",
                           "Say on the pull request why nothing was applied"]
     assert result.steps["compare"]["outputs"]["reviewed"] == "different"

@@ -45,3 +45,14 @@ def test_markdown_stays_under_the_comment_limit() -> None:
     md = plan_markdown.render(big)
     assert len(md) <= plan_markdown.LIMIT
     assert md.endswith(plan_markdown.CUT_NOTE)
+
+
+def test_a_live_name_cannot_break_out_of_the_warning_block() -> None:
+    evil = Plan(operations=(Operation(
+        action=Action.ARCHIVE, tenant="t1", name="Gone\n\n# Free paragraph @here", id="x",
+        pruned=True, warnings=("archives",)),), tenants=("t1",))
+    md = plan_markdown.render(evil)
+    block = md.split("> [!WARNING]\n", 1)[1].split("\n\n", 1)[0]
+    assert all(line.startswith(">") for line in block.splitlines())
+    assert "\n# Free paragraph" not in md
+    assert "@here" not in block.replace("@\u200bhere", "")  # (inside code fences it is inert)

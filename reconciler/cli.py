@@ -134,6 +134,21 @@ def fmt(directory: Path, check: bool) -> None:
 
 
 @main.command()
+@DIR_OPTION
+@click.option("--tenant", "tenants", multiple=True, help="Only this tenant (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml",
+              show_default=True)
+@handles_errors
+def render(directory: Path, tenants: tuple[str, ...], fmt: str) -> None:
+    """Print the effective definitions (bases merged with overlays) as the planner sees them."""
+    from reconciler.files.loader import load_valid
+    from reconciler.render import definitions
+
+    state = load_valid(directory, tenants)
+    _echo(definitions.as_json(state) if fmt == "json" else definitions.as_yaml(state), nl=False)
+
+
+@main.command()
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("schemas"),
               show_default=True, help="Where the generated files live.")
 @click.option("--check", is_flag=True, help="Change nothing; exit 1 if a committed file is stale.")

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from reconciler.files.bases import OVERLAY_KEY
 from reconciler.files.layout import FileKind, all_files
 from reconciler.files.yamlio import YamlProblem, decode, dump, parse, read_limited
 from reconciler.model.definition import Definition, TenantSettings, known_keys, submodel_at
@@ -61,6 +62,8 @@ def canonical(text: str, model: type[BaseModel], *, schemas: str = "../../schema
         return text
     if isinstance(tree, CommentedMap):
         _reorder(tree, model, ())
+        if OVERLAY_KEY in tree:  # an overlay names its base first
+            tree.move_to_end(OVERLAY_KEY, last=False)
     body = dump(tree)
     header = schema_line(model, schemas)
     lines = body.splitlines()

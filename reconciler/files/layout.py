@@ -3,9 +3,12 @@
 ::
 
     streaks.d/
+      _base/                shared definitions that tenants take (``include:``) or override
+        <name>.yaml
       <tenant_id>/          a folder named by a valid tenant id (not hidden, not a symlink)
         _tenant.yaml        tenant settings (or _tenant.yml)
-        <name>.yaml         one definition per file (.yaml or .yml, regular file)
+        <name>.yaml         one definition per file (.yaml or .yml, regular file), or an
+                            overlay of a base (a file with a ``base:`` key)
 
 Hidden entries (``.name``) are skipped silently. Everything else that is not part of the
 layout is skipped with a warning: YAML files or symlinks beside the tenant folders, symlinked
@@ -27,6 +30,7 @@ from reconciler.model.diagnostics import Diagnostic, Severity
 
 YAML_SUFFIXES = (".yaml", ".yml")
 TENANT_FILES = ("_tenant.yaml", "_tenant.yml")
+BASE_FOLDER = "_base"
 
 
 class FileKind(StrEnum):
@@ -82,6 +86,8 @@ def tenant_folders(root: Path, tenants: Iterable[str] = ()) -> Tree:
     for entry in sorted(root.iterdir()):
         if entry.name.startswith("."):
             continue
+        if entry.name == BASE_FOLDER and entry.is_dir() and not entry.is_symlink():
+            continue  # shared definitions: see base_files()
         if not entry.is_dir() or entry.is_symlink():
             if entry.is_symlink() or entry.suffix in YAML_SUFFIXES:
                 found.append(at_file(entry, "ignored: definition files belong in a tenant"
@@ -121,6 +127,20 @@ def tenant_files(folder: Path) -> tuple[TenantFolder, list[Diagnostic]]:
     return TenantFolder(path=folder, files=tuple(files), entries=entries), found
 
 
+def base_files(root: Path) -> tuple[list[Path], list[Diagnostic]]:
+    """The shared definition files of ``root/_base`` (the same rules as a tenant folder's
+    definition files), and warnings for what is skipped there."""
+    folder = root / BASE_FOLDER
+    if not folder.is_dir() or folder.is_symlink():
+        return [], []
+    entry, found = tenant_files(folder)
+    found += [at_file(path, "ignored: _base holds definitions only", "warning")
+              for path, kind in entry.files if kind is FileKind.SETTINGS]
+    return [path for path, kind in entry.files if kind is FileKind.DEFINITION], found
+
+
 def all_files(root: Path) -> list[tuple[Path, FileKind]]:
     """Every file the loader reads under ``root``, in order (what ``fmt`` formats)."""
-    return [f for folder in tenant_folders(root).folders for f in tenant_files(folder)[0].files]
+    bases = [(path, FileKind.DEFINITION) for path in base_files(root)[0]]
+    return bases + [f for folder in tenant_folders(root).folders
+                    for f in tenant_files(folder)[0].files]

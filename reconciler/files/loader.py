@@ -9,13 +9,21 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from pathlib import Path
-from typing import assert_never
+from typing import Any, assert_never
 
 from pydantic import BaseModel, ValidationError
 
 from reconciler.errors import ConfigInvalid
+from reconciler.files.bases import OVERLAY_KEY, Base, Overlay, matching, merge_patch, patch_sets
 from reconciler.files.documents import read_documents
-from reconciler.files.layout import FileKind, TenantFolder, at_file, tenant_files, tenant_folders
+from reconciler.files.layout import (
+    FileKind,
+    TenantFolder,
+    at_file,
+    base_files,
+    tenant_files,
+    tenant_folders,
+)
 from reconciler.files.lint import lint_definition
 from reconciler.files.yamlio import Document, YamlProblem, key_position
 from reconciler.model.definition import Definition, TenantSettings
@@ -37,15 +45,33 @@ def load(root: Path, tenants: Iterable[str] = ()) -> tuple[DesiredState, list[Di
         entry, found = tenant_files(folder)
         scanned.append(entry)
         diagnostics.extend(found)
-    documents = read_documents([path for entry in scanned for path, _ in entry.files])
+    base_paths, found = base_files(root)
+    diagnostics.extend(found)
+    documents = read_documents([*base_paths,
+                                *(path for entry in scanned for path, _ in entry.files)])
+    bases = _read_bases(base_paths, documents, diagnostics)
     loaded: list[DesiredTenant] = []
     for entry in scanned:
-        tenant, found = _load_tenant(entry, documents)
+        tenant, found = _load_tenant(entry, documents, bases)
         loaded.append(tenant)
         diagnostics.extend(found)
     diagnostics.sort()
     warnings = tuple(d for d in diagnostics if d.severity == "warning")
-    return DesiredState(tuple(loaded), warnings, sum(e.entries for e in scanned)), diagnostics
+    files = sum(e.entries for e in scanned) + len(base_paths)
+    return DesiredState(tuple(loaded), warnings, files), diagnostics
+
+
+def _read_bases(paths: list[Path], read: dict[Path, Document | YamlProblem],
+                diagnostics: list[Diagnostic]) -> dict[str, Base]:
+    """Every base, validated once as a whole definition (its problems reported once)."""
+    bases: dict[str, Base] = {}
+    for path in paths:
+        parsed, found, doc = read_model(path, Definition, read[path])
+        diagnostics.extend(found)
+        if doc is not None:
+            bases.setdefault(path.stem, Base(name=path.stem, path=path, doc=doc,
+                                             valid=isinstance(parsed, Definition)))
+    return bases
 
 
 def load_valid(root: Path, tenants: Iterable[str] = ()) -> DesiredState:
@@ -57,20 +83,27 @@ def load_valid(root: Path, tenants: Iterable[str] = ()) -> DesiredState:
 
 
 def _load_tenant(entry: TenantFolder, read: dict[Path, Document | YamlProblem],
-                 ) -> tuple[DesiredTenant, list[Diagnostic]]:
+                 bases: dict[str, Base]) -> tuple[DesiredTenant, list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     settings = TenantSettings()
+    settings_doc: Document | None = None
     definitions: list[DesiredDefinition] = []
     documents: dict[str, Document] = {}
+    overlays: dict[str, Overlay] = {}
     for path, kind in entry.files:
         match kind:
             case FileKind.SETTINGS:
-                parsed, found, _ = read_model(path, TenantSettings, read[path],
-                                              allow_empty=True)
+                parsed, found, settings_doc = read_model(path, TenantSettings, read[path],
+                                                         allow_empty=True)
                 diagnostics.extend(found)
                 if isinstance(parsed, TenantSettings):
                     settings = parsed
             case FileKind.DEFINITION:
+                source = read[path]
+                if isinstance(source, Document) and isinstance(source.data, dict) \
+                        and OVERLAY_KEY in source.data:
+                    diagnostics.extend(_overlay(path, source, bases, overlays))
+                    continue
                 parsed, found, doc = read_model(path, Definition, read[path])
                 diagnostics.extend(found)
                 if isinstance(parsed, Definition) and doc is not None:
@@ -81,9 +114,69 @@ def _load_tenant(entry: TenantFolder, read: dict[Path, Document | YamlProblem],
                     diagnostics.extend(lint_definition(desired, doc))
             case _:
                 assert_never(kind)
+    taken, unmatched = matching(settings.include, sorted(bases))
+    for pattern in unmatched:
+        where = (settings_doc.position(("include",)) if settings_doc is not None else (1, 1))
+        diagnostics.append(Diagnostic(str(settings_doc_path(entry)), *where, "include",
+                                      f"include {pattern!r} matches no file of _base/"))
+    for name in [*taken, *(n for n in overlays if n not in taken)]:
+        made, found = _from_base(entry.tenant, bases[name], overlays.get(name))
+        diagnostics.extend(found)
+        if made is not None:
+            definitions.append(made)
+            overlay = overlays.get(name)
+            documents[made.file] = overlay.doc if overlay is not None else bases[name].doc
     diagnostics.extend(_cross_file_checks(definitions, documents))
     definitions.sort(key=lambda d: d.name)
     return DesiredTenant(entry.tenant, settings, tuple(definitions)), diagnostics
+
+
+def settings_doc_path(entry: TenantFolder) -> Path:
+    """The tenant's settings file (for positions), or the folder when it has none."""
+    return next((p for p, k in entry.files if k is FileKind.SETTINGS), entry.path)
+
+
+def _overlay(path: Path, doc: Document, bases: dict[str, Base],
+             overlays: dict[str, Overlay]) -> list[Diagnostic]:
+    """Record an overlay file, or say why it cannot be one."""
+    data: dict[str, Any] = doc.data
+    name = data[OVERLAY_KEY]
+    where = doc.position((OVERLAY_KEY,))
+    if not isinstance(name, str) or name not in bases:
+        known = ", ".join(sorted(bases)) or "none"
+        return [Diagnostic(str(path), *where, OVERLAY_KEY,
+                           f"base {name!r} is not a file of _base/ (there: {known})")]
+    if name in overlays:
+        return [Diagnostic(str(path), *where, OVERLAY_KEY,
+                           f"base {name!r} is also overridden by {overlays[name].path}; one"
+                           " overlay per base in a tenant")]
+    patch = {k: v for k, v in data.items() if k != OVERLAY_KEY}
+    overlays[name] = Overlay(base=name, path=path, doc=doc, patch=patch)
+    return []
+
+
+def _from_base(tenant: str, base: Base, overlay: Overlay | None,
+               ) -> tuple[DesiredDefinition | None, list[Diagnostic]]:
+    """A tenant's definition made from a base and, when it has one, its overlay; problems
+    point at the file that set the value (the overlay's, else the base's)."""
+    if not base.valid:
+        return None, []  # the base's own problems are reported once, at the base
+    data = base.doc.data if overlay is None else merge_patch(base.doc.data, overlay.patch)
+    sources = (str(base.path),) if overlay is None else (str(base.path), str(overlay.path))
+    file = sources[-1]
+    try:
+        definition = Definition.model_validate(data)
+    except ValidationError as exc:
+        found = []
+        for err in field_errors(exc, data, Definition):
+            in_overlay = overlay is not None and patch_sets(overlay.patch, err.path)
+            origin = overlay if in_overlay and overlay is not None else base
+            found.append(Diagnostic(str(origin.path), *_position(origin.doc, err.path,
+                                                                  err.kind),
+                                    err.dotted, f"{err.message} (in tenant {tenant})"))
+        return None, found
+    return DesiredDefinition(tenant=tenant, file=file, definition=definition,
+                             sources=sources), []
 
 
 def read_model(

@@ -228,6 +228,12 @@ class TenantSettings(StrictModel):
         description="Live definitions git does not name: 'report' lists them (plan, drift) but"
                     " they are not drift; 'drift' makes `streaks drift` count them (exit 2).",
     )
+    include: list[str] = Field(
+        default_factory=list,
+        description="Shared definitions of streaks.d/_base/ this tenant takes, by file name"
+                    " without .yaml (shell patterns such as 'weekly-*' allowed). A tenant file"
+                    " with a 'base:' key overrides one (JSON Merge Patch) and takes it too.",
+    )
     adopt: Literal["allow", "never"] = Field(
         default="allow",
         description="A new file whose name matches a live definition git did not name before"

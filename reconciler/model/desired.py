@@ -10,11 +10,14 @@ from reconciler.model.diagnostics import Diagnostic
 
 @dataclass(frozen=True)
 class DesiredDefinition:
-    """One validated definition and the file it came from."""
+    """One validated definition and the file it came from (for a definition taken from a
+    shared base, the tenant's overlay if it has one, else the base; ``sources`` names every
+    file that made it, base first)."""
 
     tenant: str
     file: str
     definition: Definition
+    sources: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:

@@ -21,10 +21,10 @@ from reconciler.api.secrets import scrub
 from reconciler.errors import ApiError, StreaksError, UsageError
 from reconciler.files.export import ExportResult, export_tenant
 from reconciler.files.gitref import git_commit, materialize
-from reconciler.files.layout import tenant_folders
+from reconciler.files.layout import BASE_FOLDER, tenant_folders
 from reconciler.files.loader import load, load_valid
 from reconciler.model.definition import is_tenant_id
-from reconciler.model.desired import DesiredState, DesiredTenant
+from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
 from reconciler.model.live import LiveRecord, LiveState
 from reconciler.plan import saved
 from reconciler.plan.drift import DriftReport, drift_from_plan
@@ -160,5 +160,18 @@ async def export_live(directory: Path, tenants: Sequence[str], target: Target, *
         if not tenants:
             raise UsageError("nothing to export: name tenants with --tenant")
         live = await fetch_live(client, tenants)
+    shared = _from_bases(directory)
     return [*refused, *(export_tenant(directory, t, live.records(t),
-                                      include_archived=include_archived) for t in tenants)]
+                                      include_archived=include_archived,
+                                      from_bases=shared.get(t, {})) for t in tenants)]
+
+
+def _from_bases(directory: Path) -> dict[str, dict[str, DesiredDefinition]]:
+    """Per tenant, the definitions a shared base of ``directory`` provides (by name)."""
+    if not directory.is_dir():
+        return {}
+    state, _ = load(directory)
+    base_folder = str(directory / BASE_FOLDER)
+    return {t.tenant: {d.name: d for d in t.definitions
+                       if d.sources and d.sources[0].startswith(base_folder)}
+            for t in state.tenants}

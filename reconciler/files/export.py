@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,9 @@ from reconciler.files.layout import FileKind, tenant_files
 from reconciler.files.merge import MergeProblem, merge_live
 from reconciler.files.yamlio import YamlProblem, decode, dump, parse, read_limited
 from reconciler.model.definition import Definition, is_tenant_id
+from reconciler.model.desired import DesiredDefinition
 from reconciler.model.live import LiveRecord
-from reconciler.model.normalize import split_unknown
+from reconciler.model.normalize import normal_config, split_unknown
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,9 +64,14 @@ def definition_text(record: LiveRecord, schemas: str = "../../schemas") -> str:
 
 
 def export_tenant(directory: Path, tenant: str, records: tuple[LiveRecord, ...], *,
-                  include_archived: bool = False,
-                  schemas_dir: Path | None = None) -> ExportResult:
-    """Write one tenant's live definitions under ``directory/tenant``."""
+                  include_archived: bool = False, schemas_dir: Path | None = None,
+                  from_bases: Mapping[str, DesiredDefinition] | None = None) -> ExportResult:
+    """Write one tenant's live definitions under ``directory/tenant``.
+
+    ``from_bases`` holds the tenant's definitions that a shared base provides: export never
+    writes a copy of those (they are up to date when live matches them, else left for the
+    base or the tenant's overlay to change, with a message)."""
+    shared = from_bases or {}
     if not is_tenant_id(tenant):
         return ExportResult(written=(), unchanged=(), skipped=(
             f"tenant id {tenant!r} from the server is not a valid tenant id; nothing written",))
@@ -81,6 +88,15 @@ def export_tenant(directory: Path, tenant: str, records: tuple[LiveRecord, ...],
     skipped: list[str] = []
     for record in records:
         if record.status == "archived" and not include_archived:
+            continue
+        if record.name in shared:
+            provided = shared[record.name]
+            if _matches(provided, record):
+                unchanged.append(provided.file)
+            else:
+                where = " + ".join(provided.sources)
+                skipped.append(f"{tenant}/{record.name}: provided by {where}; live differs,"
+                               " change the base or the tenant's overlay there")
             continue
         path = by_name.get(record.name)
         try:
@@ -110,6 +126,13 @@ def export_tenant(directory: Path, tenant: str, records: tuple[LiveRecord, ...],
         written.append(str(path))
     return ExportResult(written=tuple(written), unchanged=tuple(unchanged),
                         skipped=tuple(skipped))
+
+
+def _matches(desired: DesiredDefinition, record: LiveRecord) -> bool:
+    d = desired.definition
+    known, _ = split_unknown(record.config)
+    return (d.description == record.description and d.status == record.status
+            and normal_config(d.config.as_api()) == normal_config(known))
 
 
 def _free_name(stem: str, taken: set[str]) -> str:

@@ -172,3 +172,26 @@ def test_bases_and_overlays_plan_exactly_like_the_tree_written_out(
     theirs = make_plan(written, state_live)
     assert [effect(op) for op in ours.operations] == [effect(op) for op in theirs.operations]
     assert ours.unmanaged == theirs.unmanaged
+
+
+def test_export_never_copies_what_a_base_provides(write_tree: WriteTree) -> None:
+    root = write_tree({
+        "_base/daily-login.yaml": BASE,
+        "t1/_tenant.yaml": "include: [daily-login]\n",
+        "t2/_tenant.yaml": "include: [daily-login]\n",
+    })
+    assert run(root.parent, "apply", "--sim", "--auto-approve").returncode == 0
+    from reconciler.sim.store import Store
+
+    store = Store(root.parent / ".streaks/sim.db")
+    edited = store.find_by_name("t2", "Daily Login Streak")
+    assert edited is not None
+    store.update("t2", edited.id, {"description": "changed in the console"})
+    result = run(root.parent, "export", "--sim")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("Exported 0 file(s); 1 already up to date.\n")
+    assert ("skipped t2/Daily Login Streak: provided by streaks.d/_base/daily-login.yaml;"
+            " live differs, change the base or the tenant's overlay there") in result.stderr
+    assert sorted(p.name for p in (root / "t1").iterdir()) == ["_tenant.yaml"]
+    assert sorted(p.name for p in (root / "t2").iterdir()) == ["_tenant.yaml"]
+    assert load_valid(root).definition_count() == 2

@@ -177,6 +177,7 @@ class Connection:
     """The options that say where and how to talk to the API."""
 
     sim: bool
+    env: str | None
     api_url: str | None
     allow_insecure_http: bool
     timeout: float
@@ -192,13 +193,21 @@ class Connection:
         settings = ClientSettings(
             retry=RetryPolicy(attempts=self.retries + 1, total_seconds=self.retry_max_seconds),
             timeout=self.timeout, rate_limit=self.rate_limit, max_in_flight=max_in_flight)
+        environment = None
+        if self.env is not None:
+            from reconciler.files.project import environment as named
+
+            environment = named(self.env)
         return resolve(self.sim, self.api_url, allow_insecure_http=self.allow_insecure_http,
-                       settings=settings)
+                       settings=settings, environment=environment, environment_name=self.env)
 
 
 CONNECTION_OPTIONS = [
     click.option("--sim", is_flag=True,
                  help="Use the embedded simulator (.streaks/sim.db): no server, no key."),
+    click.option("--env", default=None, metavar="NAME",
+                 help="An environment of streaks.toml: its API, key variable, overrides and"
+                      " tenant ids."),
     click.option("--api-url", default=None,
                  help="Admin API base URL (default: $PHOENIX_ADMIN_URL)."),
     click.option("--allow-insecure-http", is_flag=True,
@@ -219,7 +228,7 @@ def connection_options(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        names = ("sim", "api_url", "allow_insecure_http", "timeout", "retries",
+        names = ("sim", "env", "api_url", "allow_insecure_http", "timeout", "retries",
                  "retry_max_seconds", "rate_limit")
         kwargs["connection"] = Connection(**{n: kwargs.pop(n) for n in names})
         return func(*args, **kwargs)

@@ -23,6 +23,7 @@ from reconciler.files.export import ExportResult, export_tenant
 from reconciler.files.gitref import git_commit, materialize
 from reconciler.files.layout import BASE_FOLDER, tenant_folders
 from reconciler.files.loader import load, load_valid
+from reconciler.files.project import for_environment
 from reconciler.model.definition import is_tenant_id
 from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
 from reconciler.model.live import LiveRecord, LiveState
@@ -58,7 +59,7 @@ async def plan_with(client: AdminClient, desired: DesiredState, target: Target,
 async def plan_dir(directory: Path, tenants: Sequence[str], target: Target,
                    options: PlanOptions) -> PlanRun:
     """Validate ``directory`` (nothing is sent if it is invalid), then plan."""
-    desired = load_valid(directory, tenants)
+    desired = for_environment(load_valid(directory, tenants), target.environment)
     async with open_client(target, desired.tenant_ids()) as client:
         return await plan_with(client, desired, target, options)
 
@@ -68,10 +69,11 @@ async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
                       ) -> tuple[PlanRun, ScopedPlan]:
     """Plan the working tree and ``base_ref``'s copy of ``directory`` against one live state
     (``label`` names the base in the result; default ``base_ref``)."""
-    desired = load_valid(directory, tenants)
+    desired = for_environment(load_valid(directory, tenants), target.environment)
     with tempfile.TemporaryDirectory(prefix="streaks-base-") as tmp:
         base_dir = materialize(directory, base_ref, Path(tmp))
         base, _ = load(base_dir)  # base is what main holds; its own errors are not this PR's
+        base = for_environment(base, target.environment)
     wanted = set(desired.tenant_ids())
     kept = tuple(t for t in base.tenants if t.tenant in wanted)
     # Tenants new in this PR exist on base as empty folders, so they plan as all-new.
@@ -142,6 +144,9 @@ async def export_live(directory: Path, tenants: Sequence[str], target: Target, *
                       include_archived: bool = False) -> list[ExportResult]:
     """Write live definitions as files: the given tenants, else every tenant an admin key
     sees, else (tenant key) the tenant folders that already exist."""
+    if target.environment is not None:
+        raise UsageError("export --env is not supported: export from one environment with"
+                         " --api-url and its key, and keep its differences as overrides")
     existing = [p.name for p in tenant_folders(directory).folders] \
         if directory.is_dir() else []
     refused: list[ExportResult] = []

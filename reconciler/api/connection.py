@@ -17,6 +17,7 @@ from reconciler.api.secrets import (
     without_credentials,
 )
 from reconciler.errors import UsageError
+from reconciler.model.project import Environment
 
 SIM_DB = Path(".streaks") / "sim.db"
 
@@ -30,24 +31,37 @@ class Target:
     sim_db: Path | None = None
     settings: ClientSettings = field(default_factory=ClientSettings)
     connect_url: str | None = field(default=None, repr=False)
+    key_variable: str = KEY_VARIABLE
+    environment: Environment | None = None  # --env: how the desired state differs there
+    environment_name: str | None = None
 
 
 def resolve(sim: bool, api_url: str | None, *, allow_insecure_http: bool = False,
-            settings: ClientSettings | None = None) -> Target:
-    """The target named by ``--sim``, ``--api-url`` or ``PHOENIX_ADMIN_URL``."""
+            settings: ClientSettings | None = None, environment: Environment | None = None,
+            environment_name: str | None = None) -> Target:
+    """The target named by ``--sim``, ``--api-url``, the ``--env`` environment's ``api_url``
+    or ``PHOENIX_ADMIN_URL`` (in that order)."""
     settings = settings or ClientSettings()
+    key_variable = environment.key_env if environment is not None else KEY_VARIABLE
     if sim:
-        return Target(url=f"sim:{SIM_DB.as_posix()}", sim_db=SIM_DB, settings=settings)
-    url = api_url or os.environ.get(URL_VARIABLE)
+        db = SIM_DB if environment_name is None else SIM_DB.with_name(
+            f"sim-{environment_name}.db")
+        return Target(url=f"sim:{db.as_posix()}", sim_db=db, settings=settings,
+                      key_variable=key_variable, environment=environment,
+                      environment_name=environment_name)
+    url = api_url or (environment.api_url if environment else None) or os.environ.get(
+        URL_VARIABLE)
     if not url:
         raise UsageError(
-            f"no API to talk to: set {URL_VARIABLE} and {KEY_VARIABLE} (or pass --api-url),"
+            f"no API to talk to: set {URL_VARIABLE} and {key_variable} (or pass --api-url),"
             " or add --sim to use the embedded simulator"
         )
     for credential in url_credentials(url):
         register(credential)  # before anything can print the URL
     checked = check_url(url, allow_insecure_http=allow_insecure_http)
-    return Target(url=without_credentials(checked), settings=settings, connect_url=checked)
+    return Target(url=without_credentials(checked), settings=settings, connect_url=checked,
+                  key_variable=key_variable, environment=environment,
+                  environment_name=environment_name)
 
 
 def open_client(target: Target, tenants: Sequence[str]) -> AdminClient:
@@ -59,9 +73,9 @@ def open_client(target: Target, tenants: Sequence[str]) -> AdminClient:
         return AdminClient("http://sim.invalid", key,
                            transport=transport(target.sim_db, key, tenants),
                            settings=target.settings)
-    key = os.environ.get(KEY_VARIABLE, "").strip()
+    key = os.environ.get(target.key_variable, "").strip()
     if not key:
-        raise UsageError(f"{KEY_VARIABLE} is not set: the API key is read from the environment"
-                         " only (never from a flag or a file)")
+        raise UsageError(f"{target.key_variable} is not set: the API key is read from the"
+                         " environment only (never from a flag or a file)")
     register(key)
     return AdminClient(target.connect_url or target.url, key, settings=target.settings)

@@ -1,0 +1,107 @@
+"""Reading ``streaks.toml`` (with :mod:`tomllib`) and applying an environment to the desired
+state: its override files (a ``name:`` and a JSON Merge Patch, per tenant) and its tenant ids.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from reconciler.errors import ConfigInvalid, UsageError
+from reconciler.files.bases import merge_patch
+from reconciler.files.documents import read_documents
+from reconciler.files.layout import tenant_files
+from reconciler.files.yamlio import Document, YamlProblem, read_limited
+from reconciler.model.definition import Definition
+from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
+from reconciler.model.diagnostics import Diagnostic
+from reconciler.model.project import Environment, Project
+from reconciler.model.validation import field_errors
+
+SETTINGS_FILE = "streaks.toml"
+
+
+def load_project(path: Path = Path(SETTINGS_FILE)) -> Project:
+    """The project settings (empty when there is no settings file)."""
+    if not path.is_file():
+        return Project()
+    try:
+        data = tomllib.loads(read_limited(path).decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, YamlProblem) as exc:
+        raise UsageError(f"{path}: {exc}") from exc
+    try:
+        return Project.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"])
+        raise UsageError(f"{path}: {where}: {err['msg']}") from exc
+
+
+def environment(name: str, path: Path = Path(SETTINGS_FILE)) -> Environment:
+    """The environment called ``name`` in the settings file."""
+    project = load_project(path)
+    if name not in project.environments:
+        known = ", ".join(sorted(project.environments)) or f"none: there is no {path}"
+        raise UsageError(f"--env {name}: no such environment (known: {known})")
+    return project.environments[name]
+
+
+def for_environment(state: DesiredState, env: Environment | None,
+                    base: Path = Path(".")) -> DesiredState:
+    """``state`` as ``env`` should hold it: its overrides merged in, its tenant ids."""
+    if env is None:
+        return state
+    overrides = _overrides(base / env.overlay, state) if env.overlay else {}
+    tenants = []
+    for tenant in state.tenants:
+        mine = overrides.get(tenant.tenant, {})
+        definitions = tuple(_override(d, mine[d.name]) if d.name in mine else d
+                            for d in tenant.definitions)
+        target = env.tenants.get(tenant.tenant, tenant.tenant)
+        tenants.append(DesiredTenant(target, tenant.settings, tuple(
+            DesiredDefinition(target, d.file, d.definition, d.sources) for d in definitions)))
+    return DesiredState(tuple(sorted(tenants, key=lambda t: t.tenant)), state.warnings,
+                        state.files)
+
+
+def _overrides(folder: Path, state: DesiredState,
+               ) -> dict[str, dict[str, tuple[Path, Document]]]:
+    """The environment's override files, by tenant and definition name."""
+    found: dict[str, dict[str, tuple[Path, Document]]] = {}
+    problems: list[Diagnostic] = []
+    names = {t.tenant: {d.name for d in t.definitions} for t in state.tenants}
+    for tenant in names:
+        if not (folder / tenant).is_dir():
+            continue
+        entry, _ = tenant_files(folder / tenant)
+        read = read_documents([path for path, _ in entry.files])
+        for path, doc in read.items():
+            if isinstance(doc, YamlProblem):
+                problems.append(Diagnostic(str(path), doc.line, doc.col, "", doc.message))
+                continue
+            name = doc.data.get("name") if isinstance(doc.data, dict) else None
+            if name not in names[tenant]:
+                problems.append(Diagnostic(str(path), *doc.position(("name",)), "name",
+                                           f"an environment override needs the name of one"
+                                           f" of tenant {tenant}'s definitions, got {name!r}"))
+                continue
+            found.setdefault(tenant, {})[name] = (path, doc)
+    if problems:
+        raise ConfigInvalid(problems)
+    return found
+
+
+def _override(d: DesiredDefinition, source: tuple[Path, Document]) -> DesiredDefinition:
+    path, doc = source
+    data = merge_patch(d.definition.model_dump(mode="json"), doc.data)
+    try:
+        definition = Definition.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigInvalid([Diagnostic(str(path), *doc.position(err.path), err.dotted,
+                                        err.message) for err in field_errors(exc, data,
+                                                                             Definition)]
+                            ) from exc
+    return DesiredDefinition(d.tenant, str(path), definition, (*(d.sources or (d.file,)),
+                                                                str(path)))

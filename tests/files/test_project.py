@@ -1,0 +1,109 @@
+"""Environments from streaks.toml: their API, key variable, overrides and tenant ids."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from reconciler.files.loader import load_valid
+from reconciler.files.project import for_environment, load_project
+from reconciler.model.project import Environment
+from tests.cliutil import run
+from tests.simserver import ADMIN_KEY, running_server
+
+SETTINGS = """\
+[environments.staging]
+key_env = "PHOENIX_STAGING_API_KEY"
+overlay = "environments/staging"
+tenants = { tenant-prod-001 = "tenant-stg-001", tenant-fitness-001 = "tenant-stg-002" }
+
+[environments.production]
+key_env = "PHOENIX_ADMIN_API_KEY"
+"""
+OVERRIDE = "name: Daily Login Streak\nconfig:\n  window:\n    timezone: Asia/Tokyo\n"
+
+
+def project(repo: Path, api_urls: dict[str, str] | None = None) -> None:
+    text = SETTINGS
+    for env, url in (api_urls or {}).items():
+        text = text.replace(f"[environments.{env}]\n", f"[environments.{env}]\napi_url ="
+                            f" \"{url}\"\n")
+    (repo / "streaks.toml").write_text(text)
+    override = repo / "environments/staging/tenant-prod-001/daily-login.yaml"
+    override.parent.mkdir(parents=True)
+    override.write_text(OVERRIDE)
+
+
+def test_an_environment_maps_tenants_and_applies_its_overrides(repo: Path) -> None:
+    project(repo)
+    env = load_project(repo / "streaks.toml").environments["staging"]
+    state = for_environment(load_valid(repo / "streaks.d"), env, repo)
+    assert state.tenant_ids() == ("tenant-stg-001", "tenant-stg-002")
+    login = next(d for t in state.tenants for d in t.definitions
+                 if d.name == "Daily Login Streak")
+    assert login.tenant == "tenant-stg-001"
+    assert login.definition.config.window.timezone == "Asia/Tokyo"  # type: ignore[union-attr]
+    assert login.sources[-1].endswith("environments/staging/tenant-prod-001/daily-login.yaml")
+    untouched = for_environment(load_valid(repo / "streaks.d"), Environment(), repo)
+    assert untouched.tenant_ids() == ("tenant-fitness-001", "tenant-prod-001")
+
+
+def test_plan_and_apply_per_environment_on_the_simulator(repo: Path) -> None:
+    project(repo)
+    staging = json.loads(run(repo, "plan", "--sim", "--env", "staging", "--format",
+                             "json").stdout)
+    assert {op["tenant"] for op in staging["operations"]} == {"tenant-stg-001",
+                                                               "tenant-stg-002"}
+    assert run(repo, "apply", "--sim", "--env", "staging", "--auto-approve").returncode == 0
+    assert run(repo, "plan", "--sim", "--env", "staging", "--detailed-exitcode").returncode == 0
+    # Production is another simulator database, untouched by staging's apply.
+    production = json.loads(run(repo, "plan", "--sim", "--env", "production", "--format",
+                                "json").stdout)
+    assert production["summary"]["create"] == 4
+    assert {op["tenant"] for op in production["operations"]} == {"tenant-prod-001",
+                                                                  "tenant-fitness-001"}
+
+
+def test_each_environment_uses_its_own_api_and_key(repo: Path, tmp_path: Path) -> None:
+    with running_server(tmp_path / "stg.db", "--tenant", "tenant-stg-001", "--tenant",
+                        "tenant-stg-002") as served:
+        project(repo, {"staging": served.url})
+        wrong = run(repo, "plan", "--env", "staging", env={"PHOENIX_ADMIN_API_KEY": ADMIN_KEY})
+        assert wrong.returncode == 1
+        assert wrong.stderr == ("error: PHOENIX_STAGING_API_KEY is not set: the API key is read"
+                                " from the environment only (never from a flag or a file)\n")
+        applied = run(repo, "apply", "--env", "staging", "--auto-approve",
+                      env={"PHOENIX_STAGING_API_KEY": ADMIN_KEY})
+        assert applied.returncode == 0, applied.stderr
+        stats = served.stats()
+        assert stats["by_route"].get("POST /v1/tenants/{tenant_id}/streaks") == 4
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ("[environments.staging]\nkey_env = 'not a variable'\n",
+     "streaks.toml: environments.staging.key_env: String should match pattern"),
+    ("[environments.staging\n", "streaks.toml: Expected ']'"),
+    ("[environments.staging]\ntenants = { a = '../b' }\n",
+     "streaks.toml: environments.staging.tenants: Value error, not tenant ids: '../b'"),
+])
+def test_a_bad_settings_file_is_one_line(repo: Path, settings: str, message: str) -> None:
+    (repo / "streaks.toml").write_text(settings)
+    result = run(repo, "plan", "--sim", "--env", "staging")
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"error: {message}") and result.stderr.count("\n") == 1
+
+
+def test_unknown_environment_and_bad_override(repo: Path) -> None:
+    result = run(repo, "plan", "--sim", "--env", "qa")
+    assert result.stderr == ("error: --env qa: no such environment (known: none: there is no"
+                             " streaks.toml)\n")
+    project(repo)
+    (repo / "environments/staging/tenant-prod-001/daily-login.yaml").write_text(
+        "name: No Such Definition\n")
+    bad = run(repo, "plan", "--sim", "--env", "staging")
+    assert bad.returncode == 1
+    assert ("environments/staging/tenant-prod-001/daily-login.yaml:1:7: error: name: an"
+            " environment override needs the name of one of tenant tenant-prod-001's"
+            " definitions, got 'No Such Definition'") in bad.stderr

@@ -62,6 +62,7 @@ def operation_data(op: Operation) -> dict[str, Any]:
         "depends_on": list(op.depends_on),
         "pruned": op.pruned,
         "file": op.file,
+        "sources": list(op.sources or ((op.file,) if op.file else ())),
         "updated_at": op.updated_at,
         "body": dict(op.body),
     }
@@ -139,6 +140,9 @@ def plan_schema() -> dict[str, Any]:
                        " does not name, because the tenant has prune: true."},
             "file": {"type": ["string", "null"], "description": "The file that asks for the"
                      " operation (null for a pruned archive)."},
+            "sources": {"type": "array", "items": {"type": "string"}, "description": "Every"
+                        " file that made the definition: a shared base, then the tenant's"
+                        " overlay and an environment's override, or just its own file."},
             "updated_at": {"type": ["string", "null"], "description": "The live record's"
                            " updated_at when planned (null for a create)."},
             "body": {"type": "object", "description": "The exact request body sent."},
@@ -235,6 +239,7 @@ class OperationData(_Strict):
     depends_on: list[Annotated[int, Field(ge=0)]] = []
     pruned: bool = False
     file: str | None = None
+    sources: list[str] = []
     updated_at: str | None = None
     body: dict[str, Any]
 
@@ -291,7 +296,9 @@ def plan_from_data(data: Mapping[str, Any], source: str) -> Plan:
             changes=tuple(Change(c.path, c.before, c.after, c.kind) for c in o.changes),
             warnings=tuple(o.warnings), body=MappingProxyType(dict(o.body)),
             previous_name=o.previous_name, depends_on=tuple(o.depends_on),
-            dangers=tuple(o.dangers), pruned=o.pruned, file=o.file, updated_at=o.updated_at))
+            dangers=tuple(o.dangers), pruned=o.pruned, file=o.file,
+            sources=tuple(o.sources) if o.sources != ([o.file] if o.file else []) else (),
+            updated_at=o.updated_at))
     return Plan(
         operations=tuple(operations),
         unmanaged=tuple(Unmanaged(tenant=u.tenant, name=u.name, id=u.id, status=u.status,

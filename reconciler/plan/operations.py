@@ -80,6 +80,7 @@ class Operation:
     dangers: tuple[str, ...] = ()  # destructive-class warnings (players lose something)
     pruned: bool = False  # an archive of a definition git does not name (prune is on)
     file: str | None = None  # the file that asks for it (None for a pruned archive)
+    sources: tuple[str, ...] = ()  # every file that made the definition (base, overlays)
     updated_at: str | None = None  # the live record's updated_at when planned (None: create)
 
     @property

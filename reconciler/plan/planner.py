@@ -77,6 +77,8 @@ class _TenantPlan:
         self.unmanaged: list[Unmanaged] = []
         self.notes: list[str] = []
         self.last_for: dict[str, int] = {}  # definition key -> index of its last operation
+        # The files that made each definition, by its file (for shared bases and overrides).
+        self.sources = {d.file: d.sources for d in tenant.definitions if d.sources}
         self.claims: dict[str, int] = {}  # name -> op claiming it
         self.frees: dict[str, int] = {}  # name -> op freeing it
         live_by_name = {r.name: r for r in records}
@@ -135,6 +137,7 @@ class _TenantPlan:
             id=None if record is None else record.id, changes=changes, warnings=warnings,
             body=MappingProxyType(dict(body or {})), previous_name=previous_name,
             depends_on=deps, pruned=pruned, file=file,
+            sources=self.sources.get(file, ()) if file is not None else (),
             updated_at=None if record is None else record.updated_at))
         self.last_for[key] = index
         if action in (Action.CREATE, Action.RENAME):

@@ -195,3 +195,15 @@ def test_export_never_copies_what_a_base_provides(write_tree: WriteTree) -> None
     assert sorted(p.name for p in (root / "t1").iterdir()) == ["_tenant.yaml"]
     assert sorted(p.name for p in (root / "t2").iterdir()) == ["_tenant.yaml"]
     assert load_valid(root).definition_count() == 2
+
+
+def test_plan_operations_name_every_file_that_made_them(write_tree: WriteTree) -> None:
+    root = write_tree({
+        "_base/daily-login.yaml": BASE,
+        "t1/daily-login.yaml": "base: daily-login\ndescription: mine\n",
+    })
+    doc = json.loads(run(root.parent, "plan", "--sim", "--format", "json").stdout)
+    [create] = doc["operations"]
+    assert create["sources"] == ["streaks.d/_base/daily-login.yaml",
+                                 "streaks.d/t1/daily-login.yaml"]
+    assert create["file"] == "streaks.d/t1/daily-login.yaml"

@@ -81,13 +81,43 @@ def handles_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class StreaksGroup(click.Group):
+    """The command group, keeping the exit-code contract: a usage error (unknown command or
+    option, bad value) exits 1 like any other error, never 2 (which means "changes present");
+    an interrupt exits 130."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Abort:
+            click.echo("Interrupted; run the command again to finish.", err=True)
+            sys.exit(130)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        # Global options may come after the subcommand too (`streaks plan -v`).
+        moved = [a for a in args if a in ("-v", "-vv", "--verbose", "--debug")]
+        rest = [a for a in args if a not in moved]
+        return super().parse_args(ctx, [*moved, *rest])
+
+
+@click.group(cls=StreaksGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="streaks")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of short error messages.")
 @click.option("-v", "--verbose", count=True,
               help="Log each API request to stderr (-vv: with headers, credentials redacted).")
-def main(debug: bool, verbose: int) -> None:
+@click.pass_context
+def main(ctx: click.Context, debug: bool, verbose: int) -> None:
     """Manage Phoenix streak definitions as code: validate, plan, apply, detect drift."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+        ctx.exit(0)
     if verbose:
         from reconciler.api.logs import setup
 

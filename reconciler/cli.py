@@ -126,16 +126,24 @@ def main(ctx: click.Context, debug: bool, verbose: int) -> None:
 
 @main.command()
 @DIR_OPTION
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="github prints workflow-command annotations.")
 @handles_errors
-def validate(directory: Path, fmt: str) -> None:
-    """Check every file under --dir offline; report every problem with file:line:col."""
+def validate(directory: Path, files: tuple[Path, ...], fmt: str) -> None:
+    """Check every file under --dir offline; report every problem with file:line:col.
+
+    With FILES (as pre-commit passes them), the whole tree is still checked (names must be
+    unique across files), but only problems in those files are reported.
+    """
     from reconciler.files.loader import load
     from reconciler.github import in_actions
     from reconciler.render import diagnostics as render
 
     state, found = load(directory)
+    if files:
+        wanted = {str(p.resolve()) for p in files}
+        found = [d for d in found if str(Path(d.file).resolve()) in wanted]
     if fmt == "text" and in_actions():
         fmt = "github"  # problems land on the PR's diff lines
     renderer = {"text": render.text, "json": render.as_json, "github": render.github}[fmt]
@@ -145,18 +153,27 @@ def validate(directory: Path, fmt: str) -> None:
 
 @main.command()
 @DIR_OPTION
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Change nothing; list files that would change, exit 1.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Change nothing; print a unified diff of what would change, exit 1.")
 @handles_errors
-def fmt(directory: Path, check: bool) -> None:
-    """Rewrite files in the canonical layout (model key order, two-space indent), keep comments."""
+def fmt(directory: Path, files: tuple[Path, ...], check: bool, show_diff: bool) -> None:
+    """Rewrite files in the canonical layout (model key order, two-space indent), keep comments.
+
+    With FILES (as pre-commit passes them), only those of the tree's files.
+    """
     from reconciler.files.fmt import format_tree
 
-    result = format_tree(directory, check=check)
+    check = check or show_diff
+    result = format_tree(directory, check=check, only=files, diff=show_diff)
     for problem in result.problems:
         _echo(f"{problem}", err=True)
+    for text in result.diffs:
+        _echo(text, nl=False)
     verb = "would reformat" if check else "reformatted"
     for path in result.changed:
-        _echo(f"{verb} {path}")
+        _echo(f"{verb} {path}", err=show_diff)
     if not result.changed:
         _echo("all files are formatted")
     if result.problems or (check and result.changed):

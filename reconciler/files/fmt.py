@@ -6,7 +6,9 @@ written), two-space indentation, lists indented under their key. Formatting is i
 
 from __future__ import annotations
 
+import difflib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,10 +26,12 @@ SCHEMA_COMMENT = "# yaml-language-server: $schema={schemas}/{name}.schema.json"
 
 @dataclass(frozen=True)
 class FmtResult:
-    """Files that changed (or would), and files that could not be read."""
+    """Files that changed (or would), and files that could not be read; ``diffs`` holds a
+    unified diff per changed file when asked for."""
 
     changed: tuple[str, ...]
     problems: tuple[str, ...]
+    diffs: tuple[str, ...] = ()
 
 
 def schema_line(model: type[BaseModel], schemas: str = "../../schemas") -> str:
@@ -94,13 +98,19 @@ def _descend(value: Any, root: type[BaseModel], path: tuple[str | int, ...]) -> 
             _descend(item, root, (*path, i))
 
 
-def format_tree(root: Path, *, check: bool) -> FmtResult:
-    """Format every file the loader reads under ``root`` (see :mod:`reconciler.files.layout`);
-    with ``check`` only report what would change."""
+def format_tree(root: Path, *, check: bool, only: Sequence[Path] = (),
+                diff: bool = False) -> FmtResult:
+    """Format every file the loader reads under ``root`` (see :mod:`reconciler.files.layout`),
+    or only those of them in ``only``; with ``check`` only report what would change, with
+    ``diff`` also give a unified diff of each change."""
     changed: list[str] = []
     problems: list[str] = []
+    diffs: list[str] = []
     schemas_dir = schemas_dir_for(root)
+    wanted = {p.resolve() for p in only}
     for path, kind in all_files(root):
+        if wanted and path.resolve() not in wanted:
+            continue
         model: type[BaseModel] = TenantSettings if kind is FileKind.SETTINGS else Definition
         try:
             text = decode(read_limited(path))
@@ -110,6 +120,10 @@ def format_tree(root: Path, *, check: bool) -> FmtResult:
             continue
         if new != text:
             changed.append(str(path))
+            if diff:
+                diffs.append("".join(difflib.unified_diff(
+                    text.splitlines(keepends=True), new.splitlines(keepends=True),
+                    fromfile=f"a/{path}", tofile=f"b/{path}")))
             if not check:
                 path.write_text(new, encoding="utf-8")
-    return FmtResult(tuple(changed), tuple(problems))
+    return FmtResult(tuple(changed), tuple(problems), tuple(diffs))

@@ -85,3 +85,35 @@ def test_module_entry_point() -> None:
     result = subprocess.run([sys.executable, "-m", "reconciler", "--version"],
                             capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.stdout == "streaks, version 0.1.0\n"
+
+
+def test_validate_and_fmt_take_file_paths(write_tree: WriteTree) -> None:
+    root = write_tree({
+        "t/a.yaml": VALID,
+        "t/b.yaml": VALID.replace("Daily Login Streak", "B"),
+        "t/dup.yaml": VALID,  # the same name as a.yaml: a cross-file error in both files
+        "u/bad.yaml": VALID.replace("min: 1", "min: 0"),
+    })
+    only_b = run(root.parent, "validate", "streaks.d/t/b.yaml")
+    assert (only_b.returncode, only_b.stdout.splitlines()[-1]) == (
+        0, "valid: 4 files, no problems")
+    dup = run(root.parent, "validate", "streaks.d/t/dup.yaml")
+    assert dup.returncode == 1
+    assert "streaks.d/t/dup.yaml:1:7: error: name: name 'Daily Login Streak' is also used by" \
+        in dup.stdout
+    assert "u/bad.yaml" not in dup.stdout  # a problem elsewhere is not this file's
+
+
+def test_fmt_diff_and_file_paths(write_tree: WriteTree) -> None:
+    messy = "config: {event_types: [a], condition: {type: count, min: 1}, window: {type:" \
+            " rolling, duration_seconds: 60}}\nname: Messy\n"
+    root = write_tree({"t/messy.yaml": messy, "t/other.yaml": messy.replace("Messy", "Other")})
+    diff = run(root.parent, "fmt", "--diff", "streaks.d/t/messy.yaml")
+    assert diff.returncode == 1
+    assert diff.stdout.startswith("--- a/streaks.d/t/messy.yaml\n+++ b/streaks.d/t/messy.yaml\n")
+    assert "+config: {event_types: [a], window: {type: rolling" in diff.stdout
+    assert "other.yaml" not in diff.stdout
+    assert (root / "t/messy.yaml").read_text() == messy  # --diff changes nothing
+    assert run(root.parent, "fmt", "streaks.d/t/messy.yaml").returncode == 0
+    assert (root / "t/messy.yaml").read_text() != messy
+    assert (root / "t/other.yaml").read_text() == messy.replace("Messy", "Other")

@@ -81,6 +81,67 @@ def handles_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+SETTINGS_FILE = Path("streaks.toml")
+
+
+def settings_defaults(group: click.Group, path: Path = SETTINGS_FILE) -> dict[str, Any]:
+    """click's ``default_map`` from the ``[defaults]`` of ``streaks.toml``: a top-level key
+    applies to every command that has that option, ``[defaults.COMMAND]`` to one."""
+    import tomllib
+
+    if not path.is_file():
+        return {}
+    try:
+        defaults = tomllib.loads(path.read_text(encoding="utf-8")).get("defaults", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+    if not isinstance(defaults, dict):
+        raise ValueError(f"{path}: [defaults] must be a table")
+    shared = {k: v for k, v in defaults.items() if not isinstance(v, dict)}
+    # The settings file names options as on the command line (--max-archive: max_archive).
+    known = {name: {_setting_name(p): str(p.name) for p in cmd.params
+                    if isinstance(p, click.Option) and p.name}
+             for name, cmd in group.commands.items()}
+    options = {o for names in known.values() for o in names}
+    unknown = sorted(k for k in shared if k not in options)
+    for command, values in defaults.items():
+        if isinstance(values, dict):
+            if command not in known:
+                unknown.append(f"[defaults.{command}]")
+            else:
+                unknown += [f"defaults.{command}.{k}" for k in values if k not in known[command]]
+    if unknown:
+        raise ValueError(f"{path}: no such option in [defaults]: {', '.join(unknown)}")
+    result: dict[str, Any] = {}
+    for name, params in known.items():
+        own = defaults.get(name)
+        merged = {**{k: v for k, v in shared.items() if k in params},
+                  **(own if isinstance(own, dict) else {})}
+        if merged:
+            result[name] = {params[k]: v for k, v in merged.items()}
+    return result
+
+
+def _name_envvars(group: click.Group) -> None:
+    """Give every option without one the variable STREAKS_<COMMAND>_<OPTION> (named as on the
+    command line: STREAKS_PLAN_MAX_ARCHIVE, STREAKS_PLAN_FORMAT)."""
+    stack: list[tuple[str, click.Command]] = [(n, c) for n, c in group.commands.items()]
+    while stack:
+        prefix, command = stack.pop()
+        if isinstance(command, click.Group):
+            stack += [(f"{prefix}_{n}", c) for n, c in command.commands.items()]
+        for param in command.params:
+            if isinstance(param, click.Option) and param.envvar is None:
+                name = f"STREAKS_{prefix}_{_setting_name(param)}".upper().replace("-", "_")
+                param.envvar = name
+
+
+def _setting_name(option: click.Option) -> str:
+    """``--max-archive`` → ``max_archive``: how the settings file names an option."""
+    longest = max(option.opts, key=len)
+    return longest.lstrip("-").replace("-", "_")
+
+
 class StreaksGroup(click.Group):
     """The command group, keeping the exit-code contract: a usage error (unknown command or
     option, bad value) exits 1 like any other error, never 2 (which means "changes present");
@@ -89,6 +150,14 @@ class StreaksGroup(click.Group):
     def main(self, args: Any = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True,
              **extra: Any) -> Any:
+        # Every option's default can come from STREAKS_<COMMAND>_<OPTION> or from the
+        # [defaults] of streaks.toml; a flag on the command line wins over both.
+        _name_envvars(self)
+        try:
+            extra.setdefault("default_map", settings_defaults(self))
+        except ValueError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:
@@ -513,6 +582,54 @@ def drift(directory: Path, tenants: tuple[str, ...], connection: Connection, fmt
         github.append_summary(render.markdown(report))
         github.set_outputs({"drifted": not report.in_sync, **report.counts()})
     sys.exit(0 if report.in_sync else 2)
+
+
+@main.command()
+@click.argument("commands", nargs=-1)
+@click.pass_context
+def config(ctx: click.Context, commands: tuple[str, ...]) -> None:
+    """Show the settings each command would run with, and where each comes from.
+
+    Precedence: a flag on the command line, then STREAKS_<COMMAND>_<OPTION>, then the
+    [defaults] of streaks.toml, then the built-in default.
+    """
+    import os
+
+    group = ctx.find_root().command
+    assert isinstance(group, click.Group)
+    defaults = ctx.find_root().default_map or {}
+    names = commands or tuple(sorted(n for n in group.commands if n not in ("config",)))
+    for name in names:
+        command = group.commands.get(name)
+        if command is None or isinstance(command, click.Group):
+            continue
+        for param in command.params:
+            if not isinstance(param, click.Option) or param.name is None or param.hidden:
+                continue
+            envvar = param.envvar if isinstance(param.envvar, str) else None
+            value: Any
+            if envvar and envvar in os.environ:
+                value, source = os.environ[envvar], f"environment {envvar}"
+            elif param.name in defaults.get(name, {}):
+                value, source = defaults[name][param.name], str(SETTINGS_FILE)
+            else:
+                value, source = param.get_default(ctx, call=True), "default"
+            _echo(f"{name} --{_setting_name(param).replace('_', '-')} = {_shown(value)}"
+                  f"  ({source})")
+
+
+def _shown(value: Any) -> str:
+    """A setting's value as the settings file would write it."""
+    import json
+
+    if isinstance(value, Path):
+        value = str(value)
+    if isinstance(value, tuple | list):
+        value = list(value)
+    try:
+        return json.dumps(value)
+    except TypeError:
+        return "none"
 
 
 @main.group()

@@ -12,7 +12,7 @@ optional folder of overrides and how its tenant ids differ from the folder names
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -51,3 +51,6 @@ class Project(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     environments: dict[str, Environment] = Field(default_factory=dict)
+    defaults: dict[str, Any] = Field(default_factory=dict, description="Defaults for command"
+                                     " options: `max_archive = 10` for every command that has"
+                                     " it, `[defaults.plan]` for one command.")

@@ -39,7 +39,10 @@ def _echo(text: str = "", *, err: bool = False, nl: bool = True, commands: bool 
     from reconciler.model.untrusted import clean, no_workflow_commands
 
     text = clean(scrub(text), keep_colours=colours)
-    click.echo(text if commands else no_workflow_commands(text), err=err, nl=nl)
+    # Colours were chosen by _style() already (terminal, NO_COLOR, FORCE_COLOR, --color):
+    # click must not strip them again when the output is not a terminal.
+    click.echo(text if commands else no_workflow_commands(text), err=err, nl=nl,
+               color=True if colours else None)
 
 
 def _write(path: Path, text: str) -> None:
@@ -170,7 +173,8 @@ class StreaksGroup(click.Group):
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         # Global options may come after the subcommand too (`streaks plan -v`).
-        moved = [a for a in args if a in ("-v", "-vv", "--verbose", "--debug")]
+        moved = [a for a in args
+                 if a in ("-v", "-vv", "--verbose", "--debug", "--color", "--no-color")]
         rest = [a for a in args if a not in moved]
         return super().parse_args(ctx, [*moved, *rest])
 
@@ -181,8 +185,11 @@ class StreaksGroup(click.Group):
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of short error messages.")
 @click.option("-v", "--verbose", count=True,
               help="Log each API request to stderr (-vv: with headers, credentials redacted).")
+@click.option("--color/--no-color", default=None,
+              help="Colour the output or not (default: on a terminal, unless NO_COLOR is set;"
+                   " FORCE_COLOR forces it).")
 @click.pass_context
-def main(ctx: click.Context, debug: bool, verbose: int) -> None:
+def main(ctx: click.Context, debug: bool, verbose: int, color: bool | None) -> None:
     """Manage Phoenix streak definitions as code: validate, plan, apply, detect drift."""
     if ctx.invoked_subcommand is None:
         click.echo(ctx.get_help())
@@ -372,10 +379,17 @@ def target_options(func: F) -> F:
 
 
 def _style() -> Style:
+    """Colour on a terminal, unless NO_COLOR; FORCE_COLOR or --color forces it, --no-color
+    turns it off."""
     import os
 
-    from reconciler.render.style import for_terminal
+    from reconciler.render.style import coloured, for_terminal, plain
 
+    chosen = click.get_current_context().find_root().params.get("color")
+    if chosen is not None:
+        return coloured if chosen else plain
+    if os.environ.get("FORCE_COLOR"):
+        return coloured
     return for_terminal(sys.stdout.isatty(), bool(os.environ.get("NO_COLOR")))
 
 

@@ -65,6 +65,7 @@ class ApiError(StreaksError):
         self.tenant = tenant
         self.definition = definition
         self.retry_after = retry_after
+        self.attempts = 1
         super().__init__(self.describe())
 
     def describe(self) -> str:
@@ -76,10 +77,14 @@ class ApiError(StreaksError):
             where.append(f"definition {self.definition!r}")
         ctx = f" ({', '.join(where)})" if where else ""
         status = f" {self.status}" if self.status is not None else ""
+        tries = f" (after {self.attempts} attempts)" if self.attempts > 1 else ""
         return (
-            f"{self.method} {self.path}{ctx}: {self.code}{status}: {self.api_message}"
+            f"{self.method} {self.path}{ctx}: {self.code}{status}: {self.api_message}{tries}"
             f" - {self.hint()}"
         )
+
+    def __str__(self) -> str:
+        return self.describe()
 
     def hint(self) -> str:
         """What the user should do next for this kind of error."""

@@ -183,6 +183,7 @@ class AdminClient:
                 retry = safe and exc.retryable and attempt < self.retry.attempts
                 wait = self.retry.delay(attempt - 1, exc.retry_after)
                 if not retry or time.monotonic() - started + wait > self.retry.total_seconds:
+                    exc.attempts = attempt
                     raise
                 log.info("retrying %s %s in %.2fs after %s", method, path, wait, exc.code)
                 await asyncio.sleep(wait)

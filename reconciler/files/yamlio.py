@@ -191,6 +191,8 @@ def parse(text: str) -> Document:
         problem = exc.problem or exc.context or "invalid YAML"
         if "duplicate key" in problem:
             problem = problem.split(" with value")[0]
+        if "'\\t'" in problem:
+            problem += "; YAML indents with spaces, not tabs: use spaces"
         raise YamlProblem(f"YAML syntax error: {problem}", line, col) from exc
     except YAMLError as exc:
         raise YamlProblem(f"YAML error: {exc}") from exc

@@ -599,6 +599,25 @@ def drift(directory: Path, tenants: tuple[str, ...], connection: Connection, fmt
 
 
 @main.command()
+@DIR_OPTION
+@click.option("--tenant", "tenants", multiple=True,
+              help="Check this tenant (repeatable). Default: every folder.")
+@connection_options
+@handles_errors
+def doctor(directory: Path, tenants: tuple[str, ...], connection: Connection) -> None:
+    """Check that streaks can work: URL, key, connection and TLS, tenants, rate limits."""
+    import asyncio
+
+    from reconciler import commands
+
+    checks = asyncio.run(commands.doctor(directory, tenants, connection.target()))
+    for check in checks:
+        mark = "✓" if check.ok else "✗"
+        _echo(f"{mark} {check.what}" + (f": {check.fix}" if check.fix else ""))
+    sys.exit(0 if all(c.ok for c in checks) else 1)
+
+
+@main.command()
 @click.argument("commands", nargs=-1)
 @click.pass_context
 def config(ctx: click.Context, commands: tuple[str, ...]) -> None:

@@ -180,3 +180,54 @@ def _from_bases(directory: Path) -> dict[str, dict[str, DesiredDefinition]]:
     return {t.tenant: {d.name: d for d in t.definitions
                        if d.sources and d.sources[0].startswith(base_folder)}
             for t in state.tenants}
+
+
+@dataclass(frozen=True, kw_only=True)
+class Check:
+    """One line of ``streaks doctor``: what was checked, whether it holds, and the fix."""
+
+    ok: bool
+    what: str
+    fix: str = ""
+
+
+async def doctor(directory: Path, tenants: Sequence[str], target: Target) -> list[Check]:
+    """Check, one thing at a time, that streaks can work against ``target``: the URL, the
+    key, the connection and TLS, the kind of key, each tenant, and rate limiting."""
+    import os
+
+    checks = [Check(ok=True, what=f"API {target.url}"
+                    + (f" (environment {target.environment_name})"
+                       if target.environment_name else ""))]
+    if target.sim_db is None and not os.environ.get(target.key_variable, "").strip():
+        return [*checks, Check(ok=False, what=f"{target.key_variable} is not set",
+                               fix=f"export {target.key_variable}=<your Admin API key>")]
+    if target.sim_db is None:
+        checks.append(Check(ok=True, what=f"key found in {target.key_variable}"))
+    if not tenants and directory.is_dir():
+        tenants = [p.name for p in tenant_folders(directory).folders]
+    async with open_client(target, tenants) as client:
+        try:
+            await client.list_all()
+            checks.append(Check(ok=True, what="connected; the key is an admin key (one request"
+                                " reads every tenant)"))
+        except ApiError as exc:
+            if exc.code == "FORBIDDEN":
+                checks.append(Check(ok=True, what="connected; the key is limited to some"
+                                    " tenants (one request per tenant)"))
+            else:
+                return [*checks, Check(ok=False, what=f"cannot use the API: {exc.api_message}",
+                                       fix=exc.hint())]
+        for tenant in tenants:
+            try:
+                found = await client.list_tenant(tenant)
+                checks.append(Check(ok=True, what=f"tenant {tenant}: reachable,"
+                                    f" {len(found)} definition(s)"))
+            except ApiError as exc:
+                checks.append(Check(ok=False, what=f"tenant {tenant}: {exc.code}"
+                                    f" ({exc.api_message})", fix=exc.hint()))
+        throttled = client.throttled
+    checks.append(Check(ok=throttled == 0, what=f"{throttled} request(s) rate limited (429)",
+                        fix="" if throttled == 0 else "lower --parallelism or set"
+                        " --rate-limit N"))
+    return checks

@@ -24,6 +24,16 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+def _complete_tenant(ctx: click.Context, _: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of --tenant: the tenant folders of --dir."""
+    root = Path(ctx.params.get("directory") or "streaks.d")
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir()
+                  if p.is_dir() and not p.name.startswith((".", "_"))
+                  and p.name.startswith(incomplete))
+
+
 DIR_OPTION = click.option(
     "--dir", "directory", type=click.Path(path_type=Path), default=Path("streaks.d"),
     show_default=True, help="The desired-state folder (one sub-folder per tenant).",
@@ -258,7 +268,8 @@ def fmt(directory: Path, files: tuple[Path, ...], check: bool, show_diff: bool) 
 
 @main.command()
 @DIR_OPTION
-@click.option("--tenant", "tenants", multiple=True, help="Only this tenant (repeatable).")
+@click.option("--tenant", "tenants", multiple=True, shell_complete=_complete_tenant,
+              help="Only this tenant (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml",
               show_default=True)
 @handles_errors
@@ -365,7 +376,7 @@ def target_options(func: F) -> F:
     """Options naming the tenants, the API (or the simulator) and the guards of planning."""
     func = connection_options(func)
     options = [
-        click.option("--tenant", "tenants", multiple=True,
+        click.option("--tenant", "tenants", multiple=True, shell_complete=_complete_tenant,
                      help="Only this tenant (repeatable). Default: every folder."),
         click.option("--max-archive", default=5, show_default=True, type=click.IntRange(0),
                      help="Refuse a prune that archives more definitions per tenant."),
@@ -549,7 +560,7 @@ def diff_plans(reviewed: Path, current: Path, fmt: str, markdown_out: Path | Non
 
 @main.command()
 @DIR_OPTION
-@click.option("--tenant", "tenants", multiple=True,
+@click.option("--tenant", "tenants", multiple=True, shell_complete=_complete_tenant,
               help="Export this tenant (repeatable). Default: every tenant the key sees.")
 @connection_options
 @click.option("--include-archived", is_flag=True, help="Also write archived definitions.")
@@ -576,7 +587,8 @@ def export(directory: Path, tenants: tuple[str, ...], connection: Connection,
 
 @main.command()
 @DIR_OPTION
-@click.option("--tenant", "tenants", multiple=True, help="Only this tenant (repeatable).")
+@click.option("--tenant", "tenants", multiple=True, shell_complete=_complete_tenant,
+              help="Only this tenant (repeatable).")
 @connection_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
@@ -600,7 +612,7 @@ def drift(directory: Path, tenants: tuple[str, ...], connection: Connection, fmt
 
 @main.command()
 @DIR_OPTION
-@click.option("--tenant", "tenants", multiple=True,
+@click.option("--tenant", "tenants", multiple=True, shell_complete=_complete_tenant,
               help="Check this tenant (repeatable). Default: every folder.")
 @connection_options
 @handles_errors

@@ -32,3 +32,15 @@ def test_network_failures_name_the_host_and_the_attempts(repo: Path) -> None:
     assert result.stderr.startswith("error: GET /v1/streaks: TRANSPORT: cannot connect to"
                                     " 127.0.0.1")
     assert "(after 3 attempts)" in result.stderr
+
+
+def test_tenant_completes_tenant_folders(repo: Path) -> None:
+    import os
+    import subprocess
+
+    from tests.cliutil import EXE
+
+    env = {**os.environ, "COMP_WORDS": "streaks plan --tenant tenant-f", "COMP_CWORD": "3",
+           "_STREAKS_COMPLETE": "bash_complete"}
+    out = subprocess.run([EXE], cwd=repo, env=env, capture_output=True, text=True, timeout=30)
+    assert out.stdout.split() == ["plain,tenant-fitness-001"]

@@ -169,3 +169,24 @@ def test_both_accept_the_guide_examples() -> None:
         data = parse(decode(path.read_bytes())).data
         validator = TENANT if path.name == "_tenant.yaml" else DEFINITION
         assert validator.is_valid(data), path
+
+
+def test_every_property_of_the_file_schemas_is_described_with_examples() -> None:
+    missing = []
+
+    def walk(node: Any, path: str) -> None:
+        if isinstance(node, dict):
+            for name, prop in node.get("properties", {}).items():
+                if path.endswith(("/if", "/then", "/else")):
+                    continue  # partial schemas that only pair operator and value
+                if "description" not in prop or "examples" not in prop:
+                    missing.append(f"{path}.{name}")
+            for key, value in node.items():
+                walk(value, f"{path}/{key}")
+        elif isinstance(node, list):
+            for value in node:
+                walk(value, path)
+
+    for name in ("definition", "tenant"):
+        walk(json.loads((ROOT / f"schemas/{name}.schema.json").read_text()), name)
+    assert missing == []

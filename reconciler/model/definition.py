@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic_core import PydanticCustomError
 
 from reconciler.model import defaults
+from reconciler.model.field_docs import fill
 from reconciler.model.timezones import is_iana_zone
 
 Status = Literal["active", "paused", "archived"]
@@ -28,9 +29,11 @@ Scalar = str | int | float | bool | None
 
 
 class StrictModel(BaseModel):
-    """Base for every model of the file format: strict, closed and immutable."""
+    """Base for every model of the file format: strict, closed and immutable; its schema's
+    properties are described from :mod:`reconciler.model.field_docs`."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True,
+                              json_schema_extra=fill)
 
 
 class Milestone(StrictModel):
@@ -97,15 +100,21 @@ class SumCondition(StrictModel):
 Condition = Annotated[CountCondition | SumCondition, Field(discriminator="type")]
 
 
-class ExpressionCondition(StrictModel):
-    """A filter on an event attribute."""
-
-    model_config = ConfigDict(json_schema_extra={
-        # 'in' and 'not_in' take a list; every other operator a single value.
+def _pairing(schema: dict[str, Any], model: type) -> None:
+    """Describe the properties, and say in the schema that 'in' and 'not_in' take a list and
+    every other operator a single value."""
+    fill(schema, model)
+    schema.update({
         "if": {"properties": {"operator": {"enum": ["in", "not_in"]}}, "required": ["operator"]},
         "then": {"properties": {"value": {"type": "array"}}},
         "else": {"properties": {"value": {"not": {"type": "array"}}}},
     })
+
+
+class ExpressionCondition(StrictModel):
+    """A filter on an event attribute."""
+
+    model_config = ConfigDict(json_schema_extra=lambda schema, model: _pairing(schema, model))
 
     field: NonEmptyStr
     operator: Operator

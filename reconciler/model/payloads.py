@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from reconciler.model import defaults
 from reconciler.model.definition import DefinitionName, Status, StreakConfig, StrictModel
+from reconciler.model.field_docs import fill
 
 # --- requests ------------------------------------------------------------------------------
 
@@ -24,8 +25,9 @@ class CreateRequest(StrictModel):
     config: StreakConfig
 
 
-def _not_nullable(schema: dict[str, Any]) -> None:
+def _not_nullable(schema: dict[str, Any], model: type) -> None:
     """Optional fields of a PATCH body may be left out but not sent as null."""
+    fill(schema, model)
     for prop in schema.get("properties", {}).values():
         options = prop.pop("anyOf", None)
         if options is not None:

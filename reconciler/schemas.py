@@ -70,13 +70,35 @@ def _apply() -> dict[str, Any]:
     return apply_schema()
 
 
+def _validate() -> dict[str, Any]:
+    from reconciler.model.diagnostics import validate_schema
+
+    return validate_schema()
+
+
+def open_for_additions(schema: Any) -> Any:
+    """An output schema that lets later versions add fields (the compatibility rule: new
+    fields may appear within a format_version, consumers ignore the ones they do not know)."""
+    if isinstance(schema, dict):
+        return {k: open_for_additions(v) for k, v in schema.items()
+                if not (k == "additionalProperties" and v is False)}
+    if isinstance(schema, list):
+        return [open_for_additions(v) for v in schema]
+    return schema
+
+
+def _output(generator: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, Any]]:
+    return lambda: open_for_additions(generator())
+
+
 GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
     "definition.schema.json": _definition,
     "tenant.schema.json": _tenant,
     "admin-api.openapi.json": _openapi,
-    "plan.schema.json": _plan,
-    "drift.schema.json": _drift,
-    "apply.schema.json": _apply,
+    "plan.schema.json": _output(_plan),
+    "drift.schema.json": _output(_drift),
+    "apply.schema.json": _output(_apply),
+    "validate.schema.json": _output(_validate),
     "saved-plan.schema.json": _saved_plan,
 }
 

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from reconciler import schemas as schema
 from reconciler.model.definition import Definition, TenantSettings
+from tests.conftest import VALID, WriteTree
 
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMAS = ROOT / "schemas"
@@ -190,3 +191,19 @@ def test_every_property_of_the_file_schemas_is_described_with_examples() -> None
     for name in ("definition", "tenant"):
         walk(json.loads((ROOT / f"schemas/{name}.schema.json").read_text()), name)
     assert missing == []
+
+
+def test_validate_json_matches_its_schema_and_outputs_allow_new_fields(
+        write_tree: WriteTree) -> None:
+    from tests.cliutil import run
+
+    root = write_tree({"t/a.yaml": VALID, "t/b.yaml": VALID.replace("min: 1", "min: 0")})
+    doc = json.loads(run(root.parent, "validate", "--format", "json").stdout)
+    schema = json.loads((ROOT / "schemas/validate.schema.json").read_text())
+    jsonschema.validate(doc, schema)
+    assert (doc["valid"], doc["errors"], doc["files"]) == (False, 1, 2)
+    # The compatibility rule: a field a later version adds does not fail an older consumer.
+    for name in ("plan", "drift", "apply", "validate"):
+        text = (ROOT / f"schemas/{name}.schema.json").read_text()
+        assert '"additionalProperties": false' not in text, name
+    jsonschema.validate({**doc, "added_later": 1}, schema)

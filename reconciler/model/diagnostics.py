@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
@@ -20,6 +21,10 @@ class Diagnostic:
     severity: Severity = "error"
 
     def as_dict(self) -> dict[str, object]:
+        """The stable JSON form of one problem (see :func:`validate_schema`)."""
+        return self._data()
+
+    def _data(self) -> dict[str, object]:
         """The stable JSON form (see ``streaks validate --format json``)."""
         return {
             "file": self.file,
@@ -30,3 +35,51 @@ class Diagnostic:
             "severity": self.severity,
         }
 
+
+
+FORMAT_VERSION = 1
+
+
+def report_data(diagnostics: Sequence[Diagnostic], files: int) -> dict[str, object]:
+    """``streaks validate --format json``: the verdict, the counts and every problem."""
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    return {
+        "format_version": FORMAT_VERSION,
+        "valid": errors == 0,
+        "files": files,
+        "errors": errors,
+        "warnings": len(diagnostics) - errors,
+        "diagnostics": [d.as_dict() for d in diagnostics],
+    }
+
+
+def validate_schema() -> dict[str, Any]:
+    """The JSON Schema of ``streaks validate --format json``."""
+    count = {"type": "integer", "minimum": 0}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "streaks validate",
+        "description": "Output of `streaks validate --format json` (format_version 1).",
+        "type": "object",
+        "required": ["format_version", "valid", "files", "errors", "warnings", "diagnostics"],
+        "properties": {
+            "format_version": {"const": FORMAT_VERSION},
+            "valid": {"type": "boolean", "description": "No error (warnings allowed)."},
+            "files": {**count, "description": "YAML files seen."},
+            "errors": count,
+            "warnings": count,
+            "diagnostics": {"type": "array", "items": {
+                "type": "object",
+                "required": ["file", "line", "col", "path", "message", "severity"],
+                "properties": {
+                    "file": {"type": "string"},
+                    "line": {"type": "integer", "minimum": 1},
+                    "col": {"type": "integer", "minimum": 1},
+                    "path": {"type": "string", "description": "Dotted field path (empty for"
+                             " the file itself)."},
+                    "message": {"type": "string"},
+                    "severity": {"enum": ["error", "warning"]},
+                },
+            }},
+        },
+    }

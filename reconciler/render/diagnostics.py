@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from reconciler.model.diagnostics import Diagnostic
+from reconciler.model.diagnostics import Diagnostic, report_data
 from reconciler.render.annotations import command
-
-FORMAT_VERSION = 1
 
 
 def text(diagnostics: Sequence[Diagnostic], files: int) -> str:
@@ -36,16 +34,7 @@ def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
 
 def as_json(diagnostics: Sequence[Diagnostic], files: int) -> str:
     """The stable machine format of ``streaks validate --format json``."""
-    errors = sum(1 for d in diagnostics if d.severity == "error")
-    doc = {
-        "format_version": FORMAT_VERSION,
-        "valid": errors == 0,
-        "files": files,
-        "errors": errors,
-        "warnings": len(diagnostics) - errors,
-        "diagnostics": [d.as_dict() for d in diagnostics],
-    }
-    return json.dumps(doc, indent=2) + "\n"
+    return json.dumps(report_data(diagnostics, files), indent=2) + "\n"
 
 
 def github(diagnostics: Sequence[Diagnostic], files: int) -> str:

@@ -228,6 +228,5 @@ async def doctor(directory: Path, tenants: Sequence[str], target: Target) -> lis
                                     f" ({exc.api_message})", fix=exc.hint()))
         throttled = client.throttled
     checks.append(Check(ok=throttled == 0, what=f"{throttled} request(s) rate limited (429)",
-                        fix="" if throttled == 0 else "lower --parallelism or set"
-                        " --rate-limit N"))
+                        fix="" if throttled == 0 else "pace requests with --rate-limit N"))
     return checks

@@ -95,7 +95,7 @@ class ApiError(StreaksError):
             "CONFLICT": "another definition already has this name (archived ones included);"
             " rename one, or add renamed_from",
             "VALIDATION_ERROR": "fix the definition file; run `streaks validate`",
-            "RATE_LIMITED": "retry later or lower --parallelism",
+            "RATE_LIMITED": "retry later, or pace requests with --rate-limit N",
             "INTERNAL_ERROR": "the server failed; run the command again",
             "UNAVAILABLE": "the server is unavailable; run the command again",
             "TRANSPORT": "check the network and PHOENIX_ADMIN_URL; run the command again",

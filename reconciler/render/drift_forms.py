@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import assert_never
-
 from reconciler.plan.drift import KINDS, DriftItem, DriftReport, as_data
-from reconciler.plan.operations import Change, ChangeKind
 from reconciler.render.plan_json import dumps
 from reconciler.render.plan_markdown import fenced
-from reconciler.render.plan_text import value
+from reconciler.render.plan_text import change_line, value
 
 MARKER = "<!-- streaks-drift -->"
 LABELS = {"changed": "edited in Phoenix", "missing": "missing from Phoenix",
@@ -33,22 +30,13 @@ def _lines(item: DriftItem) -> list[str]:
     out = [f"{item.kind}: {item.tenant}/{value(item.name)} ({label}{when})"]
     if item.file:
         out.append(f"    file: {item.file}")
-    out.extend(f"    {_change(c)}" for c in item.changes)
+    out.extend(f"    {change_line(c, DRIFT_WORDS)}" for c in item.changes)
     out.append(f"    fix: {item.fix}")
     return out
 
 
-def _change(c: Change) -> str:
-    """``path: git X, live Y``; a value on one side only says which."""
-    match c.kind:
-        case ChangeKind.ADDED:
-            return f"{c.path}: only live {value(c.after)}"
-        case ChangeKind.REMOVED:
-            return f"{c.path}: only in git {value(c.before)}"
-        case ChangeKind.CHANGED:
-            return f"{c.path}: git {value(c.before)}, live {value(c.after)}"
-        case _:
-            assert_never(c.kind)
+# Drift speaks from both sides: git's value, then Phoenix's.
+DRIFT_WORDS = ("only live {after}", "only in git {before}", "git {before}, live {after}")
 
 
 def text(report: DriftReport) -> str:

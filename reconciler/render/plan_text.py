@@ -73,7 +73,7 @@ def change_lines(op: Operation) -> list[str]:
         case Action.CREATE:
             return [f"{c.path}: {value(c.after)}" for c in op.changes]
         case Action.UPDATE | Action.ADOPT:
-            return [_change(c) for c in op.changes]
+            return [change_line(c) for c in op.changes]
         case Action.STATUS | Action.RESTORE | Action.RENAME | Action.ARCHIVE:
             return []  # the headline says it all
         case _:
@@ -92,17 +92,23 @@ def _operation(op: Operation, style: Style) -> list[str]:
     return out
 
 
-def _change(c: Change) -> str:
-    """``path: old → new``; a value only on one side is ``added`` or ``removed``."""
+PLAN_WORDS = ("added {after}", "removed {before}", "{before} → {after}")
+
+
+def change_line(c: Change, words: tuple[str, str, str] = PLAN_WORDS) -> str:
+    """``path: old → new`` (or ``added``/``removed``), in the wording ``words`` gives for an
+    added, a removed and a changed value (drift says it from git's and Phoenix's side)."""
+    added, removed, changed = words
     match c.kind:
         case ChangeKind.ADDED:
-            return f"{c.path}: added {value(c.after)}"
+            text = added
         case ChangeKind.REMOVED:
-            return f"{c.path}: removed {value(c.before)}"
+            text = removed
         case ChangeKind.CHANGED:
-            return f"{c.path}: {value(c.before)} → {value(c.after)}"
+            text = changed
         case _:
             assert_never(c.kind)
+    return f"{c.path}: " + text.format(before=value(c.before), after=value(c.after))
 
 
 def summary_line(plan: Plan) -> str:

@@ -47,6 +47,18 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "definition"
 
 
+def definition_data(definition: Definition, *,
+                    exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """A definition as the plain data a file writes: the config as the API returns it, and
+    ``reset_time`` quoted, so that YAML 1.1 tools do not read 04:00 as the number 240."""
+    data: dict[str, Any] = definition.model_dump(mode="json", exclude=set(exclude))
+    data["config"] = definition.config.as_api()
+    window = data["config"]["window"]
+    if "reset_time" in window:
+        window["reset_time"] = DoubleQuotedScalarString(window["reset_time"])
+    return data
+
+
 def definition_text(record: LiveRecord, schemas: str = "../../schemas") -> str:
     """The canonical file text of a live record (unknown config keys left out); the schema
     line points at ``schemas`` (relative to the file's folder)."""
@@ -54,12 +66,7 @@ def definition_text(record: LiveRecord, schemas: str = "../../schemas") -> str:
     definition = Definition.model_validate(
         {"name": record.name, "description": record.description, "status": record.status,
          "config": known}, strict=False)
-    data: dict[str, Any] = definition.model_dump(mode="json", exclude={"renamed_from", "ignore"})
-    data["config"] = definition.config.as_api()
-    window = data["config"]["window"]
-    if "reset_time" in window:
-        # Quoted, so that YAML 1.1 tools do not read 04:00 as the number 240.
-        window["reset_time"] = DoubleQuotedScalarString(window["reset_time"])
+    data = definition_data(definition, exclude=frozenset({"renamed_from", "ignore"}))
     return canonical(dump(data), Definition, schemas=schemas)
 
 

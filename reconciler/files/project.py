@@ -103,5 +103,4 @@ def _override(d: DesiredDefinition, source: tuple[Path, Document]) -> DesiredDef
                                         err.message) for err in field_errors(exc, data,
                                                                              Definition)]
                             ) from exc
-    return DesiredDefinition(d.tenant, str(path), definition, (*(d.sources or (d.file,)),
-                                                                str(path)))
+    return DesiredDefinition(d.tenant, str(path), definition, (*d.origin, str(path)))

@@ -20,6 +20,11 @@ class DesiredDefinition:
     sources: tuple[str, ...] = ()
 
     @property
+    def origin(self) -> tuple[str, ...]:
+        """Every file that made the definition (its own file, when it has no other)."""
+        return self.sources or (self.file,)
+
+    @property
     def name(self) -> str:
         """The definition's name, its identity within the tenant."""
         return self.definition.name

@@ -22,10 +22,6 @@ class Diagnostic:
 
     def as_dict(self) -> dict[str, object]:
         """The stable JSON form of one problem (see :func:`validate_schema`)."""
-        return self._data()
-
-    def _data(self) -> dict[str, object]:
-        """The stable JSON form (see ``streaks validate --format json``)."""
         return {
             "file": self.file,
             "line": self.line,
@@ -34,7 +30,6 @@ class Diagnostic:
             "message": self.message,
             "severity": self.severity,
         }
-
 
 
 FORMAT_VERSION = 1

@@ -62,7 +62,7 @@ def operation_data(op: Operation) -> dict[str, Any]:
         "depends_on": list(op.depends_on),
         "pruned": op.pruned,
         "file": op.file,
-        "sources": list(op.sources or ((op.file,) if op.file else ())),
+        "sources": list(op.sources),
         "updated_at": op.updated_at,
         "body": dict(op.body),
     }
@@ -297,7 +297,7 @@ def plan_from_data(data: Mapping[str, Any], source: str) -> Plan:
             warnings=tuple(o.warnings), body=MappingProxyType(dict(o.body)),
             previous_name=o.previous_name, depends_on=tuple(o.depends_on),
             dangers=tuple(o.dangers), pruned=o.pruned, file=o.file,
-            sources=tuple(o.sources) if o.sources != ([o.file] if o.file else []) else (),
+            sources=tuple(o.sources),
             updated_at=o.updated_at))
     return Plan(
         operations=tuple(operations),

@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 from reconciler.model.desired import DesiredDefinition, DesiredTenant
 from reconciler.model.live import LiveRecord
@@ -93,9 +94,8 @@ def _rename_onto_live(tenant: str, d: DesiredDefinition, live_by_name: Mapping[s
     return out
 
 
-def suspected_renames(tenant: DesiredTenant, created: list[DesiredDefinition],
-                      orphans: list[LiveRecord], baseline: DesiredTenant | None,
-                      ) -> list[Suspect]:
+def suspected_renames(created: list[DesiredDefinition], orphans: list[LiveRecord],
+                      baseline: DesiredTenant | None) -> list[Suspect]:
     """New definitions that probably rename a live one git no longer names.
 
     With a baseline, the orphans considered are those the baseline named (git dropped them
@@ -105,27 +105,28 @@ def suspected_renames(tenant: DesiredTenant, created: list[DesiredDefinition],
     """
     if not created or not orphans:
         return []
+    before = {d.name: d for d in baseline.definitions} if baseline is not None else {}
     if baseline is not None:
-        before = {d.name: d for d in baseline.definitions}
         orphans = [r for r in orphans if r.name in before]
-    else:
-        before = {}
+    only = baseline is not None and len(created) == 1 and len(orphans) == 1
+    configs = {r.id: normal_config(r.config) for r in orphans}  # each normalised once
     free = list(orphans)
     found: list[Suspect] = []
     for d in created:
-        pick = _pair(d, free, before, only=len(created) == 1 and len(free) == 1
-                     and baseline is not None)
+        if not free:
+            break
+        pick = _pair(d, free, configs, before, only=only)
         if pick is not None:
             free.remove(pick)
             found.append(Suspect(created=d.name, orphan=pick, file=d.file))
     return found
 
 
-def _pair(d: DesiredDefinition, orphans: list[LiveRecord],
+def _pair(d: DesiredDefinition, orphans: list[LiveRecord], configs: Mapping[str, Any],
           before: Mapping[str, DesiredDefinition], *, only: bool) -> LiveRecord | None:
     config = normal_config(d.definition.config.as_api())
     for record in orphans:
-        if normal_config(record.config) == config:
+        if configs[record.id] == config:
             return record
     for record in orphans:
         old = before.get(record.name)

@@ -77,8 +77,6 @@ class _TenantPlan:
         self.unmanaged: list[Unmanaged] = []
         self.notes: list[str] = []
         self.last_for: dict[str, int] = {}  # definition key -> index of its last operation
-        # The files that made each definition, by its file (for shared bases and overrides).
-        self.sources = {d.file: d.sources for d in tenant.definitions if d.sources}
         self.claims: dict[str, int] = {}  # name -> op claiming it
         self.frees: dict[str, int] = {}  # name -> op freeing it
         live_by_name = {r.name: r for r in records}
@@ -108,7 +106,7 @@ class _TenantPlan:
         used = {m.record.name for m in matches.values()}
         leftover = [r for r in records if r.name not in used and r.status != "archived"]
         prune = tenant.settings.prune and bool(leftover)
-        for suspect in suspected_renames(tenant, [d for d, _ in creates], leftover, baseline):
+        for suspect in suspected_renames([d for d, _ in creates], leftover, baseline):
             index = next(i for d, i in creates if d.name == suspect.created)
             self.ops[index] = replace(self.ops[index], dangers=(
                 say.rename_danger(suspect, pruned=prune),))
@@ -126,7 +124,7 @@ class _TenantPlan:
     # --- operations -----------------------------------------------------------------------
 
     def add(self, key: str, action: Action, name: str, *, record: LiveRecord | None = None,
-            file: str | None = None, changes: tuple[Change, ...] = (),
+            desired: DesiredDefinition | None = None, changes: tuple[Change, ...] = (),
             warnings: tuple[str, ...] = (), body: Mapping[str, Any] | None = None,
             previous_name: str | None = None, pruned: bool = False) -> None:
         """Append an operation after the last one of the same definition."""
@@ -136,8 +134,9 @@ class _TenantPlan:
             action=action, tenant=self.tenant, name=name,
             id=None if record is None else record.id, changes=changes, warnings=warnings,
             body=MappingProxyType(dict(body or {})), previous_name=previous_name,
-            depends_on=deps, pruned=pruned, file=file,
-            sources=self.sources.get(file, ()) if file is not None else (),
+            depends_on=deps, pruned=pruned,
+            file=None if desired is None else desired.file,
+            sources=() if desired is None else desired.origin,
             updated_at=None if record is None else record.updated_at))
         self.last_for[key] = index
         if action in (Action.CREATE, Action.RENAME):
@@ -153,9 +152,9 @@ class _TenantPlan:
         changes = (Change("description", None, d.description, ChangeKind.ADDED),
                    *(Change(f"config.{k}", None, v, ChangeKind.ADDED)
                      for k, v in config.items()))
-        self.add(key, Action.CREATE, d.name, file=desired.file, changes=changes, body=body)
+        self.add(key, Action.CREATE, d.name, desired=desired, changes=changes, body=body)
         if d.status == "paused":  # a new definition has no players: nothing to warn about
-            self.add(key, Action.STATUS, d.name, file=desired.file,
+            self.add(key, Action.STATUS, d.name, desired=desired,
                      changes=(Change("status", "active", "paused"),), body={"status": "paused"})
 
     def _existing(self, desired: DesiredDefinition, match: Match, *, adopting: bool) -> None:
@@ -163,26 +162,25 @@ class _TenantPlan:
         record = match.record
         key = f"id:{record.id}"
         ignore: set[str] = set(d.ignore)
-        file = desired.file
         if match.renamed_from is not None:
-            self.add(key, Action.RENAME, d.name, record=record, file=file,
+            self.add(key, Action.RENAME, d.name, record=record, desired=desired,
                      changes=(Change("name", match.renamed_from, d.name),),
                      body={"name": d.name}, previous_name=match.renamed_from)
         if record.status == "archived":
             if d.status == "archived" or "status" in ignore:
                 return
-            self.add(key, Action.RESTORE, d.name, record=record, file=file,
+            self.add(key, Action.RESTORE, d.name, record=record, desired=desired,
                      changes=(Change("status", "archived", d.status),),
                      warnings=say.status_warnings("archived", d.status),
                      body={"status": d.status})
         elif d.status == "archived" and "status" not in ignore:
-            self.add(key, Action.ARCHIVE, d.name, record=record, file=file,
+            self.add(key, Action.ARCHIVE, d.name, record=record, desired=desired,
                      changes=(Change("status", record.status, "archived"),),
                      warnings=say.status_warnings(record.status, "archived"))
             return
         self._update(key, desired, record, ignore, adopting=adopting)
         if record.status not in ("archived", d.status) and "status" not in ignore:
-            self.add(key, Action.STATUS, d.name, record=record, file=file,
+            self.add(key, Action.STATUS, d.name, record=record, desired=desired,
                      changes=(Change("status", record.status, d.status),),
                      warnings=say.status_warnings(record.status, d.status),
                      body={"status": d.status})
@@ -194,7 +192,7 @@ class _TenantPlan:
         send_config = d.config.as_api()
         if not ignore and record.description == d.description and record.config == send_config:
             if adopting:  # nothing to change, but the take-over itself is shown
-                self.add(key, action, d.name, record=record, file=desired.file,
+                self.add(key, action, d.name, record=record, desired=desired,
                          warnings=(say.ADOPT,))
             return  # the server holds exactly what we would send: no normalising, no diff
         live_config = normal_config(record.config)
@@ -218,7 +216,7 @@ class _TenantPlan:
             _, unknown = split_unknown(record.config)
             body["config"] = merge_unknown(send_config, unknown)
         warnings = say.streak_warnings(live_config, want_config)
-        self.add(key, action, d.name, record=record, file=desired.file,
+        self.add(key, action, d.name, record=record, desired=desired,
                  changes=field_changes(live, want),
                  warnings=(say.ADOPT, *warnings) if adopting else warnings, body=body)
 

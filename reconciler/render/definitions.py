@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
-
+from reconciler.files.export import definition_data
 from reconciler.files.yamlio import dump
 from reconciler.model.desired import DesiredDefinition, DesiredState
 from reconciler.render.plan_json import dumps
@@ -18,16 +17,11 @@ FORMAT_VERSION = 1
 
 
 def _data(d: DesiredDefinition) -> dict[str, Any]:
-    data: dict[str, Any] = d.definition.model_dump(mode="json")
-    data["config"] = d.definition.config.as_api()
-    window = data["config"]["window"]
-    if "reset_time" in window:  # quoted, so YAML 1.1 tools do not read 04:00 as 240
-        window["reset_time"] = DoubleQuotedScalarString(window["reset_time"])
-    return data
+    return definition_data(d.definition)
 
 
 def _sources(d: DesiredDefinition) -> list[str]:
-    return list(d.sources or (d.file,))
+    return list(d.origin)
 
 
 def as_yaml(state: DesiredState) -> str:

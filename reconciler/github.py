@@ -13,7 +13,7 @@ from typing import Any
 from reconciler.api.secrets import scrub
 from reconciler.model.untrusted import clean
 from reconciler.plan.codec import fingerprint
-from reconciler.plan.operations import Action, Plan
+from reconciler.plan.operations import Plan
 from reconciler.plan.scope import ScopedPlan
 from reconciler.render.plan_markdown import CommentContext
 
@@ -53,10 +53,9 @@ def plan_outputs(plan: Plan, scoped: ScopedPlan | None) -> dict[str, object]:
     """Step outputs of ``plan``, usable to require a label or an approval."""
     outputs: dict[str, object] = {
         "has_changes": plan.has_changes, **plan.summary(),
-        "destructive_count": sum(1 for op in plan.operations if op.destructive),
-        "affecting_count": sum(1 for op in plan.operations
-                               if op.warnings and not op.destructive),
-        "adopt_count": sum(1 for op in plan.operations if op.action is Action.ADOPT),
+        "destructive_count": len(plan.destructive()),
+        "affecting_count": len(plan.affecting()),
+        "adopt_count": len(plan.adopted()),
         "fingerprint": fingerprint(plan),
     }
     if scoped is not None:

@@ -133,6 +133,19 @@ class Plan:
         out["unmanaged"] = len(self.unmanaged)
         return out
 
+    def destructive(self) -> tuple[Operation, ...]:
+        """Operations that take something from players: archives and dangers."""
+        return tuple(op for op in self.operations if op.destructive)
+
+    def adopted(self) -> tuple[Operation, ...]:
+        """Live definitions made outside git that this plan takes over."""
+        return tuple(op for op in self.operations if op.action is Action.ADOPT)
+
+    def affecting(self) -> tuple[Operation, ...]:
+        """Other operations that change what players experience (they carry warnings)."""
+        return tuple(op for op in self.operations if op.warnings and not op.destructive
+                     and op.action is not Action.ADOPT)
+
     def for_tenant(self, tenant: str) -> tuple[tuple[Operation, ...], tuple[Unmanaged, ...]]:
         """The operations and unmanaged definitions of one tenant."""
         return (tuple(o for o in self.operations if o.tenant == tenant),

@@ -132,10 +132,7 @@ def _body(plan: Plan, title: str) -> tuple[str, list[str]]:
     head.append("|" + "---|" * len(SUMMARY_KEYS))
     head.append("| " + " | ".join(str(counts[k]) for k in SUMMARY_KEYS) + " |")
     head.append("")
-    destructive = [op for op in plan.operations if op.destructive]
-    adopted = [op for op in plan.operations if op.action is Action.ADOPT]
-    affecting = [op for op in plan.operations
-                 if op.warnings and not op.destructive and op.action is not Action.ADOPT]
+    destructive, adopted, affecting = plan.destructive(), plan.adopted(), plan.affecting()
     if destructive or adopted or affecting:
         head.append("> [!WARNING]")
         if destructive:

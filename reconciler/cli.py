@@ -433,6 +433,10 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
 
     options = PlanOptions(max_archive=max_archive, allow_archive_all=allow_archive_all)
     context = github.comment_context() if github.in_actions() else plan_markdown.NO_CONTEXT
+    if connection.env is not None:
+        from dataclasses import replace
+
+        context = replace(context, environment=connection.env)
     scoped = None
     try:
         target = connection.target()
@@ -631,14 +635,25 @@ def doctor(directory: Path, tenants: tuple[str, ...], connection: Connection) ->
 
 @main.command()
 @click.argument("commands", nargs=-1)
+@click.option("--environments", "list_environments", is_flag=True,
+              help="Print only the environment names of streaks.toml, one per line, in the"
+                   " order it declares them.")
 @click.pass_context
-def config(ctx: click.Context, commands: tuple[str, ...]) -> None:
+@handles_errors
+def config(ctx: click.Context, commands: tuple[str, ...], list_environments: bool) -> None:
     """Show the settings each command would run with, and where each comes from.
 
     Precedence: a flag on the command line, then STREAKS_<COMMAND>_<OPTION>, then the
     [defaults] of streaks.toml, then the built-in default.
     """
     import os
+
+    if list_environments:
+        from reconciler.files.project import load_project
+
+        for name in load_project().environments:  # in the order the file declares them
+            _echo(name)
+        return
 
     group = ctx.find_root().command
     assert isinstance(group, click.Group)

@@ -18,7 +18,7 @@ from reconciler.api.connection import Target, open_client
 from reconciler.api.fetch import fetch_live
 from reconciler.api.results import ApplyRun, OperationResult
 from reconciler.api.secrets import scrub
-from reconciler.errors import ApiError, StreaksError, UsageError
+from reconciler.errors import ApiError, ConfigInvalid, StreaksError, UsageError
 from reconciler.files.export import ExportResult, export_tenant
 from reconciler.files.gitref import git_commit, materialize
 from reconciler.files.layout import BASE_FOLDER, tenant_folders
@@ -73,7 +73,13 @@ async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
     with tempfile.TemporaryDirectory(prefix="streaks-base-") as tmp:
         base_dir = materialize(directory, base_ref, Path(tmp))
         base, _ = load(base_dir)  # base is what main holds; its own errors are not this PR's
-        base = for_environment(base, target.environment)
+        env = target.environment
+        overlay = (materialize(Path(env.overlay), base_ref, Path(tmp) / "overlay")
+                   if env is not None and env.overlay else None)
+        try:
+            base = for_environment(base, env, overlay)
+        except ConfigInvalid:  # base's overrides are broken: not this PR's to report
+            base = for_environment(base, env, Path(tmp) / "no-overlay")
     wanted = set(desired.tenant_ids())
     kept = tuple(t for t in base.tenants if t.tenant in wanted)
     # Tenants new in this PR exist on base as empty folders, so they plan as all-new.

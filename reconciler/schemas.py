@@ -32,6 +32,41 @@ def _definition() -> dict[str, Any]:
     )
 
 
+def _overlay() -> dict[str, Any]:
+    from reconciler.files.bases import OVERLAY_KEY
+
+    schema = as_merge_patch(_definition())
+    schema["title"] = "Overlay of a shared definition"
+    schema["description"] = ("A file of streaks.d/<tenant_id>/ with a `base:` key: a JSON Merge"
+                             " Patch (RFC 7386) on that definition of streaks.d/_base/. Any"
+                             " key may be left out; null removes one.")
+    schema["properties"] = {OVERLAY_KEY: {
+        "type": "string", "description": "The shared definition this file changes: a file"
+        " name of streaks.d/_base/ without .yaml.", "examples": ["daily-login-streak"]},
+        **schema["properties"]}
+    schema["required"] = [OVERLAY_KEY]
+    return schema
+
+
+def as_merge_patch(schema: Any) -> Any:
+    """The schema of a JSON Merge Patch on documents of ``schema``: nothing is required, any
+    property may be null, and alternatives need not be told apart (a patch may fit several)."""
+    if isinstance(schema, list):
+        return [as_merge_patch(v) for v in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: dict[str, Any] = {}
+    for key, value in schema.items():
+        if key in ("required", "discriminator"):
+            continue
+        if key == "properties":
+            out[key] = {name: {"anyOf": [as_merge_patch(v), {"type": "null"}]}
+                        for name, v in value.items()}
+        else:
+            out["anyOf" if key == "oneOf" else key] = as_merge_patch(value)
+    return out
+
+
 def _tenant() -> dict[str, Any]:
     from reconciler.model.definition import TenantSettings
 
@@ -93,6 +128,7 @@ def _output(generator: Callable[[], dict[str, Any]]) -> Callable[[], dict[str, A
 
 GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
     "definition.schema.json": _definition,
+    "overlay.schema.json": _overlay,
     "tenant.schema.json": _tenant,
     "admin-api.openapi.json": _openapi,
     "plan.schema.json": _output(_plan),

@@ -43,13 +43,13 @@ def target(tmp_path: Path) -> Target:
 
 def test_plan_dir_then_apply_and_confirm(tree: Path, target: Target) -> None:
     run = asyncio.run(commands.plan_dir(tree, (), target, OPTIONS))
-    assert [op.action for op in run.plan.operations] == [Action.CREATE] * 4
+    assert [op.action for op in run.plan.operations] == [Action.CREATE] * 6
     # One list of every tenant, then each empty tenant on its own (empty, or missing?).
-    assert run.live.requests == 3 and run.desired.definition_count() == 4
+    assert run.live.requests == 3 and run.desired.definition_count() == 6
     seen: list[str] = []
     result = asyncio.run(commands.apply_and_confirm(
         run, parallelism=2, options=OPTIONS, on_result=lambda r: seen.append(r.outcome)))
-    assert result.report.ok and seen == ["ok"] * 4
+    assert result.report.ok and seen == ["ok"] * 6
     assert result.confirm is not None and not result.confirm.has_changes
     again = asyncio.run(commands.plan_dir(tree, (), target, OPTIONS))
     assert not again.plan.has_changes and again.live.requests == 1
@@ -94,7 +94,7 @@ def test_drift_and_export(tree: Path, target: Target, tmp_path: Path) -> None:
     assert [(i.kind, i.name) for i in report.items] == [("changed", "Daily Login Streak")]
     out = tmp_path / "exported"
     results = asyncio.run(commands.export_live(out, (), target))
-    assert sum(len(r.written) for r in results) == 4
+    assert sum(len(r.written) for r in results) == 6
     assert sorted(p.name for p in out.iterdir()) == ["tenant-fitness-001", "tenant-prod-001"]
 
 
@@ -119,7 +119,7 @@ def test_a_failed_confirming_plan_keeps_the_report(tree: Path, target: Target,
     assert result.report.ok and not result.ok
     assert result.confirm is None and "UNAVAILABLE 503" in str(result.confirm_error)
     data = as_data(result)
-    assert data["success"] is False and data["counts"]["ok"] == 4
+    assert data["success"] is False and data["counts"]["ok"] == 6
     assert data["confirm"] == {"made": False, "error": result.confirm_error,
                                "has_changes": None, "operations": []}
 
@@ -153,12 +153,12 @@ def test_cli_records_the_apply_when_the_confirming_plan_fails(
     doc = json.loads(result.stdout)
     jsonschema.validate(doc, json.loads((EXAMPLE.parent / "schemas/apply.schema.json")
                                         .read_text()))
-    assert doc["counts"]["ok"] == 4 and doc["success"] is False
+    assert doc["counts"]["ok"] == 6 and doc["success"] is False
     assert "the confirming plan failed" in result.stderr
     assert "✓ create tenant-prod-001/Daily Login Streak" in summary.read_text()
     assert "the confirming plan failed" in summary.read_text()
     lines = outputs.read_text().splitlines()
-    assert "ok=4" in lines and "success=false" in lines and "confirmed=false" in lines
+    assert "ok=6" in lines and "success=false" in lines and "confirmed=false" in lines
 
 
 def test_changes_left_after_the_apply_fail_it_by_name(tree: Path, target: Target,

@@ -164,12 +164,17 @@ def test_python_and_json_schema_agree_on_tenant_settings(doc: dict[str, Any]) ->
 
 
 def test_both_accept_the_guide_examples() -> None:
-    for path in sorted((ROOT / "streaks.d").glob("*/*.yaml")):
-        from reconciler.files.yamlio import decode, parse
+    from reconciler.files.yamlio import decode, parse
 
+    overlay = _validator("overlay.schema.json")
+    kinds = set()
+    for path in sorted((ROOT / "streaks.d").glob("*/*.yaml")):
         data = parse(decode(path.read_bytes())).data
-        validator = TENANT if path.name == "_tenant.yaml" else DEFINITION
+        validator = (TENANT if path.name == "_tenant.yaml" else overlay if "base" in data
+                     else DEFINITION)
+        kinds.add(id(validator))
         assert validator.is_valid(data), path
+    assert len(kinds) == 3  # the example has settings, definitions and an overlay
 
 
 def test_every_property_of_the_file_schemas_is_described_with_examples() -> None:
@@ -207,3 +212,24 @@ def test_validate_json_matches_its_schema_and_outputs_allow_new_fields(
         text = (ROOT / f"schemas/{name}.schema.json").read_text()
         assert '"additionalProperties": false' not in text, name
     jsonschema.validate({**doc, "added_later": 1}, schema)
+
+
+def test_the_overlay_schema_takes_partial_files_and_nulls_but_not_unknown_keys() -> None:
+    overlay = _validator("overlay.schema.json")
+    assert overlay.is_valid({"base": "daily-login", "config": {"window": {
+        "timezone": "Asia/Tokyo"}}, "description": None})
+    assert overlay.is_valid({"base": "daily-login", "config": {"milestones": None}})
+    assert not overlay.is_valid({"config": {"window": {"timezone": "Asia/Tokyo"}}})  # no base
+    assert not overlay.is_valid({"base": "daily-login", "config": {"windw": {}}})
+    assert not overlay.is_valid({"base": "daily-login", "status": "on"})
+    # An editor may show it on a whole definition's errors too: a full file is a valid patch.
+    from reconciler.files.yamlio import parse
+
+    assert overlay.is_valid({"base": "x", **parse(VALID).data})
+
+
+def test_fmt_points_overlays_at_the_overlay_schema(tmp_path: Path) -> None:
+    from reconciler.files.fmt import canonical
+
+    text = canonical("base: daily-login\nconfig:\n  window:\n    timezone: UTC\n", Definition)
+    assert text.startswith("# yaml-language-server: $schema=../../schemas/overlay.schema.json\n")

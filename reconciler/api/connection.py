@@ -40,7 +40,8 @@ def resolve(sim: bool, api_url: str | None, *, allow_insecure_http: bool = False
             settings: ClientSettings | None = None, environment: Environment | None = None,
             environment_name: str | None = None) -> Target:
     """The target named by ``--sim``, ``--api-url``, the ``--env`` environment's ``api_url``
-    or ``PHOENIX_ADMIN_URL`` (in that order)."""
+    or the variable its ``url_env`` names (``PHOENIX_ADMIN_URL`` without ``--env``), in that
+    order."""
     settings = settings or ClientSettings()
     key_variable = environment.key_env if environment is not None else KEY_VARIABLE
     if sim:
@@ -49,11 +50,12 @@ def resolve(sim: bool, api_url: str | None, *, allow_insecure_http: bool = False
         return Target(url=f"sim:{db.as_posix()}", sim_db=db, settings=settings,
                       key_variable=key_variable, environment=environment,
                       environment_name=environment_name)
+    url_variable = environment.url_env if environment is not None else URL_VARIABLE
     url = api_url or (environment.api_url if environment else None) or os.environ.get(
-        URL_VARIABLE)
+        url_variable)
     if not url:
         raise UsageError(
-            f"no API to talk to: set {URL_VARIABLE} and {key_variable} (or pass --api-url),"
+            f"no API to talk to: set {url_variable} and {key_variable} (or pass --api-url),"
             " or add --sim to use the embedded simulator"
         )
     for credential in url_credentials(url):

@@ -34,10 +34,11 @@ class FmtResult:
     diffs: tuple[str, ...] = ()
 
 
-def schema_line(model: type[BaseModel], schemas: str = "../../schemas") -> str:
-    """The editor hint line for files of ``model``; ``schemas`` is the path from the file's
-    folder to the schemas."""
-    name = "tenant" if model is TenantSettings else "definition"
+def schema_line(model: type[BaseModel], schemas: str = "../../schemas", *,
+                overlay: bool = False) -> str:
+    """The editor hint line for files of ``model`` (an overlay's when ``overlay``);
+    ``schemas`` is the path from the file's folder to the schemas."""
+    name = "tenant" if model is TenantSettings else "overlay" if overlay else "definition"
     return SCHEMA_COMMENT.format(schemas=schemas, name=name)
 
 
@@ -69,7 +70,8 @@ def canonical(text: str, model: type[BaseModel], *, schemas: str = "../../schema
         if OVERLAY_KEY in tree:  # an overlay names its base first
             tree.move_to_end(OVERLAY_KEY, last=False)
     body = dump(tree)
-    header = schema_line(model, schemas)
+    header = schema_line(model, schemas,
+                         overlay=isinstance(tree, CommentedMap) and OVERLAY_KEY in tree)
     lines = body.splitlines()
     if not any(line.startswith("# yaml-language-server:") for line in lines[:3]):
         body = header + "\n" + body

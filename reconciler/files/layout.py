@@ -26,11 +26,12 @@ from pathlib import Path
 
 from reconciler.errors import UsageError
 from reconciler.model.definition import is_tenant_id
+from reconciler.model.desired import SHARED_FOLDER
 from reconciler.model.diagnostics import Diagnostic, Severity
 
 YAML_SUFFIXES = (".yaml", ".yml")
 TENANT_FILES = ("_tenant.yaml", "_tenant.yml")
-BASE_FOLDER = "_base"
+BASE_FOLDER = SHARED_FOLDER
 
 
 class FileKind(StrEnum):

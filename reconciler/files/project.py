@@ -49,11 +49,13 @@ def environment(name: str, path: Path = Path(SETTINGS_FILE)) -> Environment:
 
 
 def for_environment(state: DesiredState, env: Environment | None,
-                    base: Path = Path(".")) -> DesiredState:
-    """``state`` as ``env`` should hold it: its overrides merged in, its tenant ids."""
+                    overlay_dir: Path | None = None) -> DesiredState:
+    """``state`` as ``env`` should hold it: its overrides merged in, its tenant ids.
+    ``overlay_dir`` replaces the environment's own overlay folder (a copy at a git ref)."""
     if env is None:
         return state
-    overrides = _overrides(base / env.overlay, state) if env.overlay else {}
+    folder = overlay_dir or (Path(env.overlay) if env.overlay else None)
+    overrides = _overrides(folder, state) if folder is not None else {}
     tenants = []
     for tenant in state.tenants:
         mine = overrides.get(tenant.tenant, {})

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 
 from reconciler.model.definition import Definition, TenantSettings
 from reconciler.model.diagnostics import Diagnostic
+
+SHARED_FOLDER = "_base"  # streaks.d/_base/: definitions tenants share
+
+
+def shared_overlay(file: str, tenant: str) -> str | None:
+    """For a file of the shared folder, where ``tenant``'s overlay of it goes (else None)."""
+    path = PurePosixPath(file.replace("\\", "/"))
+    if path.parent.name != SHARED_FOLDER:
+        return None
+    return str(path.parent.parent / tenant / path.name)
 
 
 @dataclass(frozen=True)

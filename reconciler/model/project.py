@@ -4,7 +4,7 @@ Each environment names its Admin API, the environment variable that holds its ke
 optional folder of overrides and how its tenant ids differ from the folder names in git::
 
     [environments.staging]
-    api_url = "https://phoenix-staging.example"
+    api_url = "https://phoenix-staging.example"   # or: url_env = "PHOENIX_STAGING_URL"
     key_env = "PHOENIX_STAGING_API_KEY"
     overlay = "environments/staging"          # <tenant>/<any>.yaml: name + JSON Merge Patch
     tenants = { tenant-prod-001 = "tenant-stg-001" }
@@ -27,6 +27,9 @@ class Environment(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     api_url: str | None = Field(default=None, description="The Admin API base URL (https).")
+    url_env: EnvVar = Field(default="PHOENIX_ADMIN_URL",
+                            description="The environment variable that holds the API URL"
+                                        " when api_url is not set.")
     key_env: EnvVar = Field(default="PHOENIX_ADMIN_API_KEY",
                             description="The environment variable that holds this API's key.")
     overlay: str | None = Field(default=None, description="A folder (relative to the settings"

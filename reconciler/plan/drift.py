@@ -8,8 +8,10 @@ live here, beside the type; :mod:`reconciler.render.drift_forms` prints it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any, Literal, assert_never
 
+from reconciler.model.desired import shared_overlay
 from reconciler.plan.codec import change_data, change_schema
 from reconciler.plan.operations import Action, Change, Operation, Plan
 
@@ -87,6 +89,11 @@ def drift_from_plan(plan: Plan, *, unmanaged_is_drift: frozenset[str] = frozense
 def _fix(kind: Kind, op: Operation, changes: tuple[Change, ...]) -> str:
     """The one-line fix: what ``streaks apply`` would do, or how to keep Phoenix's way."""
     file = op.file or "its file"
+    overlay = shared_overlay(file, op.tenant)
+    if overlay is not None:  # a shared file: a change there changes every tenant taking it
+        stem = PurePosixPath(file).stem
+        file = (f"an overlay {overlay} (`base: {stem}`) for this tenant only, or in {file} for"
+                " every tenant that takes it")
     if kind == "missing":
         return "`streaks apply` creates it"
     if kind == "archived":
@@ -97,6 +104,9 @@ def _fix(kind: Kind, op: Operation, changes: tuple[Change, ...]) -> str:
     if changes and all(c.path == "status" for c in changes):
         return ("`streaks apply` sets git's status back; to keep the live status, add"
                 f" `ignore: [status]` to {file}")
+    if overlay is not None:
+        return ("`streaks apply` puts git's values back; to keep the live values, set them in"
+                f" {file}")
     return ("`streaks apply` puts git's values back; to keep the live values, `streaks export"
             f" --tenant {op.tenant}` writes them into {file}")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reconciler.model.untrusted import one_line
 from reconciler.plan.codec import SUMMARY_KEYS, fingerprint
@@ -50,11 +50,17 @@ class CommentContext:
     run_id: str | None = None
     run_url: str | None = None
     time: str | None = None
+    environment: str | None = None  # --env: one comment can hold a section per environment
+
+    def heading(self, title: str = "streaks plan") -> str:
+        """The section's heading, naming the environment when there is one."""
+        where = f" · environment `{_code(self.environment)}`" if self.environment else ""
+        return f"### {title}{where}"
 
     def lines(self, fingerprint: str | None) -> list[str]:
         """A visible line naming the commit, base, time and run; hidden lines for tools
         (nothing outside GitHub Actions, where there is no run to name)."""
-        if self == NO_CONTEXT:
+        if replace(self, environment=None) == NO_CONTEXT:
             return []
         parts = []
         if self.head_sha:
@@ -85,13 +91,14 @@ def _code(text: str) -> str:
 def render(plan: Plan, *, marker: str = MARKER, title: str = "streaks plan",
            context: CommentContext = NO_CONTEXT) -> str:
     """The comment body."""
-    head = [marker, f"### {title}", "", *context.lines(fingerprint(plan) if marker else None)]
+    head = [marker, context.heading(title), "",
+            *context.lines(fingerprint(plan) if marker else None)]
     return _fit(head, [(plan, "")])
 
 
 def error(message: str, *, context: CommentContext = NO_CONTEXT) -> str:
     """The comment when planning failed: the error in place of the plan, never a stale one."""
-    return "\n".join([MARKER, "### streaks plan", "", *context.lines(None),
+    return "\n".join([MARKER, context.heading(), "", *context.lines(None),
                       "**The plan failed**, so no plan is shown (an earlier one is withdrawn)."
                       " Fix the cause and push again:", "", fenced(message), ""])
 
@@ -99,7 +106,7 @@ def error(message: str, *, context: CommentContext = NO_CONTEXT) -> str:
 def render_scoped(scoped: ScopedPlan, *, marker: str = MARKER,
                   context: CommentContext = NO_CONTEXT) -> str:
     """The PR comment for ``plan --base-ref``: this PR's changes first, then base's."""
-    head = [marker, "### streaks plan", "", *context.lines(fingerprint(scoped.full))]
+    head = [marker, context.heading(), "", *context.lines(fingerprint(scoped.full))]
     parts = [(scoped.introduced, "#### Changes this pull request introduces")]
     if scoped.pre_existing.operations or scoped.pre_existing.unmanaged:
         parts.append((scoped.pre_existing,

@@ -87,11 +87,27 @@ def test_github_outputs_and_summary(repo: Path, tmp_path: Path) -> None:
            "GITHUB_STEP_SUMMARY": str(summary)}
     assert run(repo, "plan", "--sim", env=env).returncode == 0
     assert out.read_text().splitlines() == [
-        "has_changes=true", "create=4", "adopt=0", "update=0", "status=0", "restore=0", "rename=0",
+        "has_changes=true", "create=6", "adopt=0", "update=0", "status=0", "restore=0", "rename=0",
         "archive=0", "unmanaged=0", "destructive_count=0", "affecting_count=0", "adopt_count=0",
         f"fingerprint={json.loads(run(repo, 'plan', '--sim', '--format', 'json').stdout)['fingerprint']}"]
     assert summary.read_text().startswith("<!-- streaks-plan -->\n### streaks plan\n")
     out.unlink()
     assert run(repo, "drift", "--sim", env=env).returncode == 2
     assert out.read_text().splitlines() == [
-        "drifted=true", "changed=0", "missing=4", "archived=0", "unmanaged=0"]
+        "drifted=true", "changed=0", "missing=6", "archived=0", "unmanaged=0"]
+
+
+def test_the_fix_for_a_shared_definition_names_the_tenant_overlay(repo: Path) -> None:
+    assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
+    store = Store(repo / ".streaks/sim.db")
+    shared = store.find_by_name("tenant-prod-001", "Weekly Check-in")  # from _base/, included
+    assert shared is not None
+    store.update("tenant-prod-001", shared.id, {"status": "archived"})
+    [item] = json.loads(run(repo, "drift", "--sim", "--format", "json").stdout)["items"]
+    assert item["file"] == "streaks.d/_base/weekly-check-in.yaml"
+    # Archiving it in the shared file would archive it in every tenant: say both ways.
+    assert item["fix"] == (
+        "`streaks apply` restores it; to keep it archived, set `status: archived` in an overlay"
+        " streaks.d/tenant-prod-001/weekly-check-in.yaml (`base: weekly-check-in`) for this"
+        " tenant only, or in streaks.d/_base/weekly-check-in.yaml for every tenant that takes"
+        " it")

@@ -29,11 +29,11 @@ def edit(path: Path, old: str, new: str) -> None:
 def test_first_apply_then_no_op_plan(repo: Path) -> None:
     first = run(repo, "plan", "--sim", "--detailed-exitcode")
     assert first.returncode == 2
-    assert first.stdout.endswith("Plan: 4 to create, 0 to adopt, 0 to update, 0 status changes, 0 to restore,"
+    assert first.stdout.endswith("Plan: 6 to create, 0 to adopt, 0 to update, 0 status changes, 0 to restore,"
                                  " 0 to rename, 0 to archive.\n")
     applied = run(repo, "apply", "--sim", "--auto-approve")
     assert applied.returncode == 0, applied.stderr
-    assert re.search(r"Apply complete: 4 operation\(s\) succeeded in [0-9.]+ s\.", applied.stdout)
+    assert re.search(r"Apply complete: 6 operation\(s\) succeeded in [0-9.]+ s\.", applied.stdout)
     assert "Confirmed: a fresh plan shows no changes." in applied.stdout
     again = run(repo, "plan", "--sim", "--detailed-exitcode")
     assert (again.returncode, again.stdout) == (0, "No changes. Phoenix matches streaks.d/.\n")
@@ -104,15 +104,15 @@ def test_prune_guard_refuses_archiving_everything(repo: Path) -> None:
     for f in tenant.glob("[!_]*.yaml"):
         f.unlink()
     # Without prune: removing files archives nothing; they become unmanaged.
-    assert plan_json(repo)["summary"]["unmanaged"] == 2
+    assert plan_json(repo)["summary"]["unmanaged"] == 3
     edit(tenant / "_tenant.yaml", "prune: false", "prune: true")
     refused = run(repo, "plan", "--sim")
     assert refused.returncode == 1
     assert refused.stderr == ("error: tenant tenant-fitness-001: prune would archive every"
-                              " definition (2 not named in git); if that is intended, pass"
+                              " definition (3 not named in git); if that is intended, pass"
                               " --allow-archive-all\n")
     doc = plan_json(repo, "--allow-archive-all")
-    assert doc["summary"]["archive"] == 2
+    assert doc["summary"]["archive"] == 3
 
 
 def test_stale_saved_plan_is_refused(repo: Path) -> None:
@@ -140,7 +140,7 @@ def test_fresh_saved_plan_applies_exactly(repo: Path) -> None:
     (repo / "streaks.d/tenant-prod-001/daily-login-streak.yaml").unlink()  # not re-read
     applied = run(repo, "apply", "--sim", "plan.json")
     assert applied.returncode == 0, applied.stderr
-    assert re.search(r"Apply complete: 4 operation\(s\) succeeded in [0-9.]+ s\.", applied.stdout)
+    assert re.search(r"Apply complete: 6 operation\(s\) succeeded in [0-9.]+ s\.", applied.stdout)
 
 
 def test_saved_plan_with_an_unknown_action_is_refused(repo: Path) -> None:
@@ -160,7 +160,7 @@ def test_apply_refuses_without_a_terminal_or_approval(repo: Path) -> None:
     result = run(repo, "apply", "--sim", stdin="yes\n")
     assert result.returncode == 1
     assert "pass --auto-approve" in result.stderr
-    assert plan_json(repo)["summary"]["create"] == 4
+    assert plan_json(repo)["summary"]["create"] == 6
 
 
 def test_no_api_configured(repo: Path) -> None:

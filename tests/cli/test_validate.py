@@ -21,7 +21,7 @@ def streaks(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[
 def test_example_tree_is_valid() -> None:
     result = streaks("validate")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout == "valid: 6 files, no problems\n"
+    assert result.stdout == "valid: 8 files, no problems\n"
 
 
 def test_invalid_tree_exits_1_with_every_error(write_tree: WriteTree) -> None:

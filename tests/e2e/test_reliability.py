@@ -94,7 +94,7 @@ def test_apply_converges_through_faults(repo: Path, tmp_path: Path, seed: int) -
         met = server.stats()["by_status"]
         assert isinstance(met, dict)
         assert {"429", "dropped"} <= set(met) and ({"500", "503"} & set(met))
-        assert_converged(repo, server, expected=16)
+        assert_converged(repo, server, expected=18)
         # Second round: edits, a pause, an archive and a rename, under the same faults.
         faults(server, error_rate=0.12, rate_limit_rate=0.1, drop_rate=0.08,
                commit_then_fail_rate=0.15, latency_ms=1, retry_after_s=0, seed=seed + 100)
@@ -109,7 +109,7 @@ def test_apply_converges_through_faults(repo: Path, tmp_path: Path, seed: int) -
             (prod / "generated-06.yaml").read_text().replace(
                 "name: Generated 06", "name: Renamed 06\nrenamed_from: [Generated 06]"))
         apply_until_done(repo, server)
-        assert_converged(repo, server, expected=16)
+        assert_converged(repo, server, expected=18)
 
 
 def test_rate_limited_api_slows_down_instead_of_failing(repo: Path, tmp_path: Path) -> None:
@@ -121,7 +121,7 @@ def test_rate_limited_api_slows_down_instead_of_failing(repo: Path, tmp_path: Pa
         assert result.returncode == 0, result.stdout + result.stderr
         stats = server.stats()
         assert stats["by_status"]["429"] > 0
-        assert len(records(server)) == 24
+        assert len(records(server)) == 26
 
 
 def test_partial_failure_reports_every_outcome_and_rerun_finishes(repo: Path,
@@ -165,12 +165,12 @@ def test_killed_apply_converges_when_run_again(repo: Path, tmp_path: Path) -> No
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
         done_before = len(records(server))
-        assert 0 < done_before < 34  # killed mid-way
+        assert 0 < done_before < 36  # killed mid-way
         faults(server)
         assert apply_until_done(repo, server) == 1
         listed = records(server)
-        names = Counter(r["name"] for r in listed)
-        assert len(listed) == 34 and max(names.values()) == 1
+        names = Counter((r["tenant_id"], r["name"]) for r in listed)
+        assert len(listed) == 36 and max(names.values()) == 1
         assert run(repo, "plan", "--detailed-exitcode", env=env_for(server)).returncode == 0
 
 

@@ -63,7 +63,7 @@ def test_cli_export_then_plan_is_empty(repo: Path) -> None:
     assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
     out = run(repo, "export", "--sim", "--dir", "exported")
     assert out.returncode == 0, out.stderr
-    assert out.stdout.endswith("Exported 4 file(s); 0 already up to date.\n")
+    assert out.stdout.endswith("Exported 6 file(s); 0 already up to date.\n")
     plan = run(repo, "plan", "--sim", "--dir", "exported", "--detailed-exitcode")
     assert (plan.returncode, plan.stdout) == (0, "No changes. Phoenix matches streaks.d/.\n")
     assert run(repo, "fmt", "--check", "--dir", "exported").returncode == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -39,14 +40,14 @@ def project(repo: Path, api_urls: dict[str, str] | None = None) -> None:
 def test_an_environment_maps_tenants_and_applies_its_overrides(repo: Path) -> None:
     project(repo)
     env = load_project(repo / "streaks.toml").environments["staging"]
-    state = for_environment(load_valid(repo / "streaks.d"), env, repo)
+    state = for_environment(load_valid(repo / "streaks.d"), env, repo / "environments/staging")
     assert state.tenant_ids() == ("tenant-stg-001", "tenant-stg-002")
     login = next(d for t in state.tenants for d in t.definitions
                  if d.name == "Daily Login Streak")
     assert login.tenant == "tenant-stg-001"
     assert login.definition.config.window.timezone == "Asia/Tokyo"  # type: ignore[union-attr]
     assert login.sources[-1].endswith("environments/staging/tenant-prod-001/daily-login.yaml")
-    untouched = for_environment(load_valid(repo / "streaks.d"), Environment(), repo)
+    untouched = for_environment(load_valid(repo / "streaks.d"), Environment())
     assert untouched.tenant_ids() == ("tenant-fitness-001", "tenant-prod-001")
 
 
@@ -61,7 +62,7 @@ def test_plan_and_apply_per_environment_on_the_simulator(repo: Path) -> None:
     # Production is another simulator database, untouched by staging's apply.
     production = json.loads(run(repo, "plan", "--sim", "--env", "production", "--format",
                                 "json").stdout)
-    assert production["summary"]["create"] == 4
+    assert production["summary"]["create"] == 6
     assert {op["tenant"] for op in production["operations"]} == {"tenant-prod-001",
                                                                   "tenant-fitness-001"}
 
@@ -78,7 +79,7 @@ def test_each_environment_uses_its_own_api_and_key(repo: Path, tmp_path: Path) -
                       env={"PHOENIX_STAGING_API_KEY": ADMIN_KEY})
         assert applied.returncode == 0, applied.stderr
         stats = served.stats()
-        assert stats["by_route"].get("POST /v1/tenants/{tenant_id}/streaks") == 4
+        assert stats["by_route"].get("POST /v1/tenants/{tenant_id}/streaks") == 6
 
 
 @pytest.mark.parametrize(("settings", "message"), [
@@ -107,3 +108,21 @@ def test_unknown_environment_and_bad_override(repo: Path) -> None:
     assert ("environments/staging/tenant-prod-001/daily-login.yaml:1:7: error: name: an"
             " environment override needs the name of one of tenant tenant-prod-001's"
             " definitions, got 'No Such Definition'") in bad.stderr
+
+
+def test_base_ref_reads_the_environment_overrides_as_they_were_at_base(repo: Path) -> None:
+    project(repo)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@e"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+    assert run(repo, "apply", "--sim", "--env", "staging", "--auto-approve").returncode == 0
+    override = repo / "environments/staging/tenant-prod-001/daily-login.yaml"
+    override.write_text(OVERRIDE.replace("Asia/Tokyo", "Europe/Paris"))
+    doc = json.loads(run(repo, "plan", "--sim", "--env", "staging", "--base-ref", "main",
+                         "--format", "json").stdout)
+    ops = doc["operations"]
+    # The change is this PR's own: at main the override still said Asia/Tokyo.
+    assert [(ops[i]["tenant"], ops[i]["name"]) for i in doc["scope"]["introduced"]] == [
+        ("tenant-stg-001", "Daily Login Streak")]
+    assert doc["scope"]["pre_existing"] == []

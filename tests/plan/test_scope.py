@@ -49,7 +49,7 @@ def test_cli_base_ref(repo: Path) -> None:
     introduced = {(ops[i]["tenant"], ops[i]["name"]) for i in doc["scope"]["introduced"]}
     assert introduced == {("tenant-new", "Daily Login Streak"),
                           ("tenant-prod-001", "Daily Login Streak")}
-    assert len(doc["scope"]["pre_existing"]) == 3
+    assert len(doc["scope"]["pre_existing"]) == 5
     assert doc["scope"]["resolved_on_base"] == 1  # base would create the unedited version
     text = run(repo, "plan", "--sim", "--base-ref", "main").stdout
     assert text.startswith("Changes this pull request introduces:\n")

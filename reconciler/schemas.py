@@ -35,14 +35,14 @@ def _definition() -> dict[str, Any]:
 def _overlay() -> dict[str, Any]:
     from reconciler.files.bases import OVERLAY_KEY
 
-    schema = as_merge_patch(_definition())
+    schema: dict[str, Any] = as_merge_patch(_definition())
     schema["title"] = "Overlay of a shared definition"
     schema["description"] = ("A file of streaks.d/<tenant_id>/ with a `base:` key: a JSON Merge"
                              " Patch (RFC 7386) on that definition of streaks.d/_base/. Any"
                              " key may be left out; null removes one.")
     schema["properties"] = {OVERLAY_KEY: {
         "type": "string", "description": "The shared definition this file changes: a file"
-        " name of streaks.d/_base/ without .yaml.", "examples": ["daily-login-streak"]},
+        " name of streaks.d/_base/ without .yaml.", "examples": ["weekly-check-in"]},
         **schema["properties"]}
     schema["required"] = [OVERLAY_KEY]
     return schema

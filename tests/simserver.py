@@ -37,12 +37,13 @@ class Server:
 
 
 @contextlib.contextmanager
-def running_server(db: Path, *extra: str, port: int | None = None) -> Iterator[Server]:
+def running_server(db: Path, *extra: str, port: int | None = None,
+                   admin_key: str = ADMIN_KEY) -> Iterator[Server]:
     """Start a simulator process, wait until it answers, stop it afterwards."""
     port = port or free_port()
     exe = Path(sys.executable).with_name("streaks")
     cmd = [str(exe), "sim", "serve", "--port", str(port), "--db", str(db),
-           "--admin-key", ADMIN_KEY, "--tenant-key", f"tenant-a={TENANT_KEY}",
+           "--admin-key", admin_key, "--tenant-key", f"tenant-a={TENANT_KEY}",
            "--tenant", "tenant-b", *extra]
     process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                env={**os.environ, "NO_COLOR": "1"})

@@ -1,9 +1,11 @@
 """Run a workflow job's ``run:`` steps for real, as the Actions runner would.
 
-``uses:`` steps and the install step are skipped (the test provides ``.venv``); ``if:``
-conditions and ``${{ }}`` expressions are evaluated from a context the test gives, with step
-outputs read from ``$GITHUB_OUTPUT`` as the runner does. Only the expression forms the
-workflows use are understood; anything else fails loudly.
+``uses: ./`` runs this repository's composite Action (``action.yml``) step by step, with its
+inputs and outputs; other ``uses:`` steps and the install steps are skipped (the test's
+``.venv`` stands in for the installed streaks). ``if:`` conditions and ``${{ }}`` expressions
+are evaluated from a context the test gives, with step outputs read from ``$GITHUB_OUTPUT``
+as the runner does. Only the expression forms the workflows use are understood; anything
+else fails loudly.
 """
 
 from __future__ import annotations
@@ -11,13 +13,17 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from reconciler.files.yamlio import decode, parse
 
-WORKFLOWS = Path(__file__).resolve().parents[2] / ".github" / "workflows"
+ROOT = Path(__file__).resolve().parents[2]
+WORKFLOWS = ROOT / ".github" / "workflows"
+ACTION = ROOT / "action.yml"
+VENV = Path(sys.executable).parents[1]
 EXPR = re.compile(r"\$\{\{\s*(.+?)\s*\}\}")
 
 
@@ -47,33 +53,115 @@ def run_job(workflow: str, job: str, cwd: Path, context: dict[str, str],
     """Run ``job`` of ``workflow`` in ``cwd``; ``context`` maps expression paths to values."""
     result = JobRun()
     summary = cwd / "step-summary.md"
-    for index, step in enumerate(load(workflow)["jobs"][job]["steps"]):
-        if "run" not in step or step.get("name") == "Install streaks":
-            continue
-        step_id = step.get("id", f"step{index}")
-        if "if" in step and not _condition(step["if"], context, result):
-            continue
-        outputs = cwd / f"output-{index}.txt"
-        outputs.write_text("")
-        step_env = {k: _expand(str(v), context, result) for k, v in step.get("env", {}).items()}
-        completed = subprocess.run(
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-            cwd=cwd, capture_output=True, text=True, timeout=180,
-            env={**os.environ, **env, **step_env, "GITHUB_ACTIONS": "true",
-                 "GITHUB_OUTPUT": str(outputs), "GITHUB_STEP_SUMMARY": str(summary)},
-        )
-        result.ran.append(step.get("name", step_id))
-        values = dict(line.split("=", 1) for line in outputs.read_text().splitlines()
-                      if "=" in line)
-        outcome = "success" if completed.returncode == 0 else "failure"
-        result.steps[step_id] = {"outcome": outcome, "outputs": values,
-                                 "stdout": completed.stdout, "stderr": completed.stderr}
-        if completed.returncode != 0 and not step.get("continue-on-error"):
-            result.summary = summary.read_text() if summary.exists() else ""
-            raise StepFailed(f"step {step.get('name')} failed ({completed.returncode}):\n"
-                             f"{completed.stdout}\n{completed.stderr}", result)
-    result.summary = summary.read_text() if summary.exists() else ""
+    temp = cwd.parent / f"runner-temp-{job}"
+    temp.mkdir(exist_ok=True)
+    if not (temp / "streaks-venv").exists():
+        os.symlink(VENV, temp / "streaks-venv")
+    base_env = {**os.environ, **env, "GITHUB_ACTIONS": "true", "RUNNER_TEMP": str(temp),
+                "GITHUB_STEP_SUMMARY": str(summary)}
+    try:
+        for index, step in enumerate(load(workflow)["jobs"][job]["steps"]):
+            if "if" in step and not evaluate(step["if"], context, result):
+                continue
+            step_id = step.get("id", f"step{index}")
+            step_env = {k: _expand(str(v), context, result)
+                        for k, v in step.get("env", {}).items()}
+            if step.get("uses") == "./":
+                outcome = _composite(step, step_id, cwd, context, {**base_env, **step_env},
+                                     result)
+            elif "run" not in step or step.get("name") == "Install streaks":
+                continue
+            else:
+                outcome = _run(step["run"], step_id, cwd, {**base_env, **step_env}, result,
+                               f"output-{index}.txt")
+            result.ran.append(step.get("name", step_id))
+            if outcome.returncode != 0 and not step.get("continue-on-error"):
+                raise StepFailed(f"step {step.get('name', step_id)} failed"
+                                 f" ({outcome.returncode}):\n{outcome.stdout}\n{outcome.stderr}",
+                                 result)
+    finally:
+        result.summary = summary.read_text() if summary.exists() else ""
     return result
+
+
+def job_runs(workflow: str, job: str, context: dict[str, str]) -> bool:
+    """Whether ``job``'s ``if:`` lets it run (``needs.*`` values come from ``context``)."""
+    condition = load(workflow)["jobs"][job].get("if")
+    return condition is None or evaluate(condition, context, JobRun())
+
+
+def _run(script: str, step_id: str, cwd: Path, env: dict[str, str], result: JobRun,
+         output_name: str) -> subprocess.CompletedProcess[str]:
+    outputs = cwd.parent / f"{cwd.name}-{output_name}"
+    outputs.write_text("")
+    completed = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=cwd, capture_output=True, text=True, timeout=180,
+        env={**env, "GITHUB_OUTPUT": str(outputs)},
+    )
+    outcome = "success" if completed.returncode == 0 else "failure"
+    result.steps[step_id] = {"outcome": outcome, "outputs": _read_outputs(outputs),
+                             "stdout": completed.stdout, "stderr": completed.stderr}
+    return completed
+
+
+def _read_outputs(path: Path) -> dict[str, str]:
+    """``name=value`` lines and ``name<<DELIMITER`` blocks, as the runner reads them."""
+    values: dict[str, str] = {}
+    lines = iter(path.read_text().splitlines())
+    for line in lines:
+        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
+            name, delimiter = line.split("<<", 1)
+            block = []
+            for inner in lines:
+                if inner == delimiter:
+                    break
+                block.append(inner)
+            values[name] = "\n".join(block)
+        elif "=" in line:
+            name, value = line.split("=", 1)
+            values[name] = value
+    return values
+
+
+def _composite(step: dict[str, Any], step_id: str, cwd: Path, context: dict[str, str],
+               env: dict[str, str], outer: JobRun) -> subprocess.CompletedProcess[str]:
+    """Run the Action's steps with the step's ``with:`` as inputs; its outputs become the
+    step's."""
+    action = dict(parse(decode(ACTION.read_bytes())).data)
+    given = {k: _expand(str(v), context, outer) for k, v in step.get("with", {}).items()}
+    unknown = set(given) - set(action["inputs"])
+    if unknown:
+        raise ValueError(f"the Action has no input(s) {sorted(unknown)}")
+    inputs = {}
+    for name, spec in action["inputs"].items():
+        if name in given:
+            inputs[name] = given[name]
+        elif name == "github-token":
+            inputs[name] = context["github.token"]
+        else:
+            inputs[name] = str(spec.get("default", ""))
+    inner_context = {**context, **{f"inputs.{k}": v for k, v in inputs.items()}}
+    inner = JobRun()
+    last = subprocess.CompletedProcess[str]([], 0, "", "")
+    for index, inner_step in enumerate(action["runs"]["steps"]):
+        if "if" in inner_step and not evaluate(inner_step["if"], inner_context, inner):
+            continue
+        if "run" not in inner_step or inner_step.get("name") in ("Install streaks", "Cache key"):
+            continue
+        inner_env = {k: _expand(str(v), inner_context, inner)
+                     for k, v in inner_step.get("env", {}).items()}
+        last = _run(inner_step["run"], inner_step.get("id", f"step{index}"), cwd,
+                    {**env, **inner_env, "GITHUB_ACTION_PATH": str(ROOT)}, inner,
+                    f"{step_id}-output-{index}.txt")
+        inner.ran.append(inner_step.get("name", str(index)))
+        if last.returncode != 0:
+            break
+    outputs = {name: _expand(str(spec["value"]), inner_context, inner)
+               for name, spec in action["outputs"].items()}
+    outer.steps[step_id] = {"outcome": "success" if last.returncode == 0 else "failure",
+                            "outputs": outputs, "stdout": last.stdout, "stderr": last.stderr}
+    return last
 
 
 def _lookup(path: str, context: dict[str, str], run: JobRun) -> str:
@@ -86,23 +174,63 @@ def _lookup(path: str, context: dict[str, str], run: JobRun) -> str:
         if parts[2] == "outcome":
             return str(step.get("outcome", ""))
         return str(step.get("outputs", {}).get(parts[3], ""))
+    if path not in context and path.startswith("github.event."):
+        return ""  # a property the event does not have is empty, as on GitHub
     if path not in context:
         raise KeyError(f"the test gives no value for {path!r}")
     return context[path]
 
 
-def _condition(expression: str, context: dict[str, str], run: JobRun) -> bool:
-    """``a == b && c != d`` or ``a == b || c == d`` (one operator kind per expression)."""
-    joiner = "||" if "||" in expression else "&&"
-    verdicts = []
-    for clause in expression.split(joiner):
-        match = re.fullmatch(r"\s*(.+?)\s*(==|!=)\s*(.+?)\s*", clause)
+TOKEN = re.compile(r"\s*(\(|\)|&&|\|\||==|!=|always\(\)|'[^']*'|[A-Za-z_][\w.-]*)")
+
+
+def evaluate(expression: str, context: dict[str, str], run: JobRun) -> bool:
+    """An ``if:``: comparisons (``==``, ``!=``) joined by ``&&`` and ``||`` (``&&`` binds
+    tighter), parentheses and ``always()``."""
+    expression = expression.strip()
+    if expression.startswith("${{") and expression.endswith("}}"):
+        expression = expression[3:-2]
+    tokens, at = [], 0
+    while at < len(expression.rstrip()):
+        match = TOKEN.match(expression, at)
         if match is None:
-            raise ValueError(f"unsupported condition {clause!r}")
-        left, op, right = match.groups()
-        equal = _lookup(left, context, run) == _lookup(right, context, run)
-        verdicts.append(equal if op == "==" else not equal)
-    return any(verdicts) if joiner == "||" else all(verdicts)
+            raise ValueError(f"unsupported condition {expression!r} at {at}")
+        tokens.append(match.group(1))
+        at = match.end()
+    value, rest = _or(tokens, context, run)
+    if rest:
+        raise ValueError(f"unsupported condition {expression!r}")
+    return value
+
+
+def _or(tokens: list[str], context: dict[str, str], run: JobRun) -> tuple[bool, list[str]]:
+    value, tokens = _and(tokens, context, run)
+    while tokens[:1] == ["||"]:
+        right, tokens = _and(tokens[1:], context, run)
+        value = value or right
+    return value, tokens
+
+
+def _and(tokens: list[str], context: dict[str, str], run: JobRun) -> tuple[bool, list[str]]:
+    value, tokens = _atom(tokens, context, run)
+    while tokens[:1] == ["&&"]:
+        right, tokens = _atom(tokens[1:], context, run)
+        value = value and right
+    return value, tokens
+
+
+def _atom(tokens: list[str], context: dict[str, str], run: JobRun) -> tuple[bool, list[str]]:
+    if tokens[:1] == ["("]:
+        value, rest = _or(tokens[1:], context, run)
+        if rest[:1] != [")"]:
+            raise ValueError("unbalanced parentheses")
+        return value, rest[1:]
+    if tokens[:1] == ["always()"]:
+        return True, tokens[1:]
+    if len(tokens) >= 3 and tokens[1] in ("==", "!="):
+        equal = _lookup(tokens[0], context, run) == _lookup(tokens[2], context, run)
+        return (equal if tokens[1] == "==" else not equal), tokens[3:]
+    raise ValueError(f"unsupported condition at {' '.join(tokens)!r}")
 
 
 def _expand(value: str, context: dict[str, str], run: JobRun) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
@@ -17,16 +18,20 @@ import httpx
 import pytest
 
 from tests.cliutil import run
-from tests.github.runner import WORKFLOWS, JobRun, StepFailed, load, run_job
-from tests.simserver import ADMIN_KEY, Server, running_server
+from tests.github.runner import ACTION, WORKFLOWS, JobRun, StepFailed, job_runs, load, run_job
+from tests.simserver import Server, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
-TENANTS = ("--tenant", "tenant-prod-001", "--tenant", "tenant-fitness-001")
+# Two Phoenixes, as streaks.toml declares them: staging's tenant ids differ, and each has
+# its own key (the plan jobs get read keys, the apply jobs write keys; here one per API).
+PRODUCTION_TENANTS = ("--tenant", "tenant-prod-001", "--tenant", "tenant-fitness-001")
+STAGING_TENANTS = ("--tenant", "tenant-stg-001", "--tenant", "tenant-fitness-stg-001")
+PRODUCTION_KEY, STAGING_KEY = "production-key-0001", "staging-key-0002"
 ON_MAIN = {"github.event_name": "push", "github.ref": "refs/heads/main",
            "github.event.repository.default_branch": "main"}
 
 
-def test_actionlint_is_clean() -> None:
+def test_actionlint_is_clean() -> None:  # it also checks each `uses: ./` against action.yml
     exe = Path(sys.executable).with_name("actionlint")
     result = subprocess.run([str(exe)], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -38,37 +43,67 @@ def test_least_privilege_pinned_and_no_inline_secrets(name: str) -> None:
     doc = load(name)
     assert "permissions" in doc and doc["permissions"].get("contents") == "read"
     for uses in re.findall(r"uses:\s*(\S+)", text):
-        assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", uses), uses
+        assert uses == "./" or re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", uses), uses
     for job in doc["jobs"].values():
         for step in job["steps"]:
             assert "${{" not in step.get("run", ""), (name, step.get("name"))
 
 
-def test_apply_never_runs_twice_at_once() -> None:
+def test_the_action_is_pinned_installs_the_locked_runtime_and_passes_no_expression_to_shell(
+        ) -> None:
+    for step in load_action()["runs"]["steps"]:
+        if "uses" in step:
+            assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+    steps = {s.get("name"): s for s in load_action()["runs"]["steps"]}
+    assert "scripts/install-runtime" in steps["Install streaks"]["run"]
+    for step in steps.values():
+        assert "${{" not in step.get("run", ""), step.get("name")
+    key = steps["Cache key"]["run"]
+    assert "requirements/*.lock" in key and "pip cache dir" in key  # keyed by the locks
+
+
+def load_action() -> dict[str, Any]:
+    from reconciler.files.yamlio import decode, parse
+
+    return dict(parse(decode(ACTION.read_bytes())).data)
+
+
+def test_apply_never_runs_twice_at_once_and_promotes_behind_approvals() -> None:
     apply = load("apply.yml")
     assert apply["concurrency"] == {"group": "streaks-apply", "cancel-in-progress": False}
-    assert apply["jobs"]["apply"]["environment"] == "phoenix-production"
+    jobs = apply["jobs"]
+    assert [(name, job["environment"]) for name, job in jobs.items()] == [
+        ("staging", "phoenix-staging"), ("staging-after-approval", "phoenix-staging-override"),
+        ("production", "phoenix-production"),
+        ("production-after-approval", "phoenix-production-override")]
+    assert jobs["production"]["needs"] == ["staging", "staging-after-approval"]
     remediate = load("drift.yml")["jobs"]["remediate"]
     assert remediate["concurrency"] == {"group": "streaks-apply", "cancel-in-progress": False}
     assert "vars.STREAKS_DRIFT_AUTO_APPLY == 'true'" in remediate["if"]
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    with running_server(tmp_path / "phoenix.db", *TENANTS) as s:
-        yield s
+def servers(tmp_path: Path) -> Iterator[tuple[Server, Server]]:
+    """Staging and production simulators."""
+    with running_server(tmp_path / "staging.db", *STAGING_TENANTS,
+                        admin_key=STAGING_KEY) as staging, \
+            running_server(tmp_path / "production.db", *PRODUCTION_TENANTS,
+                           admin_key=PRODUCTION_KEY) as production:
+        yield staging, production
 
 
 @pytest.fixture
 def checkout(tmp_path: Path) -> Path:
-    """A git checkout holding the example streaks.d/ on main, with the project's venv."""
+    """A git checkout holding the example streaks.d/ and streaks.toml on main, with the
+    project's venv."""
     work = tmp_path / "checkout"
-    (work / "streaks.d").parent.mkdir(parents=True)
-    subprocess.run(["cp", "-r", str(ROOT / "streaks.d"), str(work / "streaks.d")], check=True)
+    work.mkdir()
+    shutil.copytree(ROOT / "streaks.d", work / "streaks.d")
+    shutil.copy(ROOT / "streaks.toml", work / "streaks.toml")
     os.symlink(Path(sys.executable).parents[1], work / ".venv")
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
     subprocess.run([*git, "init", "-q", "-b", "main"], cwd=work, check=True)
-    subprocess.run([*git, "add", "streaks.d"], cwd=work, check=True)
+    subprocess.run([*git, "add", "streaks.d", "streaks.toml"], cwd=work, check=True)
     subprocess.run([*git, "commit", "-qm", "base"], cwd=work, check=True)
     return work
 
@@ -105,7 +140,17 @@ def head_sha(repo: Path) -> str:
                           text=True, check=True).stdout.strip()
 
 
-def pr_context(server: Server, repo: Path, head_repo: str = "acme/live-ops") -> dict[str, str]:
+def apis(servers: tuple[Server, Server], *, read: bool) -> dict[str, str]:
+    """The workflow variables and secrets naming both APIs (read keys or write keys)."""
+    staging, production = servers
+    kind = "PLAN_" if read else ""
+    return {"vars.PHOENIX_STAGING_URL": staging.url, "vars.PHOENIX_ADMIN_URL": production.url,
+            f"secrets.PHOENIX_STAGING_{kind}API_KEY": STAGING_KEY,
+            f"secrets.PHOENIX_{kind or 'ADMIN_'}API_KEY": PRODUCTION_KEY}
+
+
+def pr_context(servers: tuple[Server, Server], repo: Path,
+               head_repo: str = "acme/live-ops") -> dict[str, str]:
     return {
         "github.event.pull_request.head.repo.full_name": head_repo,
         "github.repository": "acme/live-ops",
@@ -113,19 +158,36 @@ def pr_context(server: Server, repo: Path, head_repo: str = "acme/live-ops") -> 
         "github.event.pull_request.base.ref": "main",
         "github.event.pull_request.number": "7",
         "github.token": "gh-token",
-        "vars.PHOENIX_ADMIN_URL": server.url,
-        "secrets.PHOENIX_PLAN_API_KEY": ADMIN_KEY,
-        "secrets.PHOENIX_ADMIN_API_KEY": ADMIN_KEY,
+        "github.sha": head_sha(repo),
+        "github.event_name": "pull_request",
+        "github.ref": "refs/pull/7/merge",
+        "github.event.repository.default_branch": "main",
+        **apis(servers, read=True),
     }
 
 
-def apply_all(server: Server, repo: Path) -> None:
-    env = {"PHOENIX_ADMIN_URL": server.url, "PHOENIX_ADMIN_API_KEY": ADMIN_KEY}
-    assert run(repo, "apply", "--auto-approve", env=env).returncode == 0
+def env_of(server: Server, name: str) -> dict[str, str]:
+    """The variables ``streaks --env name`` reads, for a direct CLI call."""
+    if name == "staging":
+        return {"PHOENIX_STAGING_URL": server.url, "PHOENIX_STAGING_API_KEY": STAGING_KEY}
+    return {"PHOENIX_ADMIN_URL": server.url, "PHOENIX_ADMIN_API_KEY": PRODUCTION_KEY}
+
+
+def apply_all(servers: tuple[Server, Server], repo: Path) -> None:
+    for server, name in zip(servers, ("staging", "production"), strict=True):
+        result = run(repo, "apply", "--env", name, "--auto-approve", env=env_of(server, name))
+        assert result.returncode == 0, result.stderr
+
+
+def in_sync(servers: tuple[Server, Server], repo: Path) -> bool:
+    return all(run(repo, "plan", "--env", name, "--detailed-exitcode",
+                   env=env_of(server, name)).returncode == 0
+               for server, name in zip(servers, ("staging", "production"), strict=True))
 
 
 def edit_out_of_band(server: Server, tenant: str, name: str, body: dict[str, object]) -> None:
-    headers = {"X-API-Key": ADMIN_KEY}
+    key = STAGING_KEY if "stg" in tenant else PRODUCTION_KEY
+    headers = {"X-API-Key": key}
     listed = httpx.get(f"{server.url}/v1/tenants/{tenant}/streaks", headers=headers).json()
     target = next(d for d in listed["definitions"] if d["name"] == name)
     r = httpx.patch(f"{server.url}/v1/tenants/{tenant}/streaks/{target['id']}", json=body,
@@ -133,18 +195,24 @@ def edit_out_of_band(server: Server, tenant: str, name: str, body: dict[str, obj
     assert r.status_code == 200
 
 
+def live_definitions(server: Server, tenant: str, key: str) -> list[dict[str, Any]]:
+    return list(httpx.get(f"{server.url}/v1/tenants/{tenant}/streaks",
+                          headers={"X-API-Key": key}).json()["definitions"])
+
+
 def no_secret_anywhere(*places: Path | str) -> None:
     for place in places:
         text = place.read_text() if isinstance(place, Path) else place
-        assert ADMIN_KEY not in text
+        assert PRODUCTION_KEY not in text and STAGING_KEY not in text
 
 
-def test_plan_workflow_posts_then_updates_one_sticky_comment(
-    server: Server, checkout: Path, gh: dict[str, str]
+def test_plan_workflow_posts_then_updates_one_sticky_comment_with_a_section_per_environment(
+    servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]
 ) -> None:
-    apply_all(server, checkout)
-    # Drift that exists before this PR, and this PR's own change.
-    edit_out_of_band(server, "tenant-prod-001", "Daily Login Streak",
+    _staging, production = servers
+    apply_all(servers, checkout)
+    # Drift in production that exists before this PR, and this PR's own change.
+    edit_out_of_band(production, "tenant-prod-001", "Daily Login Streak",
                      {"description": "edited by hand"})
     workout = checkout / "streaks.d/tenant-fitness-001/weekly-workout-warrior.yaml"
     workout.write_text(workout.read_text().replace("min: 3", "min: 4"))
@@ -152,158 +220,197 @@ def test_plan_workflow_posts_then_updates_one_sticky_comment(
     # Someone else's comment with the marker is never taken for the sticky one.
     set_gh_state(gh, {"comments": [{"id": 1, "user": "mallory",
                                     "body": "<!-- streaks-plan -->\nplanted"}]})
-    first: JobRun = run_job("plan.yml", "plan", checkout, pr_context(server, checkout), gh)
-    assert first.ran == ["Validate", "Plan this pull request", "Post or update the plan comment"]
+    first: JobRun = run_job("plan.yml", "plan", checkout, pr_context(servers, checkout), gh)
+    assert first.ran == ["Plan every environment"]
     outputs = first.steps["plan"]["outputs"]
     assert outputs["has_changes"] == "true"
-    assert (outputs["introduced"], outputs["pre_existing"]) == ("1", "1")
     assert (outputs["destructive_count"], outputs["affecting_count"],
-            outputs["adopt_count"]) == ("0", "1", "0")
+            outputs["adopt_count"]) == ("0", "2", "0")  # the edit, in each environment
+    every = dict(line.split("=", 1) for line in outputs["outputs"].splitlines())
+    assert (every["staging-introduced"], every["staging-pre_existing"]) == ("1", "0")
+    assert (every["production-introduced"], every["production-pre_existing"]) == ("1", "1")
+    assert outputs["fingerprint"] == ""  # one per environment: staging-fingerprint, ...
     planted, comment = gh_state(gh)["comments"]
     assert planted["body"] == "<!-- streaks-plan -->\nplanted"
     body = str(comment["body"])
-    assert body.startswith("<!-- streaks-plan -->\n### streaks plan\n")
-    fingerprint = outputs["fingerprint"]
-    assert f"<!-- streaks-fingerprint: {fingerprint} -->\n<!-- streaks-run: 501 -->" in body
-    assert ("Plan of `abababababab` (head of #7) into `main` at " in body
+    assert body.startswith("<!-- streaks-plan -->\n### streaks plan · environment `staging`\n")
+    assert body.count("<!-- streaks-plan -->") == 1
+    staging_part, production_part = body.split("### streaks plan · environment `production`\n")
+    fingerprint = every["production-fingerprint"]
+    assert f"<!-- streaks-fingerprint: {fingerprint} -->\n<!-- streaks-run: 501 -->" in (
+        production_part)
+    assert ("Plan of `abababababab` (head of #7) into `main` at " in production_part
             and "· [workflow run](https://github.com/acme/live-ops/actions/runs/501) ·"
-            f" fingerprint `{fingerprint}`" in body)
-    assert "#### Already different on `main`" in body  # the branch, not a 40-character SHA
-    mine = body.index("#### Changes this pull request introduces")
-    theirs = body.index("#### Already different on")
+            f" fingerprint `{fingerprint}`" in production_part)
+    assert "tenant-fitness-stg-001" in staging_part and "tenant-fitness-001" in production_part
+    assert "#### Already different on" not in staging_part
+    mine = production_part.index("#### Changes this pull request introduces")
+    theirs = production_part.index("#### Already different on `main`")
     assert mine < theirs
-    assert "config.condition.min: 3 → 4" in body[mine:theirs]
-    assert '"edited by hand" → "Track consecutive days users log in"' in body[theirs:]
-    plan_doc = json.loads((checkout / "plan.json").read_text())
-    assert plan_doc["scope"]["introduced"] and plan_doc["scope"]["pre_existing"]
+    assert "config.condition.min: 3 → 4" in production_part[mine:theirs]
+    assert '"edited by hand" → "Track consecutive days users log in"' in (
+        production_part[theirs:])
+    plans = {f.name for f in (checkout / "streaks-plan").iterdir()}
+    assert plans == {"plan.md", "plan-staging.json", "plan-production.json"}
 
     workout.write_text(workout.read_text().replace("min: 4", "min: 5"))
-    second = run_job("plan.yml", "plan", checkout, pr_context(server, checkout), gh)
+    second = run_job("plan.yml", "plan", checkout, pr_context(servers, checkout), gh)
     assert second.steps["plan"]["outcome"] == "success"
     comments = gh_state(gh)["comments"]
     assert len(comments) == 2 and comments[1]["id"] == comment["id"]
-    assert "config.condition.min: 3 → 5" in str(comments[1]["body"])
+    assert str(comments[1]["body"]).count("config.condition.min: 3 → 5") == 2
     calls = [json.loads(line) for line in Path(gh["GH_LOG"]).read_text().splitlines()]
     assert [c[:3] for c in calls if "-X" in c] == [["api", "-X", "POST"], ["api", "-X", "PATCH"]]
-    no_secret_anywhere(Path(gh["GH_STATE"]), Path(gh["GH_LOG"]), checkout / "plan.json",
-                       checkout / "plan.md", second.summary)
+    no_secret_anywhere(Path(gh["GH_STATE"]), Path(gh["GH_LOG"]),
+                       checkout / "streaks-plan/plan-production.json",
+                       checkout / "streaks-plan/plan.md", second.summary)
 
 
-def test_plan_workflow_on_a_fork_validates_and_notes(server: Server, checkout: Path,
-                                                      gh: dict[str, str]) -> None:
+def test_plan_workflow_on_a_fork_validates_and_notes(servers: tuple[Server, Server],
+                                                      checkout: Path, gh: dict[str, str]) -> None:
     result = run_job("plan.yml", "plan", checkout,
-                     pr_context(server, checkout, head_repo="someone/fork"), gh)
-    assert result.ran == ["Validate", "Note for pull requests from forks"]
+                     pr_context(servers, checkout, head_repo="someone/fork"), gh)
+    assert result.steps["plan"]["outcome"] == "success"
     assert "pull requests from forks get no secrets" in result.summary
     assert not Path(gh["GH_LOG"]).exists()
 
 
 def test_plan_workflow_annotates_invalid_files_and_says_so_in_the_comment(
-        server: Server, checkout: Path, gh: dict[str, str]) -> None:
-    apply_all(server, checkout)
-    assert run_job("plan.yml", "plan", checkout, pr_context(server, checkout), gh)
+        servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
+    apply_all(servers, checkout)
+    assert run_job("plan.yml", "plan", checkout, pr_context(servers, checkout), gh)
     path = checkout / "streaks.d/tenant-prod-001/daily-login-streak.yaml"
     path.write_text(path.read_text().replace("timezone: UTC", "timezone: Mars/Base"))
     with pytest.raises(StepFailed) as info:
-        run_job("plan.yml", "plan", checkout, pr_context(server, checkout), gh)
-    job = info.value.run
-    assert job.ran == ["Validate", "Plan this pull request", "Post or update the plan comment",
-                       "Fail when the files or the plan did"]
+        run_job("plan.yml", "plan", checkout, pr_context(servers, checkout), gh)
+    step = info.value.run.steps["plan"]
     assert ("::error file=streaks.d/tenant-prod-001/daily-login-streak.yaml,line=11,col=15,"
-            in job.steps["validate"]["stdout"])
+            in step["stdout"])
+    assert "validation or planning failed; the comment says why" in step["stderr"]
     [comment] = gh_state(gh)["comments"]  # the same comment, now showing the error
     body = str(comment["body"])
-    assert "**The plan failed**, so no plan is shown (an earlier one is withdrawn)." in body
+    assert body.count("**The plan failed**, so no plan is shown (an earlier one is"
+                      " withdrawn).") == 2
     assert ("streaks.d/tenant-prod-001/daily-login-streak.yaml:11:15: error:"
             " config.window.timezone: must be a valid IANA time zone") in body
     assert "#### Changes this pull request introduces" not in body
 
 
 def test_plan_workflow_shows_an_api_failure_instead_of_a_stale_plan(
-        server: Server, checkout: Path, gh: dict[str, str]) -> None:
-    assert run_job("plan.yml", "plan", checkout, pr_context(server, checkout), gh)
-    down = {**pr_context(server, checkout), "vars.PHOENIX_ADMIN_URL": "http://127.0.0.1:9"}
+        servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
+    assert run_job("plan.yml", "plan", checkout, pr_context(servers, checkout), gh)
+    down = {**pr_context(servers, checkout), "vars.PHOENIX_STAGING_URL": "http://127.0.0.1:9"}
     with pytest.raises(StepFailed):
         run_job("plan.yml", "plan", checkout, down, gh)
     [comment] = gh_state(gh)["comments"]
-    assert "**The plan failed**" in str(comment["body"])
-    assert "TRANSPORT: cannot connect to 127.0.0.1 (All connection attempts failed)" in str(
-        comment["body"])
+    staging_part, production_part = str(comment["body"]).split(
+        "### streaks plan · environment `production`")
+    assert "**The plan failed**" in staging_part
+    assert "TRANSPORT: cannot connect to 127.0.0.1 (All connection attempts failed)" in (
+        staging_part)
+    assert "**The plan failed**" not in production_part  # production still planned
 
 
-def test_drift_workflow_opens_updates_and_closes_one_issue(
-    server: Server, checkout: Path, gh: dict[str, str]
+def drift_context(servers: tuple[Server, Server]) -> dict[str, str]:
+    return {"github.token": "gh-token", "github.repository": "acme/live-ops",
+            "github.sha": "x", **apis(servers, read=True), **ON_MAIN}
+
+
+def test_drift_workflow_opens_updates_and_closes_one_issue_per_environment(
+    servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]
 ) -> None:
-    context = {"github.token": "gh-token", "github.repository": "acme/live-ops",
-               "vars.PHOENIX_ADMIN_URL": server.url, "secrets.PHOENIX_PLAN_API_KEY": ADMIN_KEY,
-               **ON_MAIN}
-    apply_all(server, checkout)
-    quiet = run_job("drift.yml", "drift", checkout, context, gh)
+    staging, production = servers
+    apply_all(servers, checkout)
+    quiet = run_job("drift.yml", "drift", checkout, drift_context(servers), gh)
     assert quiet.steps["drift"]["outputs"]["drifted"] == "false"
     assert gh_state(gh)["issues"] == []
 
-    edit_out_of_band(server, "tenant-prod-001", "Daily Login Streak", {"description": "x"})
-    run_job("drift.yml", "drift", checkout, context, gh)
+    edit_out_of_band(production, "tenant-prod-001", "Daily Login Streak", {"description": "x"})
+    result = run_job("drift.yml", "drift", checkout, drift_context(servers), gh)
+    assert result.steps["drift"]["outputs"]["drifted-environments"] == "production"
     [issue] = gh_state(gh)["issues"]
-    assert issue["state"] == "open" and issue["labels"] == ["drift"]
+    assert issue["state"] == "open" and issue["labels"] == ["drift-production"]
+    assert issue["title"] == "Streak definitions drifted from git (production)"
     assert str(issue["body"]).startswith("<!-- streaks-drift -->")
     assert 'description: git "Track consecutive days users log in", live "x"' in str(issue["body"])
 
-    edit_out_of_band(server, "tenant-prod-001", "Daily Login Streak", {"description": "y"})
-    run_job("drift.yml", "drift", checkout, context, gh)
-    [issue] = gh_state(gh)["issues"]  # the same issue, updated
-    assert 'live "y"' in str(issue["body"])
+    edit_out_of_band(production, "tenant-prod-001", "Daily Login Streak", {"description": "y"})
+    edit_out_of_band(staging, "tenant-stg-001", "Daily Login Streak", {"description": "z"})
+    both = run_job("drift.yml", "drift", checkout, drift_context(servers), gh)
+    assert both.steps["drift"]["outputs"]["drifted-environments"] == "staging production"
+    production_issue, staging_issue = gh_state(gh)["issues"]  # the same issue, updated
+    assert 'live "y"' in str(production_issue["body"])
+    assert staging_issue["labels"] == ["drift-staging"] and 'live "z"' in str(
+        staging_issue["body"])
 
-    apply_all(server, checkout)
-    run_job("drift.yml", "drift", checkout, context, gh)
-    [issue] = gh_state(gh)["issues"]
-    assert issue["state"] == "closed"
-    assert issue["closing_comment"] == "Drift is gone: Phoenix matches git again."
+    apply_all(servers, checkout)
+    run_job("drift.yml", "drift", checkout, drift_context(servers), gh)
+    assert [i["state"] for i in gh_state(gh)["issues"]] == ["closed", "closed"]
+    assert gh_state(gh)["issues"][0]["closing_comment"] == (
+        "Drift is gone: Phoenix matches git again.")
     no_secret_anywhere(Path(gh["GH_STATE"]), Path(gh["GH_LOG"]))
+
+
+def test_drift_remediation_applies_only_where_it_drifted(
+        servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
+    staging, _production = servers
+    apply_all(servers, checkout)
+    edit_out_of_band(staging, "tenant-stg-001", "Daily Login Streak", {"description": "z"})
+    drift = run_job("drift.yml", "drift", checkout, drift_context(servers), gh)
+    needs = {"needs.drift.outputs.drifted": drift.steps["drift"]["outputs"]["drifted"],
+             "needs.drift.outputs.environments":
+                 drift.steps["drift"]["outputs"]["drifted-environments"],
+             "vars.STREAKS_DRIFT_AUTO_APPLY": "true"}
+    context = {**drift_context(servers), **apis(servers, read=False), **needs}
+    assert job_runs("drift.yml", "remediate", context)
+    assert not job_runs("drift.yml", "remediate",
+                        {**context, "vars.STREAKS_DRIFT_AUTO_APPLY": ""})
+    fixed = run_job("drift.yml", "remediate", checkout, context, gh)
+    every = fixed.steps["apply"]["outputs"]["outputs"]
+    assert "staging-success=true" in every and "production-" not in every
+    assert in_sync(servers, checkout)
 
 
 def test_drift_workflow_fails_on_errors(checkout: Path, gh: dict[str, str]) -> None:
     context = {"github.token": "gh-token", "github.repository": "acme/live-ops",
-               "vars.PHOENIX_ADMIN_URL": "http://127.0.0.1:9", "secrets.PHOENIX_PLAN_API_KEY": "k",
+               "github.sha": "x", "vars.PHOENIX_ADMIN_URL": "http://127.0.0.1:9",
+               "vars.PHOENIX_STAGING_URL": "http://127.0.0.1:9",
+               "secrets.PHOENIX_PLAN_API_KEY": "k", "secrets.PHOENIX_STAGING_PLAN_API_KEY": "k",
                **ON_MAIN}
-    with pytest.raises(AssertionError, match="Detect drift failed"):
+    with pytest.raises(StepFailed, match="Detect drift failed"):
         run_job("drift.yml", "drift", checkout, context, gh)
 
 
-def apply_context(server: Server, repo: Path) -> dict[str, str]:
-    return {"vars.PHOENIX_ADMIN_URL": server.url, "secrets.PHOENIX_ADMIN_API_KEY": ADMIN_KEY,
-            "github.token": "gh-token", "github.repository": "acme/live-ops",
-            "github.sha": head_sha(repo), **ON_MAIN}
+def apply_context(servers: tuple[Server, Server], repo: Path) -> dict[str, str]:
+    return {**apis(servers, read=False), "github.token": "gh-token",
+            "github.repository": "acme/live-ops", "github.sha": head_sha(repo), **ON_MAIN}
 
 
-@pytest.mark.parametrize(("workflow", "job"), [("apply.yml", "apply"),
-                                               ("apply.yml", "apply-after-approval"),
-                                               ("drift.yml", "drift"), ("drift.yml", "remediate")])
-def test_jobs_holding_a_key_run_only_from_main_and_install_the_locked_runtime(
-        checkout: Path, gh: dict[str, str], workflow: str, job: str) -> None:
-    steps = load(workflow)["jobs"][job]["steps"]
-    [install] = [s for s in steps if s.get("name") == "Install streaks"]
-    assert install["run"] == "scripts/install-runtime"
-    context = {"github.event_name": "workflow_dispatch", "github.ref": "refs/heads/feature",
-               "github.event.repository.default_branch": "main", "github.token": "t",
-               "github.repository": "acme/live-ops", "github.sha": "x",
-               "vars.PHOENIX_ADMIN_URL": "http://127.0.0.1:9",
-               "secrets.PHOENIX_ADMIN_API_KEY": "k", "secrets.PHOENIX_PLAN_API_KEY": "k"}
+@pytest.mark.parametrize(("workflow", "job"), [
+    ("apply.yml", "staging"), ("apply.yml", "staging-after-approval"),
+    ("apply.yml", "production"), ("apply.yml", "production-after-approval"),
+    ("drift.yml", "drift"), ("drift.yml", "remediate")])
+def test_jobs_holding_a_key_run_only_from_main(
+        servers: tuple[Server, Server], checkout: Path, gh: dict[str, str], workflow: str,
+        job: str) -> None:
+    context = {**apply_context(servers, checkout), **apis(servers, read=True),
+               "github.event_name": "workflow_dispatch", "github.ref": "refs/heads/feature",
+               "needs.drift.outputs.environments": "staging"}
     with pytest.raises(StepFailed) as info:
         run_job(workflow, job, checkout, context, gh)
-    assert info.value.run.ran == ["Only from the default branch"]
     assert "a manual run must start from main, not refs/heads/feature" in str(info.value)
+    assert not Path(gh["GH_LOG"]).exists()  # nothing asked of GitHub
+    assert servers[0].stats()["requests"] == servers[1].stats()["requests"] == 0
 
 
-def review_then_merge(server: Server, checkout: Path, gh: dict[str, str]) -> None:
-    """PR 7 changes a condition; its plan run (501) comments and keeps the plan; it merges."""
+def review_then_merge(servers: tuple[Server, Server], checkout: Path,
+                      gh: dict[str, str]) -> None:
+    """PR 7 changes a condition; its plan run (501) comments and keeps the plans; it merges."""
     workout = checkout / "streaks.d/tenant-fitness-001/weekly-workout-warrior.yaml"
     workout.write_text(workout.read_text().replace("min: 3", "min: 4"))
-    run_job("plan.yml", "plan", checkout, pr_context(server, checkout), gh)
+    run_job("plan.yml", "plan", checkout, pr_context(servers, checkout), gh)
     artifact = Path(gh["GH_ARTIFACTS"]) / "501" / "streaks-plan"  # what upload-artifact keeps
-    artifact.mkdir(parents=True)
-    for name in ("plan.json", "plan.md"):
-        (artifact / name).write_bytes((checkout / name).read_bytes())
+    shutil.copytree(checkout / "streaks-plan", artifact)
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qam",
                     "PR 7"], cwd=checkout, check=True)
     state = gh_state(gh)
@@ -311,59 +418,88 @@ def review_then_merge(server: Server, checkout: Path, gh: dict[str, str]) -> Non
     set_gh_state(gh, state)
 
 
-def test_the_merge_applies_the_reviewed_plan(server: Server, checkout: Path,
-                                             gh: dict[str, str]) -> None:
-    apply_all(server, checkout)
-    review_then_merge(server, checkout, gh)
-    result = run_job("apply.yml", "apply", checkout, apply_context(server, checkout), gh)
-    assert result.ran == ["Only from the default branch", "Validate", "Find the reviewed plan",
-                          "Plan the merge commit",
-                          "Compare with the reviewed plan", "Apply the reviewed plan"]
-    assert result.steps["compare"]["outputs"]["reviewed"] == "same"
-    assert re.search(r"Apply complete: 1 operation\(s\) succeeded in [0-9.]+ s\.",
-                     result.summary)
-    assert result.steps["apply"]["outputs"]["success"] == "true"
-    assert run(checkout, "plan", "--detailed-exitcode",
-               env={"PHOENIX_ADMIN_URL": server.url,
-                    "PHOENIX_ADMIN_API_KEY": ADMIN_KEY}).returncode == 0
-    no_secret_anywhere(result.summary, Path(gh["GH_STATE"]))
+def promote(servers: tuple[Server, Server], checkout: Path, gh: dict[str, str],
+            ) -> dict[str, JobRun]:
+    """Run apply.yml's jobs as GitHub would: each job whose ``if:`` holds, in order, with the
+    ``needs`` of the jobs before it. A person approves phoenix-production when asked; nobody
+    approves an -override environment (those jobs wait, and are left out here)."""
+    context = apply_context(servers, checkout)
+    ran: dict[str, JobRun] = {}
+    for job in load("apply.yml")["jobs"]:
+        if job.endswith("-after-approval"):
+            context[f"needs.{job}.result"] = "skipped"
+            continue
+        if not job_runs("apply.yml", job, context):
+            context[f"needs.{job}.result"] = "skipped"
+            continue
+        ran[job] = run_job("apply.yml", job, checkout, context, gh)
+        context[f"needs.{job}.result"] = "success"
+        context[f"needs.{job}.outputs.reviewed"] = ran[job].steps["apply"]["outputs"][
+            "reviewed"]
+    return ran
 
 
-def test_a_console_edit_between_review_and_merge_stops_the_apply(
-        server: Server, checkout: Path, gh: dict[str, str]) -> None:
-    apply_all(server, checkout)
-    review_then_merge(server, checkout, gh)
-    edit_out_of_band(server, "tenant-prod-001", "Daily Login Streak",
+def test_the_merge_applies_the_reviewed_plan_to_staging_then_production(
+        servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
+    staging, production = servers
+    apply_all(servers, checkout)
+    review_then_merge(servers, checkout, gh)
+    ran = promote(servers, checkout, gh)
+    assert list(ran) == ["staging", "production"]
+    for job, tenant, key, server in (("staging", "tenant-fitness-stg-001", STAGING_KEY, staging),
+                                     ("production", "tenant-fitness-001", PRODUCTION_KEY,
+                                      production)):
+        outputs = ran[job].steps["apply"]["outputs"]
+        assert (outputs["reviewed"], outputs["success"]) == ("same", "true")
+        assert re.search(r"Apply complete: 1 operation\(s\) succeeded in [0-9.]+ s\.",
+                         ran[job].summary)
+        workout = next(d for d in live_definitions(server, tenant, key)
+                       if d["name"] == "Weekly Workout Warrior")
+        assert workout["config"]["condition"]["min"] == 4
+    assert in_sync(servers, checkout)
+    no_secret_anywhere(*(r.summary for r in ran.values()), Path(gh["GH_STATE"]))
+
+
+def test_a_console_edit_between_review_and_merge_stops_that_environment(
+        servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
+    _staging, production = servers
+    apply_all(servers, checkout)
+    review_then_merge(servers, checkout, gh)
+    edit_out_of_band(production, "tenant-prod-001", "Daily Login Streak",
                      {"description": "edited after the review"})
-    result = run_job("apply.yml", "apply", checkout, apply_context(server, checkout), gh)
-    assert result.ran == ["Only from the default branch", "Validate", "Find the reviewed plan",
-                          "Plan the merge commit",
-                          "Compare with the reviewed plan",
-                          "Say on the pull request why nothing was applied"]
-    assert result.steps["compare"]["outputs"]["reviewed"] == "different"
-    assert "### streaks apply: the plan changed since the review" in result.summary
+    ran = promote(servers, checkout, gh)
+    assert list(ran) == ["staging", "production"]
+    assert ran["staging"].steps["apply"]["outputs"]["reviewed"] == "same"
+    stopped = ran["production"]
+    assert stopped.steps["apply"]["outputs"]["reviewed"] == "different"
+    assert "### streaks apply: the plan changed since the review" in stopped.summary
     assert ('new since the review: tenant-prod-001: update "Daily Login Streak"'
-            in result.summary)
+            in stopped.summary)
     assert '    description: "edited after the review" → "Track consecutive days users log in"' \
-        in result.summary
+        in stopped.summary
     comment = gh_state(gh)["comments"][-1]
     assert "so it was **not applied**" in str(comment["body"])
-    live = httpx.get(f"{server.url}/v1/tenants/tenant-fitness-001/streaks",
-                     headers={"X-API-Key": ADMIN_KEY}).json()["definitions"]
-    workout = next(d for d in live if d["name"] == "Weekly Workout Warrior")
+    workout = next(d for d in live_definitions(production, "tenant-fitness-001", PRODUCTION_KEY)
+                   if d["name"] == "Weekly Workout Warrior")
     assert workout["config"]["condition"]["min"] == 3  # the reviewed change was not applied
-    # A person approves the override environment: the job applies the merge commit's plan.
-    approved = run_job("apply.yml", "apply-after-approval", checkout,
-                       apply_context(server, checkout), gh)
+    # The run waits at production-after-approval; a person approves that environment and the
+    # job applies the merge commit's plan.
+    waiting = {**apply_context(servers, checkout), "needs.production.outputs.reviewed":
+               "different"}
+    assert job_runs("apply.yml", "production-after-approval", waiting)
+    approved = run_job("apply.yml", "production-after-approval", checkout, waiting, gh)
     assert approved.steps["apply"]["outputs"]["success"] == "true"
+    assert in_sync(servers, checkout)
 
 
-def test_a_push_without_a_reviewed_plan_applies_nothing(server: Server, checkout: Path,
-                                                       gh: dict[str, str]) -> None:
+def test_a_push_without_a_reviewed_plan_applies_nothing(
+        servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
     set_gh_state(gh, {"comments": [], "pulls": {}})
-    result = run_job("apply.yml", "apply", checkout, apply_context(server, checkout), gh)
-    assert result.steps["compare"]["outputs"]["reviewed"] == "none"
-    assert "### streaks apply: no reviewed plan" in result.summary
-    assert "Apply the reviewed plan" not in result.ran
-    assert httpx.get(f"{server.url}/v1/streaks",
-                     headers={"X-API-Key": ADMIN_KEY}).json()["definitions"] == []
+    ran = promote(servers, checkout, gh)
+    # Staging found no reviewed plan; production waits for staging's override approval.
+    assert list(ran) == ["staging"]
+    assert ran["staging"].steps["apply"]["outputs"]["reviewed"] == "none"
+    assert "no reviewed plan" in ran["staging"].summary
+    for server, key in zip(servers, (STAGING_KEY, PRODUCTION_KEY), strict=True):
+        assert httpx.get(f"{server.url}/v1/streaks",
+                         headers={"X-API-Key": key}).json()["definitions"] == []

@@ -326,7 +326,8 @@ class Connection:
 
         settings = ClientSettings(
             retry=RetryPolicy(attempts=self.retries + 1, total_seconds=self.retry_max_seconds),
-            timeout=self.timeout, rate_limit=self.rate_limit, max_in_flight=max_in_flight)
+            timeout=self.timeout, rate_limit=self.rate_limit, max_in_flight=max_in_flight,
+            on_retry=lambda message: _echo(f"streaks: {message}", err=True))
         environment = None
         if self.env is not None:
             from reconciler.files.project import environment as named
@@ -522,12 +523,26 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
         if answer != "yes":
             _echo("Apply cancelled; nothing was changed.", err=as_json)
             sys.exit(1)
-    result = asyncio.run(commands.apply_and_confirm(
-        run, parallelism=parallelism, options=options,
-        on_result=lambda r: _echo(apply_text.result_line(r), err=as_json),
-    ))
+    from reconciler.render.progress import ApplyProgress, stopped
+
+    progress = ApplyProgress(total=len(run.plan.operations), sink=_ProgressSink(err=as_json),
+                             live=_live_terminal())
+    watch = commands.ApplyWatch(on_result=progress.result, on_retry=progress.retry,
+                                on_interrupt=progress.interrupt, on_tick=progress.tick)
+    try:
+        result = asyncio.run(commands.apply_and_confirm(
+            run, parallelism=parallelism, options=options, watch=watch))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        progress.finish()  # a second Ctrl-C abandoned the requests in flight
+        _echo(stopped(progress, abandoned=True, planfile=planfile is not None), err=True,
+              nl=False)
+        sys.exit(130)
+    progress.finish()
     # The record of what landed is written everywhere before the exit code is chosen.
     _echo(apply_text.closing(result), nl=False, err=as_json)
+    if result.interrupted:
+        _echo(stopped(progress, abandoned=False, planfile=planfile is not None),
+              err=as_json, nl=False)
     if as_json:
         _echo(apply_text.as_json(result), nl=False)
     if github.in_actions():
@@ -535,8 +550,42 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
         github.set_outputs({**result.report.counts(), "success": result.ok,
                             "confirmed": result.confirm is not None
                             and not result.confirm.has_changes})
+    if result.interrupted:
+        sys.exit(130)
     if not result.ok:
         sys.exit(1)
+
+
+class _ProgressSink:
+    """Progress lines through the output gate; the status line on stderr, drawn in place."""
+
+    def __init__(self, *, err: bool) -> None:
+        self.err = err
+        self.drawn = False
+
+    def _erase(self) -> None:
+        if self.drawn:
+            click.echo("\r\x1b[K", err=True, nl=False)
+            self.drawn = False
+
+    def line(self, text: str) -> None:
+        self._erase()
+        _echo(text, err=self.err)
+
+    def status(self, text: str) -> None:
+        self._erase()
+        _echo(text, err=True, nl=False)
+        self.drawn = True
+
+    def clear(self) -> None:
+        self._erase()
+
+
+def _live_terminal() -> bool:
+    """Whether stderr is a terminal that can redraw a line (not TERM=dumb)."""
+    import os
+
+    return sys.stderr.isatty() and os.environ.get("TERM", "") != "dumb"
 
 
 @main.command("diff-plans")

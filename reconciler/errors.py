@@ -66,6 +66,8 @@ class ApiError(StreaksError):
         self.definition = definition
         self.retry_after = retry_after
         self.attempts = 1
+        # The variables the hints name (an environment's, with --env).
+        self.url_variable, self.key_variable = "PHOENIX_ADMIN_URL", "PHOENIX_ADMIN_API_KEY"
         super().__init__(self.describe())
 
     def describe(self) -> str:
@@ -89,7 +91,7 @@ class ApiError(StreaksError):
     def hint(self) -> str:
         """What the user should do next for this kind of error."""
         return {
-            "UNAUTHORIZED": "check PHOENIX_ADMIN_API_KEY",
+            "UNAUTHORIZED": f"check {self.key_variable}",
             "FORBIDDEN": "use a key with access to this tenant",
             "NOT_FOUND": "check the tenant id, or re-run plan: the record may have been deleted",
             "CONFLICT": "another definition already has this name (archived ones included);"
@@ -98,9 +100,9 @@ class ApiError(StreaksError):
             "RATE_LIMITED": "retry later, or pace requests with --rate-limit N",
             "INTERNAL_ERROR": "the server failed; run the command again",
             "UNAVAILABLE": "the server is unavailable; run the command again",
-            "TRANSPORT": "check the network and PHOENIX_ADMIN_URL; run the command again",
-            "BAD_ANSWER": "check that PHOENIX_ADMIN_URL points at the Admin Gateway",
-            "REDIRECT": "set PHOENIX_ADMIN_URL to the address the server redirects to",
+            "TRANSPORT": f"check the network and {self.url_variable}; run the command again",
+            "BAD_ANSWER": f"check that {self.url_variable} points at the Admin Gateway",
+            "REDIRECT": f"set {self.url_variable} to the address the server redirects to",
         }.get(self.code, "run the command again; if it persists, check the API status")
 
     @property

@@ -23,14 +23,18 @@ from reconciler.model.live import LiveState
 from reconciler.model.normalize import normal_config
 from reconciler.plan.operations import Action, Operation, Plan
 
+INTERRUPTED = "not started: the apply was interrupted"
+
 
 async def apply_plan(client: AdminClient, plan: Plan, *, parallelism: int = 4,
                      on_result: Callable[[OperationResult], None] | None = None,
-                     planned: LiveState | None = None) -> ApplyReport:
+                     planned: LiveState | None = None,
+                     stop: asyncio.Event | None = None) -> ApplyReport:
     """Run every operation of ``plan``; never raises for an API error (it is reported).
 
     With ``planned`` (the live state the plan was made from), live state is read once more
-    first and every write is guarded: see :mod:`reconciler.api.guard`.
+    first and every write is guarded: see :mod:`reconciler.api.guard`. Once ``stop`` is set,
+    operations in flight finish and no new one starts (each is reported as skipped).
     """
     ops = plan.operations
     guard = None
@@ -52,7 +56,11 @@ async def apply_plan(client: AdminClient, plan: Plan, *, parallelism: int = 4,
                                      message=f"not attempted: operation #{failed[0] + 1} failed")
         else:
             async with gate:
-                result = await _execute(client, i, op, results, guard)
+                if stop is not None and stop.is_set():
+                    result = OperationResult(index=i, operation=op, outcome="skipped",
+                                             message=INTERRUPTED)
+                else:
+                    result = await _execute(client, i, op, results, guard)
         results[i] = result
         if on_result is not None:
             on_result(result)

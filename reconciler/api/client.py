@@ -25,6 +25,7 @@ import httpx
 
 from reconciler.api import answers
 from reconciler.api.pacing import AdaptiveLimit, RateLimiter
+from reconciler.api.secrets import KEY_VARIABLE, URL_VARIABLE
 from reconciler.errors import ApiError, TransportError, UsageError
 from reconciler.model.definition import is_tenant_id
 from reconciler.model.untrusted import one_line
@@ -61,6 +62,8 @@ class ClientSettings:
     timeout: float = 30.0
     rate_limit: float = 0.0  # request starts per second; 0 = unlimited
     max_in_flight: int = 16
+    # Told before each retry (one line, no secret in it), whatever the command.
+    on_retry: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
 
 
 
@@ -94,6 +97,8 @@ class AdminClient:
         self.retry = self.settings.retry
         self.requests_sent = 0
         self.throttled = 0
+        self.on_retry: Callable[[str], None] | None = self.settings.on_retry
+        self.variables = (URL_VARIABLE, KEY_VARIABLE)  # what error hints name
         self._pace = RateLimiter(self.settings.rate_limit)
         self.concurrency = AdaptiveLimit(self.settings.max_in_flight)
         self._http = httpx.AsyncClient(
@@ -176,6 +181,7 @@ class AdminClient:
                         code="BAD_ANSWER", status=None, method=method, path=path,
                         tenant=tenant, definition=definition) from exc
             except ApiError as exc:
+                exc.url_variable, exc.key_variable = self.variables
                 if exc.code == "BAD_ANSWER":
                     raise
                 attempt += 1
@@ -186,6 +192,9 @@ class AdminClient:
                     exc.attempts = attempt
                     raise
                 log.info("retrying %s %s in %.2fs after %s", method, path, wait, exc.code)
+                if self.on_retry is not None:
+                    self.on_retry(f"retrying {method} {path} in {wait:.1f} s after {exc.code}"
+                                  f" (attempt {attempt + 1} of {self.retry.attempts})")
                 await asyncio.sleep(wait)
 
     async def _once(self, method: str, path: str, body: Any, tenant: str | None,

@@ -32,6 +32,7 @@ class Target:
     settings: ClientSettings = field(default_factory=ClientSettings)
     connect_url: str | None = field(default=None, repr=False)
     key_variable: str = KEY_VARIABLE
+    url_variable: str = URL_VARIABLE
     environment: Environment | None = None  # --env: how the desired state differs there
     environment_name: str | None = None
 
@@ -62,7 +63,8 @@ def resolve(sim: bool, api_url: str | None, *, allow_insecure_http: bool = False
         register(credential)  # before anything can print the URL
     checked = check_url(url, allow_insecure_http=allow_insecure_http)
     return Target(url=without_credentials(checked), settings=settings, connect_url=checked,
-                  key_variable=key_variable, environment=environment,
+                  key_variable=key_variable, url_variable=url_variable,
+                  environment=environment,
                   environment_name=environment_name)
 
 
@@ -80,4 +82,6 @@ def open_client(target: Target, tenants: Sequence[str]) -> AdminClient:
         raise UsageError(f"{target.key_variable} is not set: the API key is read from the"
                          " environment only (never from a flag or a file)")
     register(key)
-    return AdminClient(target.connect_url or target.url, key, settings=target.settings)
+    client = AdminClient(target.connect_url or target.url, key, settings=target.settings)
+    client.variables = (target.url_variable, target.key_variable)
+    return client

@@ -63,12 +63,13 @@ class ApplyRun:
     report: ApplyReport
     confirm: Plan | None = None
     confirm_error: str | None = None
+    interrupted: bool = False  # Ctrl-C: operations in flight finished, no new one started
 
     @property
     def ok(self) -> bool:
         """Every operation succeeded and nothing was left to do (or there was nothing to
         confirm)."""
-        return (self.report.ok and self.confirm_error is None
+        return (self.report.ok and not self.interrupted and self.confirm_error is None
                 and (self.confirm is None or not self.confirm.has_changes))
 
 
@@ -78,6 +79,7 @@ def as_data(run: ApplyRun) -> dict[str, Any]:
     return {
         "format_version": FORMAT_VERSION,
         "success": run.ok,
+        "interrupted": run.interrupted,
         "seconds": round(run.report.seconds, 3),
         "counts": run.report.counts(),
         "results": [
@@ -118,6 +120,9 @@ def apply_schema() -> dict[str, Any]:
             "format_version": {"const": FORMAT_VERSION},
             "success": {"type": "boolean", "description": "Every operation succeeded and the"
                         " confirming plan is empty."},
+            "interrupted": {"type": "boolean", "description": "Ctrl-C stopped the apply:"
+                            " operations in flight finished, the others were not started"
+                            " (added in 0.2; absent before)."},
             "seconds": {"type": "number", "minimum": 0},
             "counts": {"type": "object", "required": list(OUTCOMES),
                        "additionalProperties": False,

@@ -29,9 +29,10 @@ def test_network_failures_name_the_host_and_the_attempts(repo: Path) -> None:
     result = run(repo, "plan", "--api-url", "http://127.0.0.1:9", "--retries", "2",
                  "--retry-max-seconds", "3", env={"PHOENIX_ADMIN_API_KEY": "k-12345"})
     assert result.returncode == 1
-    assert result.stderr.startswith("error: GET /v1/streaks: TRANSPORT: cannot connect to"
-                                    " 127.0.0.1")
-    assert "(after 3 attempts)" in result.stderr
+    *retries, error = result.stderr.splitlines()
+    assert [r.split(" in ")[0] for r in retries] == ["streaks: retrying GET /v1/streaks"] * 2
+    assert error.startswith("error: GET /v1/streaks: TRANSPORT: cannot connect to 127.0.0.1")
+    assert "(after 3 attempts)" in error
 
 
 def test_tenant_completes_tenant_folders(repo: Path) -> None:

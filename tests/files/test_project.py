@@ -126,3 +126,22 @@ def test_base_ref_reads_the_environment_overrides_as_they_were_at_base(repo: Pat
     assert [(ops[i]["tenant"], ops[i]["name"]) for i in doc["scope"]["introduced"]] == [
         ("tenant-stg-001", "Daily Login Streak")]
     assert doc["scope"]["pre_existing"] == []
+
+
+def test_error_hints_name_the_environment_variables(repo: Path, tmp_path: Path) -> None:
+    with running_server(tmp_path / "stg.db", "--tenant", "tenant-stg-001", "--tenant",
+                        "tenant-stg-002") as served:
+        project(repo)
+        settings = repo / "streaks.toml"
+        settings.write_text(settings.read_text().replace(
+            'key_env = "PHOENIX_STAGING_API_KEY"',
+            'key_env = "PHOENIX_STAGING_API_KEY"\nurl_env = "PHOENIX_STAGING_URL"'))
+        wrong = run(repo, "plan", "--env", "staging", env={
+            "PHOENIX_STAGING_URL": served.url, "PHOENIX_STAGING_API_KEY": "not-the-key"})
+        assert wrong.returncode == 1
+        assert wrong.stderr.rstrip().endswith("UNAUTHORIZED 401: invalid API key"
+                                              " - check PHOENIX_STAGING_API_KEY"), wrong.stderr
+        down = run(repo, "plan", "--env", "staging", "--retries", "0", env={
+            "PHOENIX_STAGING_URL": "http://127.0.0.1:9", "PHOENIX_STAGING_API_KEY": "k"})
+        assert down.stderr.rstrip().endswith(
+            "check the network and PHOENIX_STAGING_URL; run the command again"), down.stderr

@@ -218,32 +218,40 @@ def _ticking(watch: ApplyWatch) -> Iterator[None]:
 async def export_live(directory: Path, tenants: Sequence[str], target: Target, *,
                       include_archived: bool = False) -> list[ExportResult]:
     """Write live definitions as files: the given tenants, else every tenant an admin key
-    sees, else (tenant key) the tenant folders that already exist."""
-    if target.environment is not None:
-        raise UsageError("export --env is not supported: export from one environment with"
-                         " --api-url and its key, and keep its differences as overrides")
+    sees, else (tenant key) the tenant folders that already exist. With an environment,
+    its tenant ids are read and written to the folders they map from."""
+    env = target.environment
+    if env is not None and env.overlay and Path(env.overlay).is_dir():
+        raise UsageError(f"export --env {target.environment_name}: this environment has"
+                         f" overrides ({env.overlay}), so its values would land in the files"
+                         " every environment shares; export from an environment without"
+                         " overrides, or edit the override files")
+    to_live = dict(env.tenants) if env is not None else {}
+    to_folder = {live_id: folder for folder, live_id in to_live.items()}
     existing = [p.name for p in tenant_folders(directory).folders] \
         if directory.is_dir() else []
     refused: list[ExportResult] = []
-    async with open_client(target, list(tenants) or existing) as client:
-        if not tenants:
+    folders = list(tenants)
+    async with open_client(target, [to_live.get(t, t) for t in folders or existing]) as client:
+        if not folders:
             try:
-                seen = {LiveRecord.from_api(d).tenant for d in await client.list_all()}
+                seen = {to_folder.get(t, t) for t in
+                        (LiveRecord.from_api(d).tenant for d in await client.list_all())}
                 # A tenant id from the server becomes a folder name: refuse what is not one.
                 refused = [export_tenant(directory, t, ()) for t in sorted(seen)
                            if not is_tenant_id(t)]
-                tenants = sorted({t for t in seen if is_tenant_id(t)} | set(existing))
+                folders = sorted({t for t in seen if is_tenant_id(t)} | set(existing))
             except ApiError as exc:
                 if exc.status != 403:
                     raise
-                tenants = existing
-        if not tenants:
+                folders = existing
+        if not folders:
             raise UsageError("nothing to export: name tenants with --tenant")
-        live = await fetch_live(client, tenants)
+        live = await fetch_live(client, [to_live.get(t, t) for t in folders])
     shared = _from_bases(directory)
-    return [*refused, *(export_tenant(directory, t, live.records(t),
+    return [*refused, *(export_tenant(directory, t, live.records(to_live.get(t, t)),
                                       include_archived=include_archived,
-                                      from_bases=shared.get(t, {})) for t in tenants)]
+                                      from_bases=shared.get(t, {})) for t in folders)]
 
 
 def _from_bases(directory: Path) -> dict[str, dict[str, DesiredDefinition]]:

@@ -145,3 +145,23 @@ def test_error_hints_name_the_environment_variables(repo: Path, tmp_path: Path) 
             "PHOENIX_STAGING_URL": "http://127.0.0.1:9", "PHOENIX_STAGING_API_KEY": "k"})
         assert down.stderr.rstrip().endswith(
             "check the network and PHOENIX_STAGING_URL; run the command again"), down.stderr
+
+
+def test_export_from_an_environment_writes_to_the_folders_its_tenant_ids_map_from(
+        repo: Path) -> None:
+    project(repo)
+    assert run(repo, "apply", "--sim", "--env", "staging", "--auto-approve").returncode == 0
+    refused = run(repo, "export", "--sim", "--env", "staging", "--dir", "exported")
+    assert refused.returncode == 1
+    assert refused.stderr.startswith("error: export --env staging: this environment has"
+                                     " overrides (environments/staging)")
+    settings = repo / "streaks.toml"
+    settings.write_text(settings.read_text().replace('overlay = "environments/staging"\n', ""))
+    exported = run(repo, "export", "--sim", "--env", "staging", "--dir", "exported")
+    assert exported.returncode == 0, exported.stderr
+    assert sorted(p.name for p in (repo / "exported").iterdir()) == [
+        "tenant-fitness-001", "tenant-prod-001"]  # not tenant-stg-001, tenant-stg-002
+    # What staging holds is what git says: planning the export against staging is empty.
+    again = run(repo, "plan", "--sim", "--env", "staging", "--dir", "exported",
+                "--detailed-exitcode")
+    assert again.returncode == 0, again.stdout

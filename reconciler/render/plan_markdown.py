@@ -17,7 +17,13 @@ from reconciler.model.untrusted import one_line
 from reconciler.plan.codec import SUMMARY_KEYS, fingerprint
 from reconciler.plan.operations import Action, Operation, Plan
 from reconciler.plan.scope import ScopedPlan
-from reconciler.render.plan_text import change_lines, headline, summary_line, value
+from reconciler.render.plan_text import (
+    change_lines,
+    headline,
+    origin_line,
+    summary_line,
+    value,
+)
 from reconciler.render.symbols import look
 
 MARKER = "<!-- streaks-plan -->"
@@ -184,6 +190,9 @@ def _tenant(plan: Plan, tenant: str) -> str:
 
 def _operation(op: Operation) -> list[str]:
     out = [f"{look(op.action).sign} {headline(op)}"]
+    origin = origin_line(op)
+    if origin is not None:
+        out.append(f"    {origin}")
     out.extend(f"    {line}" for line in change_lines(op))
     out.extend(f"    DANGER: {d}" for d in op.dangers)
     out.extend(f"    WARNING: {w}" for w in op.warnings)

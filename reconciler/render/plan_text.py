@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, assert_never
 
+from reconciler.model.desired import shared_overlay
 from reconciler.model.untrusted import one_line
 from reconciler.plan.operations import Action, Change, ChangeKind, Operation, Plan
 from reconciler.plan.scope import ScopedPlan
@@ -67,6 +68,15 @@ def headline(op: Operation) -> str:
             assert_never(op.action)
 
 
+def origin_line(op: Operation) -> str | None:
+    """``from: base + overlay`` for a definition made from more than its own file (a shared
+    base, an overlay, an environment's override); None for a file of its own."""
+    sources = op.sources
+    if len(sources) > 1 or (len(sources) == 1 and shared_overlay(sources[0], op.tenant)):
+        return "from: " + " + ".join(one_line(s) for s in sources)
+    return None
+
+
 def change_lines(op: Operation) -> list[str]:
     """The field lines of a create (new values) or an update (old → new); none otherwise."""
     match op.action:
@@ -86,6 +96,9 @@ def _operation(op: Operation, style: Style) -> list[str]:
     if op.id:
         head += f" (id {one_line(op.id)})"
     out = [style(head, marks.colour)]
+    origin = origin_line(op)
+    if origin is not None:
+        out.append(f"      {origin}")
     out.extend(f"      {line}" for line in change_lines(op))
     out.extend(style(f"      !! {d}", "red") for d in op.dangers)
     out.extend(style(f"      ! {w}", "yellow") for w in op.warnings)

@@ -207,3 +207,13 @@ def test_plan_operations_name_every_file_that_made_them(write_tree: WriteTree) -
     assert create["sources"] == ["streaks.d/_base/daily-login.yaml",
                                  "streaks.d/t1/daily-login.yaml"]
     assert create["file"] == "streaks.d/t1/daily-login.yaml"
+
+
+def test_plans_name_the_files_a_shared_definition_came_from(repo: Path) -> None:
+    from tests.cliutil import run
+
+    text = run(repo, "plan", "--sim").stdout
+    assert ('  + create "Weekly Check-in"\n      from: streaks.d/_base/weekly-check-in.yaml +'
+            ' streaks.d/tenant-fitness-001/weekly-check-in.yaml\n') in text
+    assert '  + create "Weekly Check-in"\n      from: streaks.d/_base/weekly-check-in.yaml\n' in text
+    assert text.count("from: ") == 2  # a definition in a file of its own needs no such line

@@ -21,7 +21,8 @@ START, END = "<!-- sample-pr-comment:start -->\n", "<!-- sample-pr-comment:end -
 
 
 def produce() -> str:
-    """Apply the examples, edit one in Phoenix by hand, change two in a PR, plan the PR."""
+    """Apply the examples, edit one in Phoenix by hand, change two and a shared one in a PR,
+    plan the PR."""
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp)
         shutil.copytree(ROOT / "streaks.d", repo / "streaks.d")
@@ -36,6 +37,8 @@ def produce() -> str:
         store.update("tenant-prod-001", login.id, {"description": "edited in the console"})
         workout = repo / "streaks.d/tenant-fitness-001/weekly-workout-warrior.yaml"
         workout.write_text(workout.read_text().replace("min: 3", "min: 4"))
+        shared = repo / "streaks.d/_base/weekly-check-in.yaml"  # every tenant that takes it
+        shared.write_text(shared.read_text().replace("threshold: 52", "threshold: 26"))
         active = repo / "streaks.d/tenant-fitness-001/stay-active.yaml"
         active.write_text(active.read_text().replace(
             "name: Stay Active", "name: Keep Moving\nrenamed_from: [Stay Active]"))

@@ -40,6 +40,26 @@ DIR_OPTION = click.option(
 )
 
 
+def _instant(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    """``--at``: an ISO 8601 instant with an offset or Z (default: now)."""
+    from datetime import UTC, datetime
+
+    if value is None or value == "now":
+        return datetime.now(UTC)
+    from reconciler.plan.codec import parse_instant
+
+    try:
+        return parse_instant(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+AT_OPTION = click.option(
+    "--at", "at", default=None, metavar="TIME", callback=_instant,
+    help="Read schedules at this instant, ISO 8601 with an offset or Z"
+         " (2026-12-24T18:00+01:00); default now.")
+
+
 def _echo(text: str = "", *, err: bool = False, nl: bool = True, commands: bool = False,
           colours: bool = False) -> None:
     """Print through the one gate every output passes: secrets scrubbed, control characters
@@ -407,6 +427,7 @@ def _style() -> Style:
 
 @main.command()
 @target_options
+@AT_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
 @click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
@@ -421,7 +442,7 @@ def _style() -> Style:
               help="How to name the base in the plan (e.g. the branch, when REF is a SHA).")
 @handles_errors
 def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
-         max_archive: int, allow_archive_all: bool, fmt: str,
+         max_archive: int, allow_archive_all: bool, at: Any, fmt: str,
          out_file: Path | None, detailed_exitcode: bool, markdown_out: Path | None,
          base_ref: str | None, base_label: str | None) -> None:
     """Show what would change in Phoenix to match --dir, field by field."""
@@ -432,7 +453,7 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
     from reconciler.plan.planner import PlanOptions
     from reconciler.render import plan_forms, plan_markdown
 
-    options = PlanOptions(max_archive=max_archive, allow_archive_all=allow_archive_all)
+    options = PlanOptions(max_archive=max_archive, allow_archive_all=allow_archive_all, at=at)
     context = github.comment_context() if github.in_actions() else plan_markdown.NO_CONTEXT
     if connection.env is not None:
         from dataclasses import replace
@@ -482,6 +503,9 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
 @click.argument("planfile", required=False, type=click.Path(path_type=Path, exists=True,
                                                            dir_okay=False))
 @target_options
+@AT_OPTION
+@click.option("--only-scheduled", is_flag=True,
+              help="Apply only the status changes that schedules make due (the scheduler).")
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option("--parallelism", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Operations in flight at once.")
@@ -491,7 +515,8 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
                    " stderr).")
 @handles_errors
 def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
-          connection: Connection, max_archive: int, allow_archive_all: bool,
+          connection: Connection, max_archive: int, allow_archive_all: bool, at: Any,
+          only_scheduled: bool,
           auto_approve: bool, parallelism: int, fmt: str) -> None:
     """Make Phoenix match --dir (or apply exactly a saved PLANFILE)."""
     import asyncio
@@ -504,11 +529,13 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
 
     as_json = fmt == "json"
     target = connection.target(max_in_flight=parallelism)
-    options = PlanOptions(max_archive=max_archive, allow_archive_all=allow_archive_all)
+    options = PlanOptions(max_archive=max_archive, allow_archive_all=allow_archive_all, at=at)
     if planfile is not None:
         run = asyncio.run(commands.saved_plan(planfile, target, options))
     else:
         run = asyncio.run(commands.plan_dir(directory, tenants, target, options))
+    if only_scheduled:
+        run = commands.only_scheduled(run)
     _echo(plan_text.render(run.plan, style=_style()), nl=False, err=as_json, colours=True)
     if not run.plan.has_changes:
         if as_json:
@@ -643,10 +670,12 @@ def export(directory: Path, tenants: tuple[str, ...], connection: Connection,
 @click.option("--tenant", "tenants", multiple=True, shell_complete=_complete_tenant,
               help="Only this tenant (repeatable).")
 @connection_options
+@AT_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
 @handles_errors
-def drift(directory: Path, tenants: tuple[str, ...], connection: Connection, fmt: str) -> None:
+def drift(directory: Path, tenants: tuple[str, ...], connection: Connection, at: Any,
+          fmt: str) -> None:
     """Compare git with Phoenix: exit 0 in sync, 2 drifted, 1 error. Changes nothing."""
     import asyncio
 
@@ -654,7 +683,7 @@ def drift(directory: Path, tenants: tuple[str, ...], connection: Connection, fmt
     from reconciler.render import drift_forms as render
 
     target = connection.target()
-    report = asyncio.run(commands.drift(directory, tenants, target))
+    report = asyncio.run(commands.drift(directory, tenants, target, at=at))
     text = {"json": render.as_json, "markdown": render.markdown, "text": render.text}[fmt](report)
     _echo(text, nl=False)
     if github.in_actions():

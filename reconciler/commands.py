@@ -12,7 +12,8 @@ import contextlib
 import signal
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 
 from reconciler.api.applier import apply_plan
@@ -33,7 +34,7 @@ from reconciler.model.live import LiveRecord, LiveState
 from reconciler.plan import saved
 from reconciler.plan.drift import DriftReport, drift_from_plan
 from reconciler.plan.operations import Plan
-from reconciler.plan.planner import PlanOptions, make_plan
+from reconciler.plan.planner import PlanOptions, make_plan, scheduled_only
 from reconciler.plan.scope import ScopedPlan, split
 
 # Drift changes nothing, so the prune guards (which protect applies) do not apply to it.
@@ -117,13 +118,22 @@ async def saved_plan(path: Path, target: Target, options: PlanOptions) -> PlanRu
     async with open_client(target, desired.tenant_ids()) as client:
         live = await fetch_live(client, plan.tenants)
     saved.check_fresh(plan, doc, live, target.url)
-    saved.check_derived(plan, make_plan(desired, live, options, baseline=baseline), path)
+    saved.check_schedules(plan, desired, options.at)
+    # Derived as it was made: schedules read at the plan's own instant.
+    derive = replace(options, at=plan.at)
+    saved.check_derived(plan, make_plan(desired, live, derive, baseline=baseline), path)
     return PlanRun(plan=plan, desired=desired, live=live, target=target, baseline=baseline)
 
 
-async def drift(directory: Path, tenants: Sequence[str], target: Target) -> DriftReport:
-    """Compare git's desired state with live state."""
-    run = await plan_dir(directory, tenants, target, UNGUARDED)
+def only_scheduled(run: PlanRun) -> PlanRun:
+    """``run`` with only the status changes its schedules make (``apply --only-scheduled``)."""
+    return replace(run, plan=scheduled_only(run.plan))
+
+
+async def drift(directory: Path, tenants: Sequence[str], target: Target, *,
+                at: datetime | None = None) -> DriftReport:
+    """Compare git's desired state with live state (schedules read at ``at``)."""
+    run = await plan_dir(directory, tenants, target, replace(UNGUARDED, at=at))
     counted = frozenset(t.tenant for t in run.desired.tenants if t.settings.unmanaged == "drift")
     return drift_from_plan(run.plan, unmanaged_is_drift=counted)
 

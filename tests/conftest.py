@@ -29,6 +29,19 @@ config:
 WriteTree = Callable[[Mapping[str, str | bytes]], Path]
 
 
+# Schedules are read at a fixed instant (a Wednesday noon, UTC) unless a test says --at, so
+# that what a plan shows never depends on the day the suite runs.
+PINNED_AT = "2026-11-25T12:00:00Z"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _schedules_at_a_fixed_instant() -> None:
+    import os
+
+    for command in ("PLAN", "APPLY", "DRIFT", "CALENDAR"):
+        os.environ.setdefault(f"STREAKS_{command}_AT", PINNED_AT)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _cache_outside_the_repository(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Keep the parse cache of every command the tests run out of the working tree."""

@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from reconciler.model import defaults
 from reconciler.model.field_docs import fill
+from reconciler.model.schedule import ScheduleWindow, Timetable, timetable
 from reconciler.model.timezones import is_iana_zone
 
 Status = Literal["active", "paused", "archived"]
@@ -214,6 +215,35 @@ class Definition(StrictModel):
         description="Field paths whose live value is left alone (like Terraform ignore_changes).",
     )
     config: StreakConfig
+    schedule: list[ScheduleWindow] = Field(
+        default_factory=list,
+        description="Windows that set the status for a while, once or recurring (the live-ops"
+                    " calendar); outside them the status is `status`. Kept in git, never sent.",
+        examples=[[{"status": "active", "start": "2026-01-03T00:00",
+                    "rrule": "FREQ=WEEKLY;BYDAY=SA", "duration": "2d"}]],
+    )
+
+    @field_validator("schedule")
+    @classmethod
+    def _schedule_agrees(cls, value: list[ScheduleWindow], info: ValidationInfo,
+                         ) -> list[ScheduleWindow]:
+        if not value:
+            return value
+        status, config = info.data.get("status"), info.data.get("config")
+        if status == "archived":
+            raise PydanticCustomError("schedule", "a scheduled definition needs status active or"
+                                      " paused (its status outside the windows)")
+        zone = getattr(getattr(config, "window", None), "timezone", "UTC")
+        problem = timetable(value, str(status), zone).disagreement()
+        if problem is not None:
+            raise PydanticCustomError("schedule", "{problem}", {"problem": problem})
+        return value
+
+    def timetable(self) -> Timetable:
+        """The schedule around this definition's own status (its window's time zone for
+        windows that name none)."""
+        return timetable(self.schedule, self.status,
+                         getattr(self.config.window, "timezone", "UTC"))
 
     @model_validator(mode="after")
     def _renamed_from_is_not_self(self) -> Definition:

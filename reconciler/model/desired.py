@@ -29,6 +29,7 @@ class DesiredDefinition:
     file: str
     definition: Definition
     sources: tuple[str, ...] = ()
+    scheduled: bool = False  # its status was read from its schedule (see plan.planner)
 
     @property
     def origin(self) -> tuple[str, ...]:

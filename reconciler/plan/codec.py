@@ -11,13 +11,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reconciler.errors import PlanFileInvalid
-from reconciler.plan.operations import Action, Change, ChangeKind, Operation, Plan, Unmanaged
+from reconciler.model.schedule import Transition
+from reconciler.plan.operations import (
+    Action,
+    Change,
+    ChangeKind,
+    Operation,
+    Plan,
+    Scheduled,
+    Unmanaged,
+)
 from reconciler.plan.scope import ScopedPlan
 
 FORMAT_VERSION = 1
@@ -44,7 +54,23 @@ def as_data(plan: Plan) -> dict[str, Any]:
         ],
         "tenants": list(plan.tenants),
         "notes": list(plan.notes),
+        "at": None if plan.at is None else utc_text(plan.at),
+        "scheduled": [scheduled_data(s) for s in plan.scheduled],
     }
+
+
+def utc_text(at: datetime) -> str:
+    """An instant as ISO 8601 UTC text: ``2026-12-24T17:00:00Z``."""
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def scheduled_data(s: Scheduled) -> dict[str, Any]:
+    """A scheduled definition as plain data."""
+    def edge(t: Transition | None) -> dict[str, Any] | None:
+        return None if t is None else {"at": utc_text(t.at), "from": t.before, "to": t.after}
+
+    return {"tenant": s.tenant, "name": s.name, "status": s.status, "timezone": s.timezone,
+            "previous": edge(s.previous), "next": edge(s.next)}
 
 
 def operation_data(op: Operation) -> dict[str, Any]:
@@ -64,6 +90,7 @@ def operation_data(op: Operation) -> dict[str, Any]:
         "file": op.file,
         "sources": list(op.sources),
         "updated_at": op.updated_at,
+        "scheduled": op.scheduled,
         "body": dict(op.body),
     }
 
@@ -145,9 +172,16 @@ def plan_schema() -> dict[str, Any]:
                         " overlay and an environment's override, or just its own file."},
             "updated_at": {"type": ["string", "null"], "description": "The live record's"
                            " updated_at when planned (null for a create)."},
+            "scheduled": {"type": "boolean", "description": "A status change that the"
+                          " definition's schedule makes (what `apply --only-scheduled`"
+                          " applies, and what a freeze lets through)."},
             "body": {"type": "object", "description": "The exact request body sent."},
         },
     }
+    edge = {"type": ["object", "null"], "required": ["at", "from", "to"],
+            "additionalProperties": False,
+            "properties": {"at": {"type": "string", "description": "UTC, ISO 8601."},
+                           "from": {"type": "string"}, "to": {"type": "string"}}}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": "streaks plan",
@@ -178,6 +212,19 @@ def plan_schema() -> dict[str, Any]:
             }},
             "tenants": {"type": "array", "items": {"type": "string"}},
             "notes": {"type": "array", "items": {"type": "string"}},
+            "at": {"type": ["string", "null"], "description": "The instant (UTC) the"
+                   " schedules were read at: `--at`, else when the plan was made."},
+            "scheduled": {"type": "array", "description": "Each definition with a schedule:"
+                          " the status it asks for at `at`, and its last and next changes.",
+                          "items": {"type": "object",
+                                    "required": ["tenant", "name", "status", "timezone",
+                                                 "previous", "next"],
+                                    "additionalProperties": False,
+                                    "properties": {"tenant": {"type": "string"},
+                                                   "name": {"type": "string"},
+                                                   "status": {"type": "string"},
+                                                   "timezone": {"type": "string"},
+                                                   "previous": edge, "next": edge}}},
             "scope": {
                 "type": "object",
                 "description": "With --base-ref: which operations this pull request introduces"
@@ -241,6 +288,7 @@ class OperationData(_Strict):
     file: str | None = None
     sources: list[str] = []
     updated_at: str | None = None
+    scheduled: bool = False
     body: dict[str, Any]
 
 
@@ -254,6 +302,25 @@ class UnmanagedData(_Strict):
     updated_at: str | None = None
 
 
+class EdgeData(_Strict):
+    """A change of scheduled status, as the JSON form holds it."""
+
+    at: str
+    from_: str = Field(alias="from")
+    to: str
+
+
+class ScheduledData(_Strict):
+    """A scheduled definition, as the JSON form holds it."""
+
+    tenant: str
+    name: str
+    status: str
+    timezone: str
+    previous: EdgeData | None = None
+    next: EdgeData | None = None
+
+
 class PlanData(_Strict):
     """The structure of the plan's JSON form, checked when a plan is read back."""
 
@@ -265,6 +332,8 @@ class PlanData(_Strict):
     unmanaged: list[UnmanagedData]
     tenants: list[str] = []
     notes: list[str] = []
+    at: str | None = None
+    scheduled: list[ScheduledData] = []
     scope: dict[str, Any] | None = None
 
 
@@ -298,9 +367,35 @@ def plan_from_data(data: Mapping[str, Any], source: str) -> Plan:
             previous_name=o.previous_name, depends_on=tuple(o.depends_on),
             dangers=tuple(o.dangers), pruned=o.pruned, file=o.file,
             sources=tuple(o.sources),
-            updated_at=o.updated_at))
+            updated_at=o.updated_at, scheduled=o.scheduled))
     return Plan(
         operations=tuple(operations),
         unmanaged=tuple(Unmanaged(tenant=u.tenant, name=u.name, id=u.id, status=u.status,
                                   updated_at=u.updated_at) for u in parsed.unmanaged),
-        tenants=tuple(parsed.tenants), notes=tuple(parsed.notes))
+        tenants=tuple(parsed.tenants), notes=tuple(parsed.notes),
+        at=_instant(parsed.at, source),
+        scheduled=tuple(Scheduled(tenant=s.tenant, name=s.name, status=s.status,
+                                  timezone=s.timezone, previous=_edge(s.previous, source),
+                                  next=_edge(s.next, source)) for s in parsed.scheduled))
+
+
+def _instant(text: str | None, source: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return parse_instant(text)
+    except ValueError as exc:
+        raise PlanFileInvalid(f"{source!r}: {exc}") from None
+
+
+def _edge(edge: EdgeData | None, source: str) -> Transition | None:
+    at = None if edge is None else _instant(edge.at, source)
+    return None if edge is None or at is None else Transition(at, edge.from_, edge.to)
+
+
+def parse_instant(text: str) -> datetime:
+    """An instant from ISO 8601 text with an offset or ``Z``; raises ValueError otherwise."""
+    value = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    if value.tzinfo is None:
+        raise ValueError(f"{text!r} has no UTC offset: add Z (UTC) or one such as +01:00")
+    return value.astimezone(UTC)

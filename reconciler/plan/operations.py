@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, assert_never
+
+from reconciler.model.schedule import Transition
 
 
 class Action(StrEnum):
@@ -82,6 +85,7 @@ class Operation:
     file: str | None = None  # the file that asks for it (None for a pruned archive)
     sources: tuple[str, ...] = ()  # every file that made the definition (base, overlays)
     updated_at: str | None = None  # the live record's updated_at when planned (None: create)
+    scheduled: bool = False  # a status change of a definition with a schedule
 
     @property
     def destructive(self) -> bool:
@@ -113,6 +117,19 @@ class Unmanaged:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Scheduled:
+    """A definition with a schedule, at the plan's instant: the status it asks for, and the
+    last and next changes (UTC instants; ``timezone`` is the one to show them in)."""
+
+    tenant: str
+    name: str
+    status: str
+    timezone: str
+    previous: Transition | None = None
+    next: Transition | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class Plan:
     """What apply would do, tenant by tenant, in a safe order."""
 
@@ -120,6 +137,8 @@ class Plan:
     unmanaged: tuple[Unmanaged, ...] = ()
     tenants: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    at: datetime | None = None  # the instant the schedules were read at (UTC)
+    scheduled: tuple[Scheduled, ...] = ()
 
     @property
     def has_changes(self) -> bool:

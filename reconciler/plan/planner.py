@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -21,7 +22,15 @@ from reconciler.model.normalize import merge_unknown, normal_config, split_unkno
 from reconciler.plan import warnings as say
 from reconciler.plan.changes import field_changes
 from reconciler.plan.identity import Match, match_all, suspected_renames
-from reconciler.plan.operations import Action, Change, ChangeKind, Operation, Plan, Unmanaged
+from reconciler.plan.operations import (
+    Action,
+    Change,
+    ChangeKind,
+    Operation,
+    Plan,
+    Scheduled,
+    Unmanaged,
+)
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,9 @@ class PlanOptions:
 
     max_archive: int = 5
     allow_archive_all: bool = False
+    # The instant schedules are read at (UTC): a scheduled definition asks for the status its
+    # schedule gives then. None reads no schedule (each definition's own status).
+    at: datetime | None = None
 
 
 def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = PlanOptions(),
@@ -40,6 +52,12 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = Pla
     adoptions and probable renames apart. Raises :class:`PlanRefused` listing every refusal
     (renames onto a live name, adoptions where ``adopt: never``, prune guards).
     """
+    scheduled: tuple[Scheduled, ...] = ()
+    if options.at is not None:
+        scheduled = _scheduled(desired, options.at)
+        desired = at_instant(desired, options.at)
+        if baseline is not None:
+            baseline = at_instant(baseline, options.at)
     operations: list[Operation] = []
     unmanaged: list[Unmanaged] = []
     notes: list[str] = []
@@ -58,7 +76,51 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = Pla
                           f"{len(refusals)} problems, nothing was sent:\n"
                           + "\n".join(f"  - {r}" for r in refusals))
     return Plan(operations=tuple(operations), unmanaged=tuple(unmanaged),
-                tenants=desired.tenant_ids(), notes=tuple(notes))
+                tenants=desired.tenant_ids(), notes=tuple(notes), at=options.at,
+                scheduled=scheduled)
+
+
+def scheduled_only(plan: Plan) -> Plan:
+    """``plan`` with only its scheduled status changes (each keeps the others it depends on
+    only if they are kept too)."""
+    # A definition still to be created is not the scheduler's to make.
+    kept = [i for i, op in enumerate(plan.operations) if op.scheduled and op.id is not None]
+    index = {old: new for new, old in enumerate(kept)}
+    return replace(plan, operations=tuple(
+        replace(plan.operations[i], depends_on=tuple(index[d] for d in
+                                                     plan.operations[i].depends_on
+                                                     if d in index))
+        for i in kept), unmanaged=())
+
+
+def at_instant(state: DesiredState, at: datetime) -> DesiredState:
+    """``state`` with each scheduled definition at the status its schedule gives at ``at``
+    (and no schedule left to read)."""
+    def one(d: DesiredDefinition) -> DesiredDefinition:
+        if not d.definition.schedule:
+            return d
+        status = d.definition.timetable().status_at(at)
+        return replace(d, definition=d.definition.model_copy(
+            update={"status": status, "schedule": []}), scheduled=True)
+
+    return replace(state, tenants=tuple(
+        replace(t, definitions=tuple(one(d) for d in t.definitions)) for t in state.tenants))
+
+
+def _scheduled(state: DesiredState, at: datetime) -> tuple[Scheduled, ...]:
+    """Each scheduled definition's status at ``at``, and its last and next changes."""
+    found = []
+    for tenant in state.tenants:
+        for d in tenant.definitions:
+            if not d.definition.schedule:
+                continue
+            table = d.definition.timetable()
+            zones = {w.timezone or table.zone for w in table.windows}
+            found.append(Scheduled(tenant=tenant.tenant, name=d.name,
+                                   status=table.status_at(at),
+                                   timezone=zones.pop() if len(zones) == 1 else "UTC",
+                                   previous=table.previous(at), next=table.following(at)))
+    return tuple(found)
 
 
 def _shift(op: Operation, offset: int) -> Operation:
@@ -135,6 +197,8 @@ class _TenantPlan:
             id=None if record is None else record.id, changes=changes, warnings=warnings,
             body=MappingProxyType(dict(body or {})), previous_name=previous_name,
             depends_on=deps, pruned=pruned,
+            scheduled=(desired is not None and desired.scheduled
+                       and action in (Action.STATUS, Action.RESTORE)),
             file=None if desired is None else desired.file,
             sources=() if desired is None else desired.origin,
             updated_at=None if record is None else record.updated_at))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -182,3 +183,22 @@ def check_fresh(plan: Plan, doc: Mapping[str, Any], live: LiveState, api_url: st
             reasons.append(f"{op.tenant}/{op.name}: a definition with this name now exists")
     if reasons:
         raise StalePlan(sorted(set(reasons)))
+
+
+def check_schedules(plan: Plan, desired: DesiredState, now: datetime | None) -> None:
+    """Refuse a saved plan when a schedule has changed a status since the plan was made:
+    applying it would undo (or miss) that change."""
+    if plan.at is None or now is None:
+        return
+    reasons = []
+    for tenant in desired.tenants:
+        for d in tenant.definitions:
+            if not d.definition.schedule:
+                continue
+            table = d.definition.timetable()
+            then, current = table.status_at(plan.at), table.status_at(now)
+            if then != current:
+                reasons.append(f"{tenant.tenant}/{d.name}: its schedule says {current} now,"
+                               f" {then} when the plan was made")
+    if reasons:
+        raise StalePlan(reasons)

@@ -21,6 +21,7 @@ from reconciler.render.plan_text import (
     change_lines,
     headline,
     origin_line,
+    schedule_lines,
     summary_line,
     value,
 )
@@ -99,7 +100,7 @@ def render(plan: Plan, *, marker: str = MARKER, title: str = "streaks plan",
     """The comment body."""
     head = [marker, context.heading(title), "",
             *context.lines(fingerprint(plan) if marker else None)]
-    return _fit(head, [(plan, "")])
+    return _fit(head, [(plan, "")], _schedules(plan))
 
 
 def error(message: str, *, context: CommentContext = NO_CONTEXT) -> str:
@@ -122,10 +123,18 @@ def render_scoped(scoped: ScopedPlan, *, marker: str = MARKER,
     if scoped.resolved:
         head += [f"This pull request also resolves {scoped.resolved} difference(s) that exist"
                  " on base.", ""]
-    return _fit(head, parts)
+    return _fit(head, parts, _schedules(scoped.full))
 
 
-def _fit(head: list[str], parts: list[tuple[Plan, str]]) -> str:
+def _schedules(plan: Plan) -> str:
+    """The scheduled definitions' status and next change, when there are any."""
+    lines = schedule_lines(plan)
+    if not lines:
+        return ""
+    return f"#### {inline(lines[0].rstrip(':'))}\n\n{fenced(chr(10).join(lines[1:]))}\n\n"
+
+
+def _fit(head: list[str], parts: list[tuple[Plan, str]], tail: str = "") -> str:
     text = "\n".join(head) + "\n"
     for plan, title in parts:
         intro, sections = _body(plan, title)
@@ -134,6 +143,8 @@ def _fit(head: list[str], parts: list[tuple[Plan, str]]) -> str:
             if len(text) + len(section) + len(CUT_NOTE) > LIMIT:
                 return text + CUT_NOTE
             text += section
+    if tail and len(text) + len(tail) <= LIMIT:
+        text += tail
     return text
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import Any, assert_never
+from zoneinfo import ZoneInfo
 
 from reconciler.model.desired import shared_overlay
 from reconciler.model.untrusted import one_line
@@ -35,10 +37,45 @@ def render(plan: Plan, *, style: Style = plain) -> str:
                          + f" (id {one_line(u.id)}, {one_line(u.status)}): not in git,"
                            " left alone")
         lines.append("")
+    scheduled = schedule_lines(plan)
+    if scheduled:
+        lines.extend([*scheduled, ""])
     for note in plan.notes:
         lines.append(f"note: {note}")
     lines.append(summary_line(plan))
     return "\n".join(lines) + "\n"
+
+
+def schedule_lines(plan: Plan) -> list[str]:
+    """``Schedules at …:`` and a line per scheduled definition: its status now and its next
+    change, in its own time zone and from now."""
+    if not plan.scheduled or plan.at is None:
+        return []
+    lines = [f"Schedules at {plan.at:%Y-%m-%d %H:%M} UTC:"]
+    for s in plan.scheduled:
+        line = f"  {s.tenant} {value(s.name)}: {s.status}"
+        if s.next is not None:
+            line += (f"; {s.next.before} → {s.next.after} at {local_time(s.next.at, s.timezone)}"
+                     f" ({from_now(s.next.at - plan.at)})")
+        else:
+            line += "; no change scheduled in the next 400 days"
+        lines.append(line)
+    return lines
+
+
+def local_time(at: datetime, zone: str) -> str:
+    """``2026-12-24 18:00 Europe/Paris``."""
+    return f"{at.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M} {zone}"
+
+
+def from_now(delta: timedelta) -> str:
+    """``in 29 days``, ``in 3 hours``, ``in 12 minutes``."""
+    seconds = delta.total_seconds()
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds // size)
+            return f"in {count} {unit}{'s' if count != 1 else ''}"
+    return "in less than a minute"
 
 
 def render_scoped(scoped: ScopedPlan, *, style: Style = plain) -> str:

@@ -36,7 +36,12 @@ def test_first_apply_then_no_op_plan(repo: Path) -> None:
     assert re.search(r"Apply complete: 6 operation\(s\) succeeded in [0-9.]+ s\.", applied.stdout)
     assert "Confirmed: a fresh plan shows no changes." in applied.stdout
     again = run(repo, "plan", "--sim", "--detailed-exitcode")
-    assert (again.returncode, again.stdout) == (0, "No changes. Phoenix matches streaks.d/.\n")
+    assert again.returncode == 0
+    # The example's scheduled definition: its status now, and its next change.
+    assert again.stdout == (
+        "Schedules at 2026-11-25 12:00 UTC:\n"
+        '  tenant-prod-001 "Daily Points Challenge": active; active → paused at 2026-12-01'
+        " 02:00 UTC (in 5 days)\n\nNo changes. Phoenix matches streaks.d/.\n")
 
 
 def test_edited_file_shows_field_diff_and_applies(repo: Path) -> None:

@@ -155,7 +155,7 @@ def test_yaml11_boolean_where_a_choice_is_expected(write_tree: WriteTree) -> Non
         ("nmae", "unknown key 'nmae'; did you mean 'name'?"),
         ("statuss", "unknown key 'statuss'; did you mean 'status'?"),
         ("colour", "unknown key 'colour'; allowed keys: name, description, status, renamed_from,"
-                   " ignore, config"),
+                   " ignore, config, schedule"),
     ],
 )
 def test_unknown_top_level_key(write_tree: WriteTree, key: str, hint: str) -> None:

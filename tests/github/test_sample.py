@@ -14,6 +14,7 @@ from pathlib import Path
 
 from reconciler.sim.store import Store
 from tests.cliutil import run
+from tests.conftest import PINNED_AT
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -30,7 +31,7 @@ def produce() -> str:
         for args in (["init", "-q", "-b", "main"], ["add", "streaks.d"],
                      ["commit", "-qm", "base"]):
             subprocess.run([*git, *args], cwd=repo, check=True)
-        assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
+        assert run(repo, "apply", "--sim", "--auto-approve", "--at", PINNED_AT).returncode == 0
         store = Store(repo / ".streaks/sim.db")
         login = store.find_by_name("tenant-prod-001", "Daily Login Streak")
         assert login is not None
@@ -42,7 +43,8 @@ def produce() -> str:
         active = repo / "streaks.d/tenant-fitness-001/stay-active.yaml"
         active.write_text(active.read_text().replace(
             "name: Stay Active", "name: Keep Moving\nrenamed_from: [Stay Active]"))
-        result = run(repo, "plan", "--sim", "--base-ref", "main", "--format", "markdown")
+        result = run(repo, "plan", "--sim", "--base-ref", "main", "--format", "markdown",
+                     "--at", PINNED_AT)
         assert result.returncode == 0, result.stderr
         return result.stdout
 

@@ -32,7 +32,7 @@ def test_json_matches_its_schema_and_content() -> None:
             {"path": "config.at_risk_seconds", "kind": "changed", "before": 3600, "after": None},
         ],
         "warnings": ["stricter condition (min 1 → 3)"], "dangers": [], "depends_on": [],
-        "pruned": False, "file": None, "sources": [], "updated_at": None, "body": {},
+        "pruned": False, "file": None, "sources": [], "updated_at": None, "scheduled": False, "body": {},
     }
     assert doc["operations"][0]["destructive"] is True  # a danger
     assert doc["operations"][0]["dangers"] == ["rename without renamed_from: …"]

@@ -695,6 +695,41 @@ def drift(directory: Path, tenants: tuple[str, ...], connection: Connection, at:
 @main.command()
 @DIR_OPTION
 @click.option("--tenant", "tenants", multiple=True, shell_complete=_complete_tenant,
+              help="Only this tenant (repeatable). Default: every folder.")
+@click.option("--env", default=None, metavar="NAME",
+              help="An environment of streaks.toml: its overrides and tenant ids.")
+@AT_OPTION
+@click.option("--days", default=30, show_default=True, type=click.IntRange(1, 3660),
+              help="How many days from --at to show.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "ics", "markdown"]),
+              default="text", show_default=True,
+              help="ics: an iCalendar feed; markdown: a Mermaid gantt chart GitHub renders.")
+@handles_errors
+def calendar(directory: Path, tenants: tuple[str, ...], env: str | None, at: Any, days: int,
+             fmt: str) -> None:
+    """Every scheduled status change from --at for --days days, per tenant. Offline."""
+    from datetime import timedelta
+
+    from reconciler import commands
+    from reconciler.model.calendar import Calendar
+    from reconciler.render import calendar_forms as render
+
+    found = commands.calendar(directory, tenants, env, at, at + timedelta(days=days))
+    if fmt == "ics":  # RFC 5545 lines end in CRLF; icalendar escapes every value itself
+        from reconciler.api.secrets import scrub
+
+        feed: str = render.ics(found)
+        sys.stdout.buffer.write(scrub(feed).encode())
+        sys.stdout.flush()
+        return
+    forms: dict[str, Callable[[Calendar], str]] = {
+        "text": render.text, "json": render.as_json, "markdown": render.markdown}
+    _echo(forms[fmt](found), nl=False)
+
+
+@main.command()
+@DIR_OPTION
+@click.option("--tenant", "tenants", multiple=True, shell_complete=_complete_tenant,
               help="Check this tenant (repeatable). Default: every folder.")
 @connection_options
 @handles_errors

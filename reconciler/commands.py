@@ -27,7 +27,8 @@ from reconciler.files.export import ExportResult, export_tenant
 from reconciler.files.gitref import git_commit, materialize
 from reconciler.files.layout import BASE_FOLDER, tenant_folders
 from reconciler.files.loader import load, load_valid
-from reconciler.files.project import for_environment
+from reconciler.files.project import environment, for_environment
+from reconciler.model.calendar import Calendar, calendar_of
 from reconciler.model.definition import is_tenant_id
 from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
 from reconciler.model.live import LiveRecord, LiveState
@@ -123,6 +124,13 @@ async def saved_plan(path: Path, target: Target, options: PlanOptions) -> PlanRu
     derive = replace(options, at=plan.at)
     saved.check_derived(plan, make_plan(desired, live, derive, baseline=baseline), path)
     return PlanRun(plan=plan, desired=desired, live=live, target=target, baseline=baseline)
+
+
+def calendar(directory: Path, tenants: Sequence[str], env_name: str | None,
+             start: datetime, end: datetime) -> Calendar:
+    """The live-ops calendar of ``directory`` (as environment ``env_name`` holds it)."""
+    env = environment(env_name) if env_name is not None else None
+    return calendar_of(for_environment(load_valid(directory, tenants), env), start, end)
 
 
 def only_scheduled(run: PlanRun) -> PlanRun:

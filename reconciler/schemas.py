@@ -105,6 +105,12 @@ def _apply() -> dict[str, Any]:
     return apply_schema()
 
 
+def _calendar() -> dict[str, Any]:
+    from reconciler.render.calendar_forms import calendar_schema
+
+    return calendar_schema()
+
+
 def _validate() -> dict[str, Any]:
     from reconciler.model.diagnostics import validate_schema
 
@@ -135,6 +141,7 @@ GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
     "drift.schema.json": _output(_drift),
     "apply.schema.json": _output(_apply),
     "validate.schema.json": _output(_validate),
+    "calendar.schema.json": _output(_calendar),
     "saved-plan.schema.json": _saved_plan,
 }
 

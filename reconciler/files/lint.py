@@ -2,10 +2,51 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
 from reconciler.files.yamlio import Document
+from reconciler.model.definition import Definition
 from reconciler.model.desired import DesiredDefinition
 from reconciler.model.diagnostics import Diagnostic
 from reconciler.model.validation import dotted
+
+# How far ahead windows are checked against the players' day boundary.
+LOOK_AHEAD = timedelta(days=60)
+
+
+def schedule_warnings(d: Definition, now: datetime,
+                      ) -> list[tuple[tuple[str | int, ...], str]]:
+    """Windows wholly in the past, and windows that open or close within an hour of the
+    players' day boundary (a calendar window's reset_time)."""
+    found: list[tuple[tuple[str | int, ...], str]] = []
+    if not d.schedule:
+        return found
+    table = d.timetable()
+    window = d.config.window
+    reset = getattr(window, "reset_time", None)
+    for index, w in enumerate(table.windows):
+        ahead = [o for o in table.intervals(now, now + LOOK_AHEAD) if o.window == index]
+        ends = w.rrule is None or any(k in w.rrule.upper() for k in ("UNTIL", "COUNT"))
+        if not ahead and ends and not any(
+                o.window == index for o in table.intervals(now, now + timedelta(days=3660))):
+            found.append((("schedule", index), f"window {index + 1} is wholly in the past:"
+                          " it changes nothing any more"))
+            continue
+        if reset is None:
+            continue
+        zone = ZoneInfo(getattr(window, "timezone", "UTC"))
+        hours, minutes = (int(part) for part in reset.split(":"))
+        for edge in (e for o in ahead for e in (o.start, o.end) if e >= now):
+            local = edge.astimezone(zone)
+            gap = abs((local.hour * 60 + local.minute) - (hours * 60 + minutes))
+            if min(gap, 24 * 60 - gap) < 60:
+                found.append((("schedule", index),
+                               f"window {index + 1} opens or closes at {local:%H:%M} {zone.key},"
+                               f" within an hour of the players' day boundary (reset_time"
+                               f" {reset}): a streak may gain or lose a day it should not"))
+                break
+    return found
 
 
 def lint_definition(desired: DesiredDefinition, doc: Document) -> list[Diagnostic]:
@@ -31,6 +72,7 @@ def lint_definition(desired: DesiredDefinition, doc: Document) -> list[Diagnosti
                       "milestones are not in ascending threshold order"))
     if "config" in d.ignore and any(p.startswith("config.") for p in d.ignore):
         found.append((("ignore",), "ignoring 'config' already covers its sub-fields"))
+    found.extend(schedule_warnings(d, datetime.now(UTC)))
     return [
         Diagnostic(desired.file, *doc.position(path), dotted(path), message, "warning")
         for path, message in found

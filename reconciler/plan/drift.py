@@ -8,6 +8,7 @@ live here, beside the type; :mod:`reconciler.render.drift_forms` prints it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import Any, Literal, assert_never
 
@@ -37,6 +38,7 @@ class DriftItem:
     changed_at: str | None = None
     fix: str = ""
     counted: bool = True
+    due: bool = False  # a status its schedule changed lately, not applied yet: not drift
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -57,7 +59,11 @@ class DriftReport:
 
     def reported_only(self) -> int:
         """How many unmanaged definitions are reported but not counted as drift."""
-        return sum(1 for i in self.items if not i.counted)
+        return sum(1 for i in self.items if not i.counted and not i.due)
+
+    def due(self) -> int:
+        """How many scheduled status changes are due (not drift)."""
+        return sum(1 for i in self.items if i.due)
 
 
 def drift_from_plan(plan: Plan, *, unmanaged_is_drift: frozenset[str] = frozenset(),
@@ -73,9 +79,11 @@ def drift_from_plan(plan: Plan, *, unmanaged_is_drift: frozenset[str] = frozense
         kind = min((_kind(op) for op in ops), key=PRECEDENCE.index)
         changes = () if kind in ("missing", "unmanaged") else tuple(
             c.reversed() for op in ops for c in op.changes)
+        due = _due(plan, ops)
         items.append(DriftItem(kind=kind, tenant=first.tenant, name=ops[-1].name, id=first.id,
                                changes=changes, file=first.file, changed_at=first.updated_at,
-                               fix=_fix(kind, first, changes)))
+                               fix=due or _fix(kind, first, changes), counted=not due,
+                               due=bool(due)))
     for u in plan.unmanaged:
         counted = u.tenant in unmanaged_is_drift
         fix = (f"`streaks export --tenant {u.tenant}` writes it to a file so git manages it"
@@ -84,6 +92,29 @@ def drift_from_plan(plan: Plan, *, unmanaged_is_drift: frozenset[str] = frozense
         items.append(DriftItem(kind="unmanaged", tenant=u.tenant, name=u.name, id=u.id,
                                changed_at=u.updated_at, fix=fix, counted=counted))
     return DriftReport(items=tuple(items), tenants=plan.tenants)
+
+
+# How long after a scheduled change a live status may still be the one before it without
+# being drift: the scheduler runs every 15 minutes, and GitHub's cron can be an hour late.
+SCHEDULE_GRACE = timedelta(hours=2)
+
+
+def _due(plan: Plan, ops: list[Operation]) -> str:
+    """When ``ops`` are only the status change a schedule made lately, say so; else ""."""
+    if plan.at is None or not all(op.scheduled for op in ops):
+        return ""
+    first = ops[0]
+    entry = next((s for s in plan.scheduled
+                  if (s.tenant, s.name) == (first.tenant, first.name)), None)
+    last = None if entry is None else entry.previous
+    change = first.changes[0] if len(ops) == 1 and first.changes else None
+    if (last is None or change is None or (change.before, change.after) != (last.before,
+                                                                         last.after)
+            or plan.at - last.at > SCHEDULE_GRACE):
+        return ""
+    return (f"due: its schedule changed it from {last.before} to {last.after} at"
+            f" {last.at:%Y-%m-%d %H:%M} UTC; the scheduler (`streaks apply --only-scheduled`)"
+            " applies it")
 
 
 def _fix(kind: Kind, op: Operation, changes: tuple[Change, ...]) -> str:
@@ -135,7 +166,8 @@ def as_data(report: DriftReport) -> dict[str, Any]:
         "counts": report.counts(),
         "items": [
             {"kind": i.kind, "tenant": i.tenant, "name": i.name, "id": i.id,
-             "file": i.file, "changed_at": i.changed_at, "counted": i.counted, "fix": i.fix,
+             "file": i.file, "changed_at": i.changed_at, "counted": i.counted, "due": i.due,
+             "fix": i.fix,
              "changes": [change_data(c) for c in i.changes]}
             for i in report.items
         ],
@@ -176,7 +208,11 @@ def drift_schema() -> dict[str, Any]:
                                    " record's updated_at (null when it is missing)."},
                     "counted": {"type": "boolean", "description": "False for an unmanaged"
                                 " definition reported but not counted as drift (the tenant's"
-                                " _tenant.yaml does not say `unmanaged: drift`)."},
+                                " _tenant.yaml does not say `unmanaged: drift`), or a status"
+                                " change that is due by schedule."},
+                    "due": {"type": "boolean", "description": "A status its schedule"
+                            " changed lately (within two hours) and the scheduler has not"
+                            " applied yet: reported, not drift."},
                     "fix": {"type": "string", "description": "The one-line fix."},
                     "changes": {"type": "array",
                                 "items": change_schema("Git's value", "The live value")},

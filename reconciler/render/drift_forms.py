@@ -21,12 +21,17 @@ def summary(report: DriftReport) -> str:
     if reported:
         line += (f" {reported} live definition(s) not in git reported, not counted as drift"
                  " (`unmanaged: drift` in _tenant.yaml counts them).")
+    due = report.due()
+    if due:
+        line += (f" {due} scheduled status change(s) due, not drift (the scheduler applies"
+                 " them).")
     return line
 
 
 def _lines(item: DriftItem) -> list[str]:
     when = f", changed at {item.changed_at}" if item.changed_at else ""
-    label = LABELS[item.kind] if item.counted else "not in git, reported only"
+    label = (LABELS[item.kind] if item.counted else
+             "due by its schedule, not drift" if item.due else "not in git, reported only")
     out = [f"{item.kind}: {item.tenant}/{value(item.name)} ({label}{when})"]
     if item.file:
         out.append(f"    file: {item.file}")

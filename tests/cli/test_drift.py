@@ -34,7 +34,7 @@ def test_cli_exit_codes_and_formats(repo: Path) -> None:
     assert doc["items"] == [{
         "kind": "archived", "tenant": "tenant-prod-001", "name": "Daily Login Streak",
         "id": record_.id, "file": "streaks.d/tenant-prod-001/daily-login-streak.yaml",
-        "changed_at": archived.updated_at, "counted": True,
+        "changed_at": archived.updated_at, "counted": True, "due": False,
         "fix": "`streaks apply` restores it; to keep it archived, set `status: archived` in"
                " streaks.d/tenant-prod-001/daily-login-streak.yaml",
         "changes": [{"path": "status", "kind": "changed", "before": "active",

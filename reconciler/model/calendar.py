@@ -1,0 +1,114 @@
+"""The live-ops calendar of a desired state: every scheduled change of status in a period,
+and the stretches in which a window holds a definition at a status other than its own."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import datetime
+
+from reconciler.model.desired import DesiredState
+from reconciler.model.schedule import Timetable
+
+
+@dataclass(frozen=True, kw_only=True)
+class Change:
+    """A definition's status changes at ``at`` (UTC)."""
+
+    tenant: str
+    name: str
+    at: datetime
+    before: str
+    after: str
+    timezone: str  # the zone of the window that opens or closes
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Stretch:
+    """From ``start`` to ``end`` (UTC, clipped to the calendar's period) a window holds the
+    definition at ``status`` instead of its own ``default``."""
+
+    tenant: str
+    name: str
+    status: str
+    default: str
+    start: datetime
+    end: datetime
+    timezone: str
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Calendar:
+    """Everything scheduled in [start, end)."""
+
+    start: datetime
+    end: datetime
+    changes: tuple[Change, ...] = ()
+    stretches: tuple[Stretch, ...] = ()
+
+    def tenants(self) -> tuple[str, ...]:
+        """The tenants that have anything scheduled, sorted."""
+        return tuple(sorted({c.tenant for c in self.changes}
+                            | {s.tenant for s in self.stretches}))
+
+
+def calendar_of(state: DesiredState, start: datetime, end: datetime) -> Calendar:
+    """The calendar of every scheduled definition of ``state`` in [start, end)."""
+    changes: list[Change] = []
+    stretches: list[Stretch] = []
+    for tenant in state.tenants:
+        for d in tenant.definitions:
+            if d.definition.schedule:
+                found = _Definition(tenant.tenant, d.name, d.definition.timetable(), start, end)
+                changes.extend(found.changes())
+                stretches.extend(found.stretches())
+    changes.sort(key=lambda c: (c.at, c.tenant, c.name))
+    stretches.sort(key=lambda s: (s.tenant, s.name, s.start))
+    return Calendar(start=start, end=end, changes=tuple(changes), stretches=tuple(stretches))
+
+
+class _Definition:
+    """One scheduled definition's part of the calendar."""
+
+    def __init__(self, tenant: str, name: str, table: Timetable, start: datetime,
+                 end: datetime) -> None:
+        self.tenant, self.name, self.table = tenant, name, table
+        self.start, self.end = start, end
+        self.openings = sorted(table.intervals(start, end), key=lambda o: (o.start, o.window))
+        self.transitions = table.transitions(start, end)
+
+    def _window_at(self, at: datetime) -> int | None:
+        return next((o.window for o in self.openings if o.start <= at < o.end), None)
+
+    def _zone_and_note(self, index: int | None) -> tuple[str, str]:
+        if index is None:
+            return self.table.zone, ""
+        w = self.table.windows[index]
+        return w.timezone or self.table.zone, w.note
+
+    def changes(self) -> list[Change]:
+        found = []
+        for t in self.transitions:
+            # The window that opens there, or else the one that closes.
+            index = self._window_at(t.at)
+            if index is None:
+                index = next((o.window for o in self.openings if o.end == t.at), None)
+            zone, note = self._zone_and_note(index)
+            found.append(Change(tenant=self.tenant, name=self.name, at=t.at, before=t.before,
+                                after=t.after, timezone=zone, note=note))
+        return found
+
+    def stretches(self) -> list[Stretch]:
+        found = []
+        edges = [self.start, *(t.at for t in self.transitions), self.end]
+        for left, right in itertools.pairwise(edges):
+            status = self.table.status_at(left)
+            if status == self.table.default or left == right:
+                continue
+            zone, note = self._zone_and_note(self._window_at(left))
+            found.append(Stretch(tenant=self.tenant, name=self.name, status=status,
+                                 default=self.table.default, start=left, end=right,
+                                 timezone=zone, note=note))
+        return found

@@ -1,0 +1,173 @@
+"""``streaks calendar`` in its forms: text, JSON, an iCalendar feed and a Mermaid gantt chart
+(which GitHub renders in Markdown)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from reconciler.model.calendar import Calendar
+from reconciler.model.untrusted import one_line
+from reconciler.render.plan_json import dumps
+from reconciler.render.plan_markdown import fenced
+from reconciler.render.plan_text import value
+
+FORMAT_VERSION = 1
+GANTT_TIME = "%Y-%m-%d %H:%M"
+
+
+def _utc(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _local(at: datetime, zone: str) -> datetime:
+    return at.astimezone(ZoneInfo(zone))
+
+
+def _period(calendar: Calendar) -> str:
+    return f"{calendar.start:%Y-%m-%d %H:%M} to {calendar.end:%Y-%m-%d %H:%M} UTC"
+
+
+def text(calendar: Calendar) -> str:
+    """One line per change, grouped by tenant, in each window's own time zone."""
+    if not calendar.changes:
+        return f"No scheduled status changes from {_period(calendar)}.\n"
+    lines = [f"Scheduled status changes from {_period(calendar)}:"]
+    for tenant in calendar.tenants():
+        mine = [c for c in calendar.changes if c.tenant == tenant]
+        if not mine:
+            continue
+        lines.append(f"tenant {tenant}")
+        for c in mine:
+            when = _local(c.at, c.timezone).strftime("%Y-%m-%d %a %H:%M")
+            note = f"  ({one_line(c.note)})" if c.note else ""
+            lines.append(f"  {when} {c.timezone}  {value(c.name)}: {c.before} → {c.after}{note}")
+    return "\n".join(lines) + "\n"
+
+
+def as_data(calendar: Calendar) -> dict[str, Any]:
+    """The JSON form (``schemas/calendar.schema.json``)."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "from": _utc(calendar.start),
+        "until": _utc(calendar.end),
+        "changes": [{"tenant": c.tenant, "name": c.name, "at": _utc(c.at),
+                     "local": _local(c.at, c.timezone).isoformat(timespec="minutes"),
+                     "timezone": c.timezone, "from": c.before, "to": c.after, "note": c.note}
+                    for c in calendar.changes],
+        "windows": [{"tenant": s.tenant, "name": s.name, "status": s.status,
+                     "default": s.default, "start": _utc(s.start), "end": _utc(s.end),
+                     "timezone": s.timezone, "note": s.note} for s in calendar.stretches],
+    }
+
+
+def as_json(calendar: Calendar) -> str:
+    """``streaks calendar --format json``."""
+    return dumps(as_data(calendar))
+
+
+def ics(calendar: Calendar) -> str:
+    """An iCalendar feed: one event per stretch in which a window changes a status."""
+    from icalendar import Calendar as ICalendar
+    from icalendar import Event
+
+    feed = ICalendar()
+    feed.add("prodid", "-//streaks//live-ops calendar//EN")
+    feed.add("version", "2.0")
+    feed.add("x-wr-calname", "Streak schedules")
+    for s in calendar.stretches:
+        event = Event()
+        uid = hashlib.sha256(f"{s.tenant}\n{s.name}\n{_utc(s.start)}".encode()).hexdigest()
+        event.add("uid", f"{uid[:32]}@streaks")
+        event.add("dtstamp", calendar.start.astimezone(UTC))
+        event.add("dtstart", s.start.astimezone(UTC))
+        event.add("dtend", s.end.astimezone(UTC))
+        note = f" ({one_line(s.note)})" if s.note else ""
+        event.add("summary", f"{one_line(s.name)}: {s.status}{note}")
+        event.add("description", f"Tenant {s.tenant}: {one_line(s.name)} is {s.status}"
+                                 f" (otherwise {s.default}). Times in {s.timezone}.")
+        event.add("categories", [s.tenant])
+        feed.add_component(event)
+    return str(feed.to_ical().decode())
+
+
+def _gantt_text(text: str) -> str:
+    """A name safe in a gantt line: no colon, hash, semicolon or line break."""
+    return re.sub(r"[:#;\r\n]+", " ", one_line(text)).strip() or "unnamed"
+
+
+def gantt(calendar: Calendar) -> str:
+    """A Mermaid gantt chart of the stretches, in UTC, in a fenced block."""
+    lines = ["```mermaid", "gantt",
+             f"    title Streak schedules, {_period(calendar)}",
+             "    dateFormat YYYY-MM-DD HH:mm",
+             "    axisFormat %m-%d"]
+    current = None
+    for s in calendar.stretches:
+        section = f"{s.tenant} · {_gantt_text(s.name)}"
+        if section != current:
+            lines.append(f"    section {_gantt_text(section)}")
+            current = section
+        label = _gantt_text(f"{s.status} {s.note}" if s.note else s.status)
+        tag = "crit, " if s.status == "paused" else ""
+        lines.append(f"    {label} :{tag}{s.start.astimezone(UTC).strftime(GANTT_TIME)},"
+                     f" {s.end.astimezone(UTC).strftime(GANTT_TIME)}")
+    lines.append("```")
+    return "\n".join(lines) + "\n"
+
+
+def markdown(calendar: Calendar) -> str:
+    """``streaks calendar --format markdown``: a heading, the chart, and the changes."""
+    if not calendar.stretches:
+        return f"### Streak schedules\n\nNothing scheduled from {_period(calendar)}.\n"
+    return f"### Streak schedules\n\n{gantt(calendar)}\n{fenced(text(calendar).rstrip())}\n"
+
+
+def calendar_schema() -> dict[str, Any]:
+    """The JSON Schema of ``streaks calendar --format json``."""
+    instant = {"type": "string", "description": "UTC, ISO 8601 (2026-12-24T17:00:00Z)."}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "streaks calendar",
+        "description": "Output of `streaks calendar --format json` (format_version 1).",
+        "type": "object",
+        "required": ["format_version", "from", "until", "changes", "windows"],
+        "additionalProperties": False,
+        "properties": {
+            "format_version": {"const": FORMAT_VERSION},
+            "from": instant,
+            "until": instant,
+            "changes": {"type": "array", "description": "Every change of status, in order.",
+                        "items": {"type": "object",
+                                  "required": ["tenant", "name", "at", "local", "timezone",
+                                               "from", "to", "note"],
+                                  "additionalProperties": False,
+                                  "properties": {
+                                      "tenant": {"type": "string"},
+                                      "name": {"type": "string"},
+                                      "at": instant,
+                                      "local": {"type": "string", "description": "The same"
+                                                " instant in `timezone`, with its offset."},
+                                      "timezone": {"type": "string"},
+                                      "from": {"type": "string"}, "to": {"type": "string"},
+                                      "note": {"type": "string"}}}},
+            "windows": {"type": "array", "description": "Each stretch in which a window holds"
+                        " a definition at a status other than its own (clipped to the"
+                        " period).",
+                        "items": {"type": "object",
+                                  "required": ["tenant", "name", "status", "default", "start",
+                                               "end", "timezone", "note"],
+                                  "additionalProperties": False,
+                                  "properties": {
+                                      "tenant": {"type": "string"},
+                                      "name": {"type": "string"},
+                                      "status": {"type": "string"},
+                                      "default": {"type": "string"},
+                                      "start": instant, "end": instant,
+                                      "timezone": {"type": "string"},
+                                      "note": {"type": "string"}}}},
+        },
+    }

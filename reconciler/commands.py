@@ -51,6 +51,7 @@ class PlanRun:
     live: LiveState
     target: Target
     baseline: DesiredState | None = None  # what git named before (plan --base-ref)
+    scheduled_only: bool = False  # only the status changes schedules make (the scheduler)
 
 
 async def plan_with(client: AdminClient, desired: DesiredState, target: Target,
@@ -135,7 +136,7 @@ def calendar(directory: Path, tenants: Sequence[str], env_name: str | None,
 
 def only_scheduled(run: PlanRun) -> PlanRun:
     """``run`` with only the status changes its schedules make (``apply --only-scheduled``)."""
-    return replace(run, plan=scheduled_only(run.plan))
+    return replace(run, plan=scheduled_only(run.plan), scheduled_only=True)
 
 
 async def drift(directory: Path, tenants: Sequence[str], target: Target, *,
@@ -181,6 +182,8 @@ async def apply_and_confirm(run: PlanRun, *, parallelism: int, options: PlanOpti
             try:
                 confirm = make_plan(run.desired,
                                     await fetch_live(client, run.desired.tenant_ids()), options)
+                if run.scheduled_only:  # what else differs is for a reviewed apply
+                    confirm = scheduled_only(confirm)
             except StreaksError as exc:
                 return ApplyRun(report=report, confirm_error=str(exc))
             return ApplyRun(report=report, confirm=confirm)

@@ -102,7 +102,9 @@ def _gantt_text(text: str) -> str:
 def gantt(calendar: Calendar) -> str:
     """A Mermaid gantt chart of the stretches, in UTC, in a fenced block."""
     lines = ["```mermaid", "gantt",
-             f"    title Streak schedules, {_period(calendar)}",
+             # No colon in the title: the grammar would read it as a task.
+             f"    title Streak schedules {calendar.start:%Y-%m-%d} to {calendar.end:%Y-%m-%d}"
+             " (UTC)",
              "    dateFormat YYYY-MM-DD HH:mm",
              "    axisFormat %m-%d"]
     current = None

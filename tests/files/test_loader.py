@@ -302,3 +302,22 @@ def test_files_outside_tenant_folders_are_ignored_with_a_warning(write_tree: Wri
                    "ignored: definition files belong in a tenant folder (streaks.d/<tenant_id>/)",
                    "warning")
     ]
+
+
+def test_schedule_warnings_past_windows_and_the_players_day_boundary(
+        write_tree: WriteTree) -> None:
+    from tests.cliutil import run
+
+    scheduled = VALID.replace("  at_risk_seconds: 3600\n", "  at_risk_seconds: 3600\n") + (
+        "schedule:\n"
+        "  - status: paused\n    start: \"2020-01-01T00:00\"\n    end: \"2020-01-02T00:00\"\n"
+        "  - status: paused\n    start: \"2026-01-01T23:30\"\n    rrule: FREQ=DAILY\n"
+        "    duration: 1h\n")
+    root = write_tree({"t1/a.yaml": scheduled})
+    result = run(root.parent, "validate", "--dir", str(root))
+    assert result.returncode == 0, result.stdout
+    assert (f"{root}/t1/a.yaml:17:5: warning: schedule[0]: window 1 is wholly in the past: it"
+            " changes nothing any more") in result.stdout
+    assert (f"{root}/t1/a.yaml:20:5: warning: schedule[1]: window 2 opens or closes at 23:30"
+            " UTC, within an hour of the players' day boundary (reset_time 00:00): a streak"
+            " may gain or lose a day it should not") in result.stdout

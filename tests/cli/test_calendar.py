@@ -1,0 +1,77 @@
+"""streaks calendar on the example tree: its forms, its schema, and agreement with the
+status a plan reads at each instant."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import jsonschema
+
+from reconciler.files.loader import load_valid
+from reconciler.plan.codec import parse_instant
+from tests.cliutil import run
+from tests.conftest import PINNED_AT
+
+SCHEMA = json.loads((Path(__file__).resolve().parents[2] / "schemas/calendar.schema.json")
+                    .read_text())
+
+
+def test_the_example_calendar_lists_the_weekly_maintenance(repo: Path) -> None:
+    result = run(repo, "calendar", "--days", "14")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (
+        "Scheduled status changes from 2026-11-25 12:00 to 2026-12-09 12:00 UTC:\n"
+        "tenant tenant-prod-001\n"
+        '  2026-12-01 Tue 02:00 UTC  "Daily Points Challenge": active → paused'
+        "  (Weekly maintenance)\n"
+        '  2026-12-01 Tue 04:00 UTC  "Daily Points Challenge": paused → active'
+        "  (Weekly maintenance)\n"
+        '  2026-12-08 Tue 02:00 UTC  "Daily Points Challenge": active → paused'
+        "  (Weekly maintenance)\n"
+        '  2026-12-08 Tue 04:00 UTC  "Daily Points Challenge": paused → active'
+        "  (Weekly maintenance)\n")
+
+
+def test_stepping_a_month_meets_exactly_the_calendar(repo: Path) -> None:
+    doc = json.loads(run(repo, "calendar", "--format", "json", "--days", "31").stdout)
+    jsonschema.validate(doc, SCHEMA)
+    listed = [(c["tenant"], c["name"], c["at"], c["from"], c["to"]) for c in doc["changes"]]
+    start = parse_instant(PINNED_AT)
+    stepped = []
+    for tenant in load_valid(repo / "streaks.d").tenants:
+        for d in tenant.definitions:
+            table = d.definition.timetable()
+            at, before = start, table.status_at(start)
+            while at < start + timedelta(days=31):
+                at += timedelta(minutes=15)
+                now = table.status_at(at)
+                if now != before:
+                    stepped.append((tenant.tenant, d.name, at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                    before, now))
+                before = now
+    assert sorted(stepped, key=lambda x: x[2]) == listed and len(listed) == 8
+
+
+def test_what_the_plan_reads_at_an_instant_is_what_the_calendar_says(repo: Path) -> None:
+    paused = datetime(2026, 12, 1, 3, tzinfo=UTC)  # inside the first maintenance window
+    doc = json.loads(run(repo, "plan", "--sim", "--format", "json", "--at",
+                         "2026-12-01T03:00:00Z").stdout)
+    [entry] = doc["scheduled"]
+    assert (entry["status"], entry["previous"]["at"], entry["next"]["at"]) == (
+        "paused", "2026-12-01T02:00:00Z", "2026-12-01T04:00:00Z")
+    assert doc["at"] == paused.strftime("%Y-%m-%dT%H:%M:%SZ")
+    ops = [(o["action"], o["name"]) for o in doc["operations"]]
+    assert ("status", "Daily Points Challenge") in ops
+
+
+def test_markdown_and_ics_forms_and_bad_instants(repo: Path) -> None:
+    markdown = run(repo, "calendar", "--format", "markdown", "--days", "7").stdout
+    assert markdown.startswith("### Streak schedules\n\n```mermaid\ngantt\n")
+    assert "    paused Weekly maintenance :crit, 2026-12-01 02:00, 2026-12-01 04:00\n" in markdown
+    ics = run(repo, "calendar", "--format", "ics", "--days", "7").stdout
+    assert "SUMMARY:Daily Points Challenge: paused (Weekly maintenance)" in ics
+    bad = run(repo, "calendar", "--at", "2026-12-01T03:00")
+    assert bad.returncode == 1
+    assert "has no UTC offset: add Z (UTC) or one such as +01:00" in bad.stderr

@@ -1,0 +1,83 @@
+"""The calendar's forms: an iCalendar feed that parses and round-trips, and a Mermaid gantt
+chart that keeps to the grammar it uses."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar as ICalendar
+
+from reconciler.model.calendar import calendar_of
+from reconciler.model.definition import Definition
+from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
+from reconciler.render import calendar_forms
+
+START = datetime(2026, 11, 25, 12, tzinfo=UTC)
+CONFIG = {"event_types": ["e"], "window": {"type": "calendar", "period": "daily",
+                                           "timezone": "Europe/Paris", "reset_time": "04:00"},
+          "condition": {"type": "count", "min": 1}}
+
+
+def state() -> DesiredState:
+    weekend = Definition.model_validate({
+        "name": "Weekend Warrior 1", "status": "paused", "config": CONFIG,
+        "schedule": [{"status": "active", "start": "2026-01-03T00:00",
+                      "rrule": "FREQ=WEEKLY;BYDAY=SA", "duration": "2d",
+                      "note": "Weekends: only #1; or so"}]})
+    winter = Definition.model_validate({
+        "name": "Login", "config": CONFIG,
+        "schedule": [{"status": "paused", "start": "2026-12-24T18:00",
+                      "end": "2026-12-26T06:00", "timezone": "America/New_York"}]})
+    return DesiredState(tenants=(
+        DesiredTenant("tenant-a", definitions=(DesiredDefinition("tenant-a", "w.yaml", weekend),)),
+        DesiredTenant("tenant-b", definitions=(DesiredDefinition("tenant-b", "l.yaml", winter),)),
+    ))
+
+
+def test_the_ics_feed_parses_and_round_trips_every_window() -> None:
+    found = calendar_of(state(), START, START + timedelta(days=31))
+    feed = calendar_forms.ics(found)
+    assert feed.startswith("BEGIN:VCALENDAR\r\n") and feed.endswith("END:VCALENDAR\r\n")
+    parsed = ICalendar.from_ical(feed)
+    events = [(str(e["summary"]), e.decoded("dtstart"), e.decoded("dtend"), str(e["uid"]))
+              for e in parsed.walk("VEVENT")]
+    assert [(summary, start, end) for summary, start, end, _ in events] == [
+        (f"{s.name}: {s.status}" + (f" ({s.note})" if s.note else ""), s.start, s.end)
+        for s in found.stretches]
+    assert len({uid for *_, uid in events}) == len(events)
+    assert ("Login: paused", datetime(2026, 12, 24, 23, tzinfo=UTC),
+            datetime(2026, 12, 26, 11, tzinfo=UTC)) in [e[:3] for e in events]
+    # Five weekends from Saturday 28 November (each starts at 23:00 UTC on Friday; the last
+    # is cut at the end of the period).
+    assert sum(1 for e in events if e[0].startswith("Weekend")) == 5
+
+
+GANTT_LINE = [
+    re.compile(r"```mermaid|gantt|```"),
+    re.compile(r"    title [^:#;\n]+"),
+    re.compile(r"    dateFormat YYYY-MM-DD HH:mm"),
+    re.compile(r"    axisFormat %m-%d"),
+    re.compile(r"    section [^:#;\n]+"),
+    re.compile(r"    [^:#;\n]+ :(crit, )?\d{4}-\d\d-\d\d \d\d:\d\d, \d{4}-\d\d-\d\d \d\d:\d\d"),
+]
+
+
+def test_the_gantt_chart_keeps_to_the_mermaid_grammar_it_uses() -> None:
+    found = calendar_of(state(), START, START + timedelta(days=31))
+    chart = calendar_forms.gantt(found)
+    lines = chart.splitlines()
+    assert lines[:2] == ["```mermaid", "gantt"] and lines[-1] == "```"
+    for line in lines:
+        assert any(p.fullmatch(line) for p in GANTT_LINE), line
+    # Notes lose the characters the grammar reserves (colon, hash, semicolon).
+    assert "    section tenant-a · Weekend Warrior 1" in lines
+    assert "    active Weekends  only  1  or so :2026-11-27 23:00, 2026-11-29 23:00" in lines
+    assert "    paused :crit, 2026-12-24 23:00, 2026-12-26 11:00" in lines
+    # Every task lies inside the chart's period and starts before it ends.
+    for line in lines:
+        match = re.search(r"(\d{4}-\d\d-\d\d \d\d:\d\d), (\d{4}-\d\d-\d\d \d\d:\d\d)$", line)
+        if match:
+            a, b = (datetime.strptime(x, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+                    for x in match.groups())
+            assert START <= a < b <= START + timedelta(days=31)

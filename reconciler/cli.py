@@ -478,7 +478,17 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
             _write(markdown_out, plan_markdown.error("\n".join([*lines, str(exc)]),
                                                      context=context))
         raise
-    _echo(plan_forms.render(scoped or run.plan, fmt, style=_style()), nl=False, colours=True)
+    chart = ""  # the coming month of the schedules this change edits, for Markdown forms
+    changed = commands.schedules_changed(run)
+    if changed is not None:
+        from reconciler.render import calendar_forms
+
+        chart = "\n" + calendar_forms.section(changed, "Schedules this pull request changes,"
+                                              f" next {commands.CALENDAR_DAYS} days (UTC)")
+    shown = plan_forms.render(scoped or run.plan, fmt, style=_style())
+    if fmt == "markdown" and len(shown) + len(chart) <= plan_markdown.LIMIT:
+        shown += chart
+    _echo(shown, nl=False, colours=True)
     if out_file is not None:
         commands.save_plan(out_file, run, directory)
         _echo(f"Saved the plan to {out_file}; apply it with `streaks apply {out_file}`.",
@@ -490,6 +500,8 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
     if markdown_out is not None or github.in_actions():
         markdown = (plan_markdown.render_scoped(scoped, context=context) if scoped
                     else plan_markdown.render(run.plan, context=context))
+        if len(markdown) + len(chart) <= plan_markdown.LIMIT:
+            markdown += chart
         if markdown_out is not None:
             _write(markdown_out, markdown)
         if github.in_actions():
@@ -506,6 +518,10 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
 @AT_OPTION
 @click.option("--only-scheduled", is_flag=True,
               help="Apply only the status changes that schedules make due (the scheduler).")
+@click.option("--override-freeze", is_flag=True,
+              help="Apply to tenants in a freeze window anyway (needs --reason).")
+@click.option("--reason", default=None, metavar="TEXT",
+              help="Why the freeze is overridden: recorded in the output and job summary.")
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option("--parallelism", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Operations in flight at once.")
@@ -516,7 +532,7 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
 @handles_errors
 def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
           connection: Connection, max_archive: int, allow_archive_all: bool, at: Any,
-          only_scheduled: bool,
+          only_scheduled: bool, override_freeze: bool, reason: str | None,
           auto_approve: bool, parallelism: int, fmt: str) -> None:
     """Make Phoenix match --dir (or apply exactly a saved PLANFILE)."""
     import asyncio
@@ -528,6 +544,10 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
     from reconciler.render import apply_text, plan_text
 
     as_json = fmt == "json"
+    if override_freeze and not (reason or "").strip():
+        raise UsageError("--override-freeze needs --reason TEXT: say why, for the record")
+    if reason is not None and not override_freeze:
+        raise UsageError("--reason goes with --override-freeze")
     target = connection.target(max_in_flight=parallelism)
     options = PlanOptions(max_archive=max_archive, allow_archive_all=allow_archive_all, at=at)
     if planfile is not None:
@@ -536,6 +556,7 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
         run = asyncio.run(commands.plan_dir(directory, tenants, target, options))
     if only_scheduled:
         run = commands.only_scheduled(run)
+    overridden = commands.check_freeze(run, reason if override_freeze else None)
     _echo(plan_text.render(run.plan, style=_style()), nl=False, err=as_json, colours=True)
     if not run.plan.has_changes:
         if as_json:
@@ -550,6 +571,8 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
         if answer != "yes":
             _echo("Apply cancelled; nothing was changed.", err=as_json)
             sys.exit(1)
+    from reconciler.api.results import FreezeOverride
+    from reconciler.model.untrusted import one_line
     from reconciler.render.progress import ApplyProgress, stopped
 
     progress = ApplyProgress(total=len(run.plan.operations), sink=_ProgressSink(err=as_json),
@@ -559,6 +582,11 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
     try:
         result = asyncio.run(commands.apply_and_confirm(
             run, parallelism=parallelism, options=options, watch=watch))
+        if overridden:
+            from dataclasses import replace
+
+            result = replace(result, freeze_override=FreezeOverride(
+                tenants=overridden, reason=one_line(reason or "")))
     except (KeyboardInterrupt, asyncio.CancelledError):
         progress.finish()  # a second Ctrl-C abandoned the requests in flight
         _echo(stopped(progress, abandoned=True, planfile=planfile is not None), err=True,
@@ -574,6 +602,12 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
         _echo(apply_text.as_json(result), nl=False)
     if github.in_actions():
         github.append_summary(apply_text.summary_markdown(run.plan, result))
+        month = commands.coming_month(run)
+        if month is not None:
+            from reconciler.render import calendar_forms
+
+            github.append_summary(calendar_forms.section(
+                month, f"Schedules, next {commands.CALENDAR_DAYS} days (UTC)"))
         github.set_outputs({**result.report.counts(), "success": result.ok,
                             "confirmed": result.confirm is not None
                             and not result.confirm.has_changes})

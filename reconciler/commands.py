@@ -13,7 +13,7 @@ import signal
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from reconciler.api.applier import apply_plan
@@ -22,7 +22,7 @@ from reconciler.api.connection import Target, open_client
 from reconciler.api.fetch import fetch_live
 from reconciler.api.results import ApplyRun, OperationResult
 from reconciler.api.secrets import scrub
-from reconciler.errors import ApiError, ConfigInvalid, StreaksError, UsageError
+from reconciler.errors import ApiError, ConfigInvalid, PlanRefused, StreaksError, UsageError
 from reconciler.files.export import ExportResult, export_tenant
 from reconciler.files.gitref import git_commit, materialize
 from reconciler.files.layout import BASE_FOLDER, tenant_folders
@@ -32,6 +32,7 @@ from reconciler.model.calendar import Calendar, calendar_of
 from reconciler.model.definition import is_tenant_id
 from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
 from reconciler.model.live import LiveRecord, LiveState
+from reconciler.model.schedule import frozen_by
 from reconciler.plan import saved
 from reconciler.plan.drift import DriftReport, drift_from_plan
 from reconciler.plan.operations import Plan
@@ -132,6 +133,62 @@ def calendar(directory: Path, tenants: Sequence[str], env_name: str | None,
     """The live-ops calendar of ``directory`` (as environment ``env_name`` holds it)."""
     env = environment(env_name) if env_name is not None else None
     return calendar_of(for_environment(load_valid(directory, tenants), env), start, end)
+
+
+def check_freeze(run: PlanRun, override_reason: str | None) -> tuple[str, ...]:
+    """Refuse to change a frozen tenant other than as its schedules say, unless overridden;
+    return the frozen tenants an override lets through (for the record)."""
+    at = run.plan.at
+    if at is None:
+        return ()
+    refused, overridden = [], []
+    for tenant in run.desired.tenants:
+        frozen = frozen_by(tenant.settings.freeze, at)
+        blocked = [op for op in run.plan.operations
+                   if op.tenant == tenant.tenant and not op.scheduled]
+        if frozen is None or not blocked:
+            continue
+        window, until = frozen
+        if override_reason is not None:
+            overridden.append(tenant.tenant)
+            continue
+        why = f" ({window.reason})" if window.reason else ""
+        names = ", ".join(f"{op.action} {op.name!r}" for op in blocked)
+        refused.append(f"tenant {tenant.tenant} is frozen until {until:%Y-%m-%d %H:%M} UTC"
+                       f"{why}: {len(blocked)} change(s) not made by a schedule ({names})")
+    if refused:
+        raise PlanRefused("; ".join(refused) + "; nothing was sent. Wait for the freeze to end,"
+                          " or pass --override-freeze --reason TEXT")
+    return tuple(overridden)
+
+
+CALENDAR_DAYS = 30  # what a PR comment and an apply summary show of the schedules
+
+
+def schedules_changed(run: PlanRun) -> Calendar | None:
+    """``plan --base-ref``: the coming month of the schedules this change adds or edits
+    (None when it changes none)."""
+    if run.baseline is None or run.plan.at is None:
+        return None
+    before = {(t.tenant, d.name): d.definition.schedule
+              for t in run.baseline.tenants for d in t.definitions}
+    changed = DesiredState(tenants=tuple(
+        replace(t, definitions=tuple(d for d in t.definitions if d.definition.schedule
+                                     != before.get((t.tenant, d.name), [])))
+        for t in run.desired.tenants))
+    if not changed.definition_count():
+        return None
+    start = run.plan.at
+    return calendar_of(changed, start, start + timedelta(days=CALENDAR_DAYS))
+
+
+def coming_month(run: PlanRun) -> Calendar | None:
+    """The coming month of every schedule (None when nothing is scheduled)."""
+    if run.plan.at is None or not any(d.definition.schedule for t in run.desired.tenants
+                                      for d in t.definitions):
+        return None
+    return calendar_of(run.desired, run.plan.at,
+                       run.plan.at + timedelta(days=CALENDAR_DAYS))
 
 
 def only_scheduled(run: PlanRun) -> PlanRun:

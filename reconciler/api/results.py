@@ -53,6 +53,14 @@ class ApplyReport:
 
 
 @dataclass(frozen=True, kw_only=True)
+class FreezeOverride:
+    """Tenants in a freeze window that an apply changed anyway, and why."""
+
+    tenants: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class ApplyRun:
     """An apply's report and the plan made right after it to confirm it.
 
@@ -64,6 +72,7 @@ class ApplyRun:
     confirm: Plan | None = None
     confirm_error: str | None = None
     interrupted: bool = False  # Ctrl-C: operations in flight finished, no new one started
+    freeze_override: FreezeOverride | None = None
 
     @property
     def ok(self) -> bool:
@@ -80,6 +89,9 @@ def as_data(run: ApplyRun) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "success": run.ok,
         "interrupted": run.interrupted,
+        "freeze_override": None if run.freeze_override is None else {
+            "tenants": list(run.freeze_override.tenants),
+            "reason": run.freeze_override.reason},
         "seconds": round(run.report.seconds, 3),
         "counts": run.report.counts(),
         "results": [
@@ -120,6 +132,12 @@ def apply_schema() -> dict[str, Any]:
             "format_version": {"const": FORMAT_VERSION},
             "success": {"type": "boolean", "description": "Every operation succeeded and the"
                         " confirming plan is empty."},
+            "freeze_override": {"type": ["object", "null"], "description": "Tenants in a"
+                                " freeze window changed anyway (--override-freeze), and the"
+                                " reason given.",
+                                "properties": {"tenants": {"type": "array",
+                                                           "items": {"type": "string"}},
+                                               "reason": {"type": "string"}}},
             "interrupted": {"type": "boolean", "description": "Ctrl-C stopped the apply:"
                             " operations in flight finished, the others were not started"
                             " (added in 0.2; absent before)."},

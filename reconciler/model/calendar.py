@@ -86,7 +86,7 @@ class _Definition:
         if index is None:
             return self.table.zone, ""
         w = self.table.windows[index]
-        return w.timezone or self.table.zone, w.note
+        return w.timezone or self.table.zone, getattr(w, "note", "")
 
     def changes(self) -> list[Change]:
         found = []

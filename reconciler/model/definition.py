@@ -15,7 +15,7 @@ from pydantic_core import PydanticCustomError
 
 from reconciler.model import defaults
 from reconciler.model.field_docs import fill
-from reconciler.model.schedule import ScheduleWindow, Timetable, timetable
+from reconciler.model.schedule import FreezeWindow, ScheduleWindow, Timetable, timetable
 from reconciler.model.timezones import is_iana_zone
 
 Status = Literal["active", "paused", "archived"]
@@ -272,6 +272,14 @@ class TenantSettings(StrictModel):
         description="Shared definitions of streaks.d/_base/ this tenant takes, by file name"
                     " without .yaml (shell patterns such as 'weekly-*' allowed). A tenant file"
                     " with a 'base:' key overrides one (JSON Merge Patch) and takes it too.",
+    )
+    freeze: list[FreezeWindow] = Field(
+        default_factory=list,
+        description="Periods in which apply changes this tenant only as its schedules say (a"
+                    " launch, a tournament); anything else needs --override-freeze --reason."
+                    " Times are UTC unless a window names its timezone.",
+        examples=[[{"start": "2026-12-18T00:00", "end": "2026-12-21T00:00",
+                    "timezone": "Europe/Paris", "reason": "Winter tournament"}]],
     )
     adopt: Literal["allow", "never"] = Field(
         default="allow",

@@ -56,13 +56,12 @@ def parse_local(text: str) -> datetime:
     return value
 
 
-class ScheduleWindow(BaseModel):
-    """One window of a definition's schedule."""
+class TimeWindow(BaseModel):
+    """A stretch of time, once (``start``..``end``) or recurring (``rrule`` + ``duration``),
+    in wall-clock times of ``timezone``."""
 
     model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
 
-    status: ScheduledStatus = Field(description="The status inside the window.",
-                                    examples=["active", "paused"])
     start: str = Field(description="When the window opens (the first time, for a recurring"
                        " one), as a wall-clock time in `timezone`.",
                        examples=["2026-12-24T18:00"])
@@ -77,8 +76,6 @@ class ScheduleWindow(BaseModel):
     timezone: str | None = Field(default=None, description="IANA time zone of `start` and"
                                  " `end` (default: the definition's window time zone for"
                                  " calendar windows, else UTC).", examples=["Europe/Paris"])
-    note: str = Field(default="", description="Why (shown by `streaks calendar`).",
-                      examples=["Winter event"])
 
     @field_validator("start", "end", mode="before")
     @classmethod
@@ -131,7 +128,7 @@ class ScheduleWindow(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _shape(self) -> ScheduleWindow:
+    def _shape(self) -> TimeWindow:
         if self.rrule is None:
             if self.end is None or self.duration is not None:
                 raise PydanticCustomError("window", "a window needs either `end` (once) or"
@@ -142,6 +139,23 @@ class ScheduleWindow(BaseModel):
             raise PydanticCustomError("window", "a recurring window needs `duration` and no"
                                       " `end`")
         return self
+
+
+class ScheduleWindow(TimeWindow):
+    """One window of a definition's schedule: the status it sets while open."""
+
+    status: ScheduledStatus = Field(description="The status inside the window.",
+                                    examples=["active", "paused"])
+    note: str = Field(default="", description="Why (shown by `streaks calendar`).",
+                      examples=["Winter event"])
+
+
+class FreezeWindow(TimeWindow):
+    """A period in which apply changes a tenant only as its schedules say (a launch, a
+    tournament): anything else needs `--override-freeze --reason`."""
+
+    reason: str = Field(default="", description="Why the tenant is frozen (shown when apply"
+                        " refuses).", examples=["Winter tournament"])
 
 
 @dataclass(frozen=True)
@@ -172,7 +186,7 @@ def to_utc(local: datetime, zone: ZoneInfo) -> datetime:
 class Timetable:
     """A definition's schedule, ready to answer "which status at this instant?"."""
 
-    windows: tuple[ScheduleWindow, ...]
+    windows: tuple[TimeWindow, ...]
     default: str  # the status outside every window
     zone: str  # the time zone of windows that name none
 
@@ -197,7 +211,8 @@ class Timetable:
             if rule is None:
                 assert window.end is not None
                 opening = Interval(to_utc(parse_local(window.start), zone),
-                                   to_utc(parse_local(window.end), zone), window.status, index)
+                                   to_utc(parse_local(window.end), zone), _status(window),
+                                   index)
                 if opening.start < end and opening.end > start:
                     yield opening
                 continue
@@ -208,7 +223,7 @@ class Timetable:
             high = end.astimezone(zone).replace(tzinfo=None) + slack
             for local in rule.between(low, high, inc=True):
                 opening = Interval(to_utc(local, zone), to_utc(local + length, zone),
-                                   window.status, index)
+                                   _status(window), index)
                 if opening.start < end and opening.end > start:
                     yield opening
 
@@ -268,6 +283,21 @@ class Timetable:
         return None
 
 
-def timetable(windows: Sequence[ScheduleWindow], default: str, zone: str) -> Timetable:
+def _status(window: TimeWindow) -> ScheduledStatus:
+    """What a window sets: its status (a freeze sets none: read as paused)."""
+    return window.status if isinstance(window, ScheduleWindow) else "paused"
+
+
+def frozen_by(windows: Sequence[FreezeWindow], at: datetime,
+              ) -> tuple[FreezeWindow, datetime] | None:
+    """The freeze window open at ``at`` and when it closes (UTC times for windows that name
+    no zone)."""
+    table = Timetable(tuple(windows), "active", "UTC")
+    for opening in table.intervals(at, at + EPSILON):
+        return windows[opening.window], opening.end
+    return None
+
+
+def timetable(windows: Sequence[TimeWindow], default: str, zone: str) -> Timetable:
     """The timetable of ``windows`` around a ``default`` status."""
     return Timetable(tuple(windows), default, zone)

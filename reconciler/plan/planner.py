@@ -19,6 +19,7 @@ from reconciler.errors import PlanRefused
 from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
 from reconciler.model.live import LiveRecord, LiveState
 from reconciler.model.normalize import merge_unknown, normal_config, split_unknown
+from reconciler.model.schedule import frozen_by
 from reconciler.plan import warnings as say
 from reconciler.plan.changes import field_changes
 from reconciler.plan.identity import Match, match_all, suspected_renames
@@ -71,6 +72,8 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = Pla
         operations.extend(_shift(op, offset) for op in planned.operations())
         unmanaged.extend(planned.unmanaged)
         notes.extend(planned.notes)
+        if options.at is not None:
+            notes.extend(freeze_notes(tenant, options.at))
     if refusals:
         raise PlanRefused("; ".join(refusals) if len(refusals) == 1 else
                           f"{len(refusals)} problems, nothing was sent:\n"
@@ -78,6 +81,18 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = Pla
     return Plan(operations=tuple(operations), unmanaged=tuple(unmanaged),
                 tenants=desired.tenant_ids(), notes=tuple(notes), at=options.at,
                 scheduled=scheduled)
+
+
+def freeze_notes(tenant: DesiredTenant, at: datetime) -> list[str]:
+    """A note when ``tenant`` is frozen at ``at``."""
+    frozen = frozen_by(tenant.settings.freeze, at)
+    if frozen is None:
+        return []
+    window, until = frozen
+    why = f" ({window.reason})" if window.reason else ""
+    return [f"tenant {tenant.tenant} is frozen until {until:%Y-%m-%d %H:%M} UTC{why}: apply"
+            " makes only its scheduled status changes unless --override-freeze --reason"
+            " TEXT"]
 
 
 def scheduled_only(plan: Plan) -> Plan:

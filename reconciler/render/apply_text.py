@@ -24,6 +24,9 @@ def closing(run: ApplyRun) -> str:
     report, confirm = run.report, run.confirm
     c = report.counts()
     lines = []
+    if run.freeze_override is not None:
+        lines.append(f"Freeze overridden for {', '.join(run.freeze_override.tenants)}:"
+                     f" {run.freeze_override.reason}")
     if report.ok:
         adopted = f" ({c['adopted']} adopted after an ambiguous failure)" if c["adopted"] else ""
         lines.append(f"Apply complete: {c['ok'] + c['adopted']} operation(s) succeeded{adopted}"

@@ -173,3 +173,8 @@ def calendar_schema() -> dict[str, Any]:
                                       "note": {"type": "string"}}}},
         },
     }
+
+
+def section(calendar: Calendar, title: str) -> str:
+    """A Markdown section holding the gantt chart (for a PR comment or a job summary)."""
+    return f"#### {title}\n\n{gantt(calendar)}\n"

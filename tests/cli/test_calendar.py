@@ -75,3 +75,30 @@ def test_markdown_and_ics_forms_and_bad_instants(repo: Path) -> None:
     bad = run(repo, "calendar", "--at", "2026-12-01T03:00")
     assert bad.returncode == 1
     assert "has no UTC offset: add Z (UTC) or one such as +01:00" in bad.stderr
+
+
+def test_a_pull_request_that_changes_a_schedule_shows_its_gantt_chart(repo: Path) -> None:
+    import subprocess
+
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@e"]
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run([*git, *args], cwd=repo, check=True)
+    unchanged = run(repo, "plan", "--sim", "--base-ref", "main", "--format", "markdown").stdout
+    assert "Schedules this pull request changes" not in unchanged
+    path = repo / "streaks.d/tenant-prod-001/daily-points-challenge.yaml"
+    path.write_text(path.read_text().replace("duration: 2h", "duration: 3h"))
+    changed = run(repo, "plan", "--sim", "--base-ref", "main", "--format", "markdown").stdout
+    section = changed.split("#### Schedules this pull request changes, next 30 days (UTC)\n",
+                            1)[1]
+    assert section.startswith("\n```mermaid\ngantt\n")
+    assert "    paused Weekly maintenance :crit, 2026-12-01 02:00, 2026-12-01 05:00" in section
+
+
+def test_the_apply_job_summary_shows_the_coming_month(repo: Path, tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary),
+           "GITHUB_OUTPUT": str(tmp_path / "out.txt")}
+    assert run(repo, "apply", "--sim", "--auto-approve", env=env).returncode == 0
+    text = summary.read_text()
+    assert "#### Schedules, next 30 days (UTC)\n\n```mermaid\ngantt\n" in text
+    assert text.count("    paused Weekly maintenance :crit,") == 4

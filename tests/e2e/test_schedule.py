@@ -108,3 +108,39 @@ def test_a_saved_plan_is_stale_once_the_schedule_changed_the_status(tmp_path: Pa
             " made") in stale.stderr
     fresh = run(repo, "apply", "--sim", "plan.json", "--at", at(FRIDAY_2359))
     assert fresh.returncode == 0, fresh.stderr
+
+
+def test_a_freeze_lets_only_scheduled_changes_through_unless_overridden(
+        tmp_path: Path) -> None:
+    repo = tree(tmp_path)
+    (repo / "streaks.d/tenant-a/_tenant.yaml").write_text(
+        "freeze:\n  - start: \"2026-11-27T18:00\"\n    end: \"2026-11-30T06:00\"\n"
+        "    timezone: Europe/Paris\n    reason: Winter tournament\n")
+    assert run(repo, "apply", "--sim", "--auto-approve", "--at", at(FRIDAY_2359)).returncode == 1
+    assert run(repo, "apply", "--sim", "--auto-approve", "--at", "2026-11-27T12:00:00Z"
+               ).returncode == 0  # before the freeze
+    path = repo / "streaks.d/tenant-a/weekend-warrior.yaml"
+    path.write_text(path.read_text().replace("min: 1", "min: 2"))
+    saturday = at(SATURDAY + timedelta(minutes=1))
+    shown = run(repo, "plan", "--sim", "--at", saturday).stdout
+    assert ("note: tenant tenant-a is frozen until 2026-11-30 05:00 UTC (Winter tournament):"
+            " apply makes only its scheduled status changes") in shown
+    refused = run(repo, "apply", "--sim", "--auto-approve", "--at", saturday)
+    assert refused.returncode == 1
+    assert refused.stderr.startswith(
+        "error: tenant tenant-a is frozen until 2026-11-30 05:00 UTC (Winter tournament): 1"
+        " change(s) not made by a schedule (update 'Weekend Warrior'); nothing was sent.")
+    assert [o["action"] for o in plan(repo, SATURDAY)["operations"]] == ["update", "status"]
+    # The scheduler's changes go through the freeze.
+    assert run(repo, "apply", "--sim", "--auto-approve", "--only-scheduled", "--at", saturday
+               ).returncode == 0
+    no_reason = run(repo, "apply", "--sim", "--auto-approve", "--override-freeze", "--at",
+                    saturday)
+    assert no_reason.returncode == 1 and "--override-freeze needs --reason" in no_reason.stderr
+    forced = run(repo, "apply", "--sim", "--auto-approve", "--override-freeze", "--reason",
+                 "fix a typo the tournament shows", "--format", "json", "--at", saturday)
+    assert forced.returncode == 0, forced.stderr
+    assert json.loads(forced.stdout)["freeze_override"] == {
+        "tenants": ["tenant-a"], "reason": "fix a typo the tournament shows"}
+    assert ("Freeze overridden for tenant-a: fix a typo the tournament shows"
+            in forced.stderr)

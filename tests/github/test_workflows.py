@@ -37,7 +37,8 @@ def test_actionlint_is_clean() -> None:  # it also checks each `uses: ./` agains
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@pytest.mark.parametrize("name", ["ci.yml", "plan.yml", "apply.yml", "drift.yml"])
+@pytest.mark.parametrize("name", ["ci.yml", "plan.yml", "apply.yml", "drift.yml",
+                                  "schedule.yml"])
 def test_least_privilege_pinned_and_no_inline_secrets(name: str) -> None:
     text = (WORKFLOWS / name).read_text()
     doc = load(name)
@@ -389,7 +390,7 @@ def apply_context(servers: tuple[Server, Server], repo: Path) -> dict[str, str]:
 @pytest.mark.parametrize(("workflow", "job"), [
     ("apply.yml", "staging"), ("apply.yml", "staging-after-approval"),
     ("apply.yml", "production"), ("apply.yml", "production-after-approval"),
-    ("drift.yml", "drift"), ("drift.yml", "remediate")])
+    ("drift.yml", "drift"), ("drift.yml", "remediate"), ("schedule.yml", "scheduled")])
 def test_jobs_holding_a_key_run_only_from_main(
         servers: tuple[Server, Server], checkout: Path, gh: dict[str, str], workflow: str,
         job: str) -> None:
@@ -503,3 +504,30 @@ def test_a_push_without_a_reviewed_plan_applies_nothing(
     for server, key in zip(servers, (STAGING_KEY, PRODUCTION_KEY), strict=True):
         assert httpx.get(f"{server.url}/v1/streaks",
                          headers={"X-API-Key": key}).json()["definitions"] == []
+
+
+def test_the_scheduler_applies_only_what_schedules_make_due_in_every_environment(
+        servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
+    staging, production = servers
+    apply_all(servers, checkout)
+    workout = checkout / "streaks.d/tenant-fitness-001/weekly-workout-warrior.yaml"
+    workout.write_text(workout.read_text().replace("min: 3", "min: 4"))  # not the scheduler's
+    # Tuesday 1 December, 03:00 UTC: inside the example's weekly maintenance window.
+    during = {**gh, "STREAKS_APPLY_AT": "2026-12-01T03:00:00Z",
+              "STREAKS_CALENDAR_AT": "2026-12-01T03:00:00Z"}
+    context = {**apply_context(servers, checkout)}
+    ran = run_job("schedule.yml", "scheduled", checkout, context, during)
+    every = ran.steps["apply"]["outputs"]["outputs"]
+    assert "staging-ok=1" in every and "production-ok=1" in every
+    for server, tenant, key in ((staging, "tenant-stg-001", STAGING_KEY),
+                                (production, "tenant-prod-001", PRODUCTION_KEY)):
+        points = next(d for d in live_definitions(server, tenant, key)
+                      if d["name"] == "Daily Points Challenge")
+        assert points["status"] == "paused"
+    workout_live = next(d for d in live_definitions(production, "tenant-fitness-001",
+                                                    PRODUCTION_KEY)
+                        if d["name"] == "Weekly Workout Warrior")
+    assert workout_live["config"]["condition"]["min"] == 3  # left for a reviewed apply
+    assert "```mermaid\ngantt\n" in ran.summary and "Daily Points Challenge" in ran.summary
+    assert load("schedule.yml")["concurrency"] == {"group": "streaks-apply",
+                                                    "cancel-in-progress": False}

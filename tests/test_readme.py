@@ -28,3 +28,20 @@ def test_the_environment_console_example(tmp_path: Path) -> None:
     listed = run(tmp_path, "config", "--environments").stdout
     assert (f"$ streaks plan --sim --env staging | tail -n 1\n{plan}\n"
             f"$ streaks config --environments\n{listed}```") in README
+
+
+def test_the_calendar_examples(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(ROOT / "streaks.d", tmp_path / "streaks.d")
+    text = run(tmp_path, "calendar", "--at", "2026-11-25T12:00Z", "--days", "14").stdout
+    assert f"$ streaks calendar --at 2026-11-25T12:00Z --days 14\n{text}```" in README
+    chart = run(tmp_path, "calendar", "--at", "2026-11-25T12:00Z", "--days", "14",
+                "--format", "markdown").stdout
+    block = chart.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert f"```mermaid\n{block}```" in README
+    source = (ROOT / "streaks.d/tenant-prod-001/daily-points-challenge.yaml").read_text()
+    shown = README.split("# streaks.d/tenant-prod-001/daily-points-challenge.yaml (the end of"
+                         " it)\n", 1)[1].split("```", 1)[0]
+    for line in shown.splitlines():
+        assert line.split("#", 1)[0].rstrip() in source, line

@@ -184,8 +184,7 @@ def schedules_changed(run: PlanRun) -> Calendar | None:
 
 def coming_month(run: PlanRun) -> Calendar | None:
     """The coming month of every schedule (None when nothing is scheduled)."""
-    if run.plan.at is None or not any(d.definition.schedule for t in run.desired.tenants
-                                      for d in t.definitions):
+    if run.plan.at is None or next(run.desired.scheduled(), None) is None:
         return None
     return calendar_of(run.desired, run.plan.at,
                        run.plan.at + timedelta(days=CALENDAR_DAYS))

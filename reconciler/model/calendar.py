@@ -58,12 +58,10 @@ def calendar_of(state: DesiredState, start: datetime, end: datetime) -> Calendar
     """The calendar of every scheduled definition of ``state`` in [start, end)."""
     changes: list[Change] = []
     stretches: list[Stretch] = []
-    for tenant in state.tenants:
-        for d in tenant.definitions:
-            if d.definition.schedule:
-                found = _Definition(tenant.tenant, d.name, d.definition.timetable(), start, end)
-                changes.extend(found.changes())
-                stretches.extend(found.stretches())
+    for tenant, d, table in state.scheduled():
+        found = _Definition(tenant, d.name, table, start, end)
+        changes.extend(found.changes())
+        stretches.extend(found.stretches())
     changes.sort(key=lambda c: (c.at, c.tenant, c.name))
     stretches.sort(key=lambda s: (s.tenant, s.name, s.start))
     return Calendar(start=start, end=end, changes=tuple(changes), stretches=tuple(stretches))

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from reconciler.model.definition import Definition, TenantSettings
 from reconciler.model.diagnostics import Diagnostic
+from reconciler.model.schedule import Timetable
 
 SHARED_FOLDER = "_base"  # streaks.d/_base/: definitions tenants share
 
@@ -62,6 +64,13 @@ class DesiredState:
     def tenant_ids(self) -> tuple[str, ...]:
         """The tenant ids, sorted."""
         return tuple(t.tenant for t in self.tenants)
+
+    def scheduled(self) -> Iterator[tuple[str, DesiredDefinition, Timetable]]:
+        """Each definition that has a schedule: its tenant, itself and its timetable."""
+        for tenant in self.tenants:
+            for d in tenant.definitions:
+                if d.definition.schedule:
+                    yield tenant.tenant, d, d.definition.timetable()
 
     def definition_count(self) -> int:
         """How many definitions all tenants hold."""

@@ -125,16 +125,11 @@ def at_instant(state: DesiredState, at: datetime) -> DesiredState:
 def _scheduled(state: DesiredState, at: datetime) -> tuple[Scheduled, ...]:
     """Each scheduled definition's status at ``at``, and its last and next changes."""
     found = []
-    for tenant in state.tenants:
-        for d in tenant.definitions:
-            if not d.definition.schedule:
-                continue
-            table = d.definition.timetable()
-            zones = {w.timezone or table.zone for w in table.windows}
-            found.append(Scheduled(tenant=tenant.tenant, name=d.name,
-                                   status=table.status_at(at),
-                                   timezone=zones.pop() if len(zones) == 1 else "UTC",
-                                   previous=table.previous(at), next=table.following(at)))
+    for tenant, d, table in state.scheduled():
+        zones = {w.timezone or table.zone for w in table.windows}
+        found.append(Scheduled(tenant=tenant, name=d.name, status=table.status_at(at),
+                               timezone=zones.pop() if len(zones) == 1 else "UTC",
+                               previous=table.previous(at), next=table.following(at)))
     return tuple(found)
 
 

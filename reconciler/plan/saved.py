@@ -191,14 +191,10 @@ def check_schedules(plan: Plan, desired: DesiredState, now: datetime | None) -> 
     if plan.at is None or now is None:
         return
     reasons = []
-    for tenant in desired.tenants:
-        for d in tenant.definitions:
-            if not d.definition.schedule:
-                continue
-            table = d.definition.timetable()
-            then, current = table.status_at(plan.at), table.status_at(now)
-            if then != current:
-                reasons.append(f"{tenant.tenant}/{d.name}: its schedule says {current} now,"
-                               f" {then} when the plan was made")
+    for tenant, d, table in desired.scheduled():
+        then, current = table.status_at(plan.at), table.status_at(now)
+        if then != current:
+            reasons.append(f"{tenant}/{d.name}: its schedule says {current} now, {then} when"
+                           " the plan was made")
     if reasons:
         raise StalePlan(reasons)

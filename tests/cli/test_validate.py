@@ -84,7 +84,9 @@ def test_schema_check_detects_stale_files(tmp_path: Path) -> None:
 def test_module_entry_point() -> None:
     result = subprocess.run([sys.executable, "-m", "reconciler", "--version"],
                             capture_output=True, text=True, cwd=ROOT, timeout=60)
-    assert result.stdout == "streaks, version 0.1.0\n"
+    from reconciler import __version__
+
+    assert result.stdout == f"streaks, version {__version__}\n"
 
 
 def test_validate_and_fmt_take_file_paths(write_tree: WriteTree) -> None:

@@ -446,7 +446,6 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
          out_file: Path | None, detailed_exitcode: bool, markdown_out: Path | None,
          base_ref: str | None, base_label: str | None) -> None:
     """Show what would change in Phoenix to match --dir, field by field."""
-    import asyncio
 
     from reconciler import commands, github
     from reconciler.errors import StreaksError
@@ -463,10 +462,10 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
     try:
         target = connection.target()
         if base_ref:
-            run, scoped = asyncio.run(commands.plan_scoped(
+            run, scoped = commands.run(commands.plan_scoped(
                 directory, tenants, target, options, base_ref, label=base_label))
         else:
-            run = asyncio.run(commands.plan_dir(directory, tenants, target, options))
+            run = commands.run(commands.plan_dir(directory, tenants, target, options))
     except StreaksError as exc:
         # Never leave an earlier plan standing as if it were current: the comment says why.
         if markdown_out is not None:
@@ -551,9 +550,9 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
     target = connection.target(max_in_flight=parallelism)
     options = PlanOptions(max_archive=max_archive, allow_archive_all=allow_archive_all, at=at)
     if planfile is not None:
-        run = asyncio.run(commands.saved_plan(planfile, target, options))
+        run = commands.run(commands.saved_plan(planfile, target, options))
     else:
-        run = asyncio.run(commands.plan_dir(directory, tenants, target, options))
+        run = commands.run(commands.plan_dir(directory, tenants, target, options))
     if only_scheduled:
         run = commands.only_scheduled(run)
     overridden = commands.check_freeze(run, reason if override_freeze else None)
@@ -580,7 +579,7 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
     watch = commands.ApplyWatch(on_result=progress.result, on_retry=progress.retry,
                                 on_interrupt=progress.interrupt, on_tick=progress.tick)
     try:
-        result = asyncio.run(commands.apply_and_confirm(
+        result = commands.run(commands.apply_and_confirm(
             run, parallelism=parallelism, options=options, watch=watch))
         if overridden:
             from dataclasses import replace
@@ -682,12 +681,11 @@ def diff_plans(reviewed: Path, current: Path, fmt: str, markdown_out: Path | Non
 def export(directory: Path, tenants: tuple[str, ...], connection: Connection,
            include_archived: bool) -> None:
     """Write live definitions into --dir as files (never overwriting a different one)."""
-    import asyncio
 
     from reconciler import commands
 
     target = connection.target()
-    results = asyncio.run(commands.export_live(directory, tenants, target,
+    results = commands.run(commands.export_live(directory, tenants, target,
                                                include_archived=include_archived))
     for result in results:
         for path in result.written:
@@ -711,13 +709,12 @@ def export(directory: Path, tenants: tuple[str, ...], connection: Connection,
 def drift(directory: Path, tenants: tuple[str, ...], connection: Connection, at: Any,
           fmt: str) -> None:
     """Compare git with Phoenix: exit 0 in sync, 2 drifted, 1 error. Changes nothing."""
-    import asyncio
 
     from reconciler import commands, github
     from reconciler.render import drift_forms as render
 
     target = connection.target()
-    report = asyncio.run(commands.drift(directory, tenants, target, at=at))
+    report = commands.run(commands.drift(directory, tenants, target, at=at))
     text = {"json": render.as_json, "markdown": render.markdown, "text": render.text}[fmt](report)
     _echo(text, nl=False)
     if github.in_actions():
@@ -769,11 +766,10 @@ def calendar(directory: Path, tenants: tuple[str, ...], env: str | None, at: Any
 @handles_errors
 def doctor(directory: Path, tenants: tuple[str, ...], connection: Connection) -> None:
     """Check that streaks can work: URL, key, connection and TLS, tenants, rate limits."""
-    import asyncio
 
     from reconciler import commands
 
-    checks = asyncio.run(commands.doctor(directory, tenants, connection.target()))
+    checks = commands.run(commands.doctor(directory, tenants, connection.target()))
     for check in checks:
         mark = "✓" if check.ok else "✗"
         _echo(f"{mark} {check.what}" + (f": {check.fix}" if check.fix else ""))

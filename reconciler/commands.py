@@ -11,10 +11,11 @@ import asyncio
 import contextlib
 import signal
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, TypeVar
 
 from reconciler.api.applier import apply_plan
 from reconciler.api.client import AdminClient
@@ -40,6 +41,23 @@ from reconciler.plan.planner import PlanOptions, make_plan, scheduled_only
 from reconciler.plan.scope import ScopedPlan, split
 
 # Drift changes nothing, so the prune guards (which protect applies) do not apply to it.
+T = TypeVar("T")
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(coroutine)``, without its cost on a large result: Python 3.11's
+    ``asyncio.run`` formats the finished task with ``repr()`` of its result (for a 10,000
+    definition plan, megabytes of text and most of a second), so the result travels in a
+    box the task never returns."""
+    box: list[T] = []
+
+    async def main() -> None:
+        box.append(await coroutine)
+
+    asyncio.run(main())
+    return box[0]
+
+
 UNGUARDED = PlanOptions(allow_archive_all=True, max_archive=10**9)
 
 

@@ -1,5 +1,8 @@
 """Read many YAML files fast: a content-hash cache, and parallel parsing when it pays.
 
+The cache holds up to :data:`CACHE_ENTRIES` parsed files across every tree it has seen, the
+most recently used first.
+
 Parsing YAML in Python costs a few hundred microseconds a file even with the C scanner, so
 ten thousand files would dominate a plan. Files whose bytes were parsed before are taken
 from a cache (keyed by the SHA-256 of the bytes, so an edit is always re-read); the rest are
@@ -29,6 +32,8 @@ from reconciler import __version__
 from reconciler.files.yamlio import Document, YamlProblem, decode, load, read_limited
 
 PARALLEL_FROM = 400  # fewer misses than this are parsed in this process
+# Entries kept across trees: this run's first, then the most recently used others.
+CACHE_ENTRIES = 200_000
 CACHE_NAME = "documents-v2.json"
 
 
@@ -53,8 +58,10 @@ def _checksum(entries: dict[str, Any]) -> str:
 
 def _stamp() -> str:
     import ruamel.yaml
+    import yaml
 
-    return f"streaks {__version__}, ruamel.yaml {ruamel.yaml.__version__}"
+    return (f"streaks {__version__}, ruamel.yaml {ruamel.yaml.__version__},"
+            f" PyYAML {yaml.__version__}")
 
 
 def _read_cache(folder: Path | None) -> dict[str, Any]:
@@ -122,8 +129,15 @@ def read_documents(paths: list[Path]) -> dict[Path, Document | YamlProblem]:
         results[path] = Document(texts[path].decode("utf-8").removeprefix("\ufeff"), value)
         if _jsonable(value):
             used[digest] = value
-    if misses or len(used) != len(cache):
-        _write_cache(folder, used)
+    if misses or list(used) != list(cache)[:len(used)]:
+        # This tree's entries first (most recent), then the others until the bound: switching
+        # between trees (branches, environments, repositories) does not re-parse everything.
+        kept = dict(used)
+        for digest, value in cache.items():
+            if len(kept) >= CACHE_ENTRIES:
+                break
+            kept.setdefault(digest, value)
+        _write_cache(folder, kept)
     return results
 
 

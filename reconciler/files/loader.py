@@ -238,14 +238,14 @@ def _cross_file_checks(
         for old in d.definition.renamed_from:
             claims[old].append(d)
     for old, group in claims.items():
+        # Naming another file's current name is allowed: a rename chain (B → C, A → B) that
+        # the planner orders, refusing cycles. Only a claim made twice is a problem, and only
+        # then is the file read again for the position.
+        if len(group) < 2:
+            continue
         for d in group:
-            where = documents[d.file].position(("renamed_from",))
-            # Naming another file's current name is allowed: a rename chain (B → C, A → B)
-            # that the planner orders, refusing cycles.
-            if len(group) > 1:
-                others = ", ".join(o.file for o in group if o is not d)
-                message = f"renamed_from {old!r} is also claimed by {others}"
-            else:
-                continue
-            out.append(Diagnostic(d.file, *where, "renamed_from", message))
+            others = ", ".join(o.file for o in group if o is not d)
+            out.append(Diagnostic(d.file, *documents[d.file].position(("renamed_from",)),
+                                  "renamed_from",
+                                  f"renamed_from {old!r} is also claimed by {others}"))
     return out

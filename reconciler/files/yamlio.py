@@ -16,6 +16,8 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+from reconciler.files.fastyaml import Unsupported, load_fast
+
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64  # a definition needs about six levels
 MAX_INDENT = 256  # columns of leading spaces on one line (a definition needs about 12)
@@ -137,9 +139,12 @@ def load(text: str) -> Document:
     """Parse one YAML document quickly; problems are raised with their position."""
     check_nesting(text)
     try:
-        data = _fast().load(text)
-    except (YAMLError, RecursionError):
-        return parse(text)  # the round-trip parser raises the same problem, positioned
+        data = load_fast(text)
+    except Unsupported:
+        try:
+            data = _fast().load(text)
+        except (YAMLError, RecursionError):
+            return parse(text)  # the round-trip parser raises the same problem, positioned
     if _shared_container(data):
         return parse(text)  # raises the alias problem with its position
     return Document(text, data)

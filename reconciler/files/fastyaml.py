@@ -1,0 +1,127 @@
+"""The bulk parse: PyYAML's C loader, taught YAML 1.2 exactly as ruamel.yaml reads it.
+
+ruamel.yaml's safe loader builds every value in Python; PyYAML's ``CSafeLoader`` does the
+same work about three times faster. Both parse with libyaml; what differs is how plain
+scalars are typed, so this loader takes ruamel's own YAML 1.2 resolver patterns and mirrors
+ruamel's constructors for integers, floats, booleans and nulls. Anything rarer (timestamps,
+merge keys, ``=`` values, ``!!binary``, ``!!set``, duplicate keys, a ``%YAML`` directive, a
+plain scalar with a colon inside a flow collection, which libyaml versions read differently,
+any parser or constructor error) raises :class:`Unsupported`, and the caller reads that file with
+ruamel.yaml instead, so results are identical by construction. A differential test compares
+the two on hypothesis-generated documents and on the benchmark's whole realistic tree.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+from ruamel.yaml.resolver import implicit_resolvers
+
+BOOL = "tag:yaml.org,2002:bool"
+INT = "tag:yaml.org,2002:int"
+FLOAT = "tag:yaml.org,2002:float"
+NULL = "tag:yaml.org,2002:null"
+RARE = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge",
+        "tag:yaml.org,2002:value", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:set",
+        "tag:yaml.org,2002:omap", "tag:yaml.org,2002:pairs")
+
+
+class Unsupported(Exception):
+    """This document needs ruamel.yaml (something rare in it, or an error to position)."""
+
+
+class _Loader(yaml.CSafeLoader):
+    """libyaml's parser with ruamel.yaml's YAML 1.2 typing of plain scalars."""
+
+    yaml_implicit_resolvers = {}  # noqa: RUF012 (PyYAML's class-level table: ruamel's, below)
+
+    def construct_sequence(self, node: Any, deep: bool = False) -> list[Any]:
+        _flow_check(node, [item for item in node.value])
+        return list(super().construct_sequence(node, deep=deep))
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+        _flow_check(node, [part for pair in node.value for part in pair])
+        seen = set()
+        for key_node, _ in node.value:
+            if key_node.tag in RARE:
+                raise Unsupported
+            key = self.construct_object(key_node, deep=True)
+            try:
+                if key in seen:
+                    raise Unsupported  # a duplicate key: ruamel positions the error
+            except TypeError:
+                raise Unsupported from None  # an unhashable key
+            seen.add(key)
+        return dict(super().construct_mapping(node, deep=deep))
+
+
+def _flow_check(node: Any, children: list[Any]) -> None:
+    """A plain scalar holding ':' inside a flow collection (``[04:00]``): libyaml versions
+    disagree whether that is legal, so ruamel's decides."""
+    if node.flow_style and any(isinstance(c, yaml.ScalarNode) and not c.style
+                               and ":" in c.value for c in children):
+        raise Unsupported
+
+
+for _versions, _tag, _regexp, _first in implicit_resolvers:
+    if (1, 2) in _versions and _tag in (BOOL, INT, FLOAT, NULL, *RARE):
+        _Loader.add_implicit_resolver(_tag, _regexp, _first)
+
+
+def _int(loader: _Loader, node: Any) -> int:
+    """ruamel.yaml's YAML 1.2 integer: underscores ignored, 0b/0x/0o prefixes, else decimal."""
+    text = str(loader.construct_scalar(node)).replace("_", "")
+    sign = -1 if text[0] == "-" else 1
+    if text[0] in "+-":
+        text = text[1:]
+    if text == "0":
+        return 0
+    for prefix, base in (("0b", 2), ("0x", 16), ("0o", 8)):
+        if text.startswith(prefix):
+            return sign * int(text[2:], base)
+    return sign * int(text)
+
+
+def _float(loader: _Loader, node: Any) -> float:
+    """ruamel.yaml's YAML 1.2 float: underscores ignored, .inf and .nan in any case."""
+    text = str(loader.construct_scalar(node)).replace("_", "").lower()
+    sign = -1 if text[0] == "-" else 1
+    if text[0] in "+-":
+        text = text[1:]
+    if text == ".inf":
+        return sign * float("inf")
+    if text == ".nan":
+        return float("nan")
+    return sign * float(text)
+
+
+def _bool(loader: _Loader, node: Any) -> bool:
+    return str(loader.construct_scalar(node)).lower() == "true"
+
+
+def _null(loader: _Loader, node: Any) -> None:
+    loader.construct_scalar(node)
+
+
+def _rare(loader: _Loader, node: Any) -> Any:
+    raise Unsupported
+
+
+_Loader.add_constructor(INT, _int)
+_Loader.add_constructor(FLOAT, _float)
+_Loader.add_constructor(BOOL, _bool)
+_Loader.add_constructor(NULL, _null)
+for _tag in RARE:
+    _Loader.add_constructor(_tag, _rare)
+
+
+def load_fast(text: str) -> Any:
+    """The data of one YAML document, as ruamel.yaml's safe loader would give it; raises
+    :class:`Unsupported` when only ruamel.yaml should read it."""
+    if "%YAML" in text:
+        raise Unsupported  # a version directive may switch to YAML 1.1 typing
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except (yaml.YAMLError, RecursionError, ValueError, TypeError):
+        raise Unsupported from None

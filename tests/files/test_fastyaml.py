@@ -1,0 +1,119 @@
+"""The fast bulk loader gives exactly what ruamel.yaml's safe loader gives, or steps aside:
+a differential test on generated documents full of YAML's traps, and on the example tree."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
+from reconciler.files.fastyaml import Unsupported, load_fast
+
+ROOT = Path(__file__).resolve().parents[2]
+RUAMEL = YAML(typ="safe", pure=False)
+RUAMEL.allow_duplicate_keys = False
+
+# Plain scalars whose type YAML 1.1 and 1.2 (and PyYAML and ruamel.yaml) disagree about.
+TRAPS = ["yes", "No", "ON", "off", "y", "n", "true", "True", "TRUE", "tRue", "false", "~",
+         "null", "Null", "NULL", "nULL", "04:00", "12:30:00", "190:20:30", "0o14", "014",
+         "0x1F", "0X1F", "0b101", "1_000", "1__2", "-_1", "_1", "0_", "00", "-0", "+12",
+         "1e3", "1E3", "1.", ".5", "-.5", "1.0e+3", "1e", "e3", ".inf", "-.Inf", "+.INF",
+         ".nan", ".NaN", "2026-01-03", "2026-01-03 00:00:00", "2026-01-03T00:00",
+         "2026-1-3", "=", "<<", "0.0", "3.14_15", "1:2", "0x_1", "0o", "0b", "Infinity",
+         "NaN", "@x", "`x", "a b", "x: y", "#c", "", "'single'", '"double"', '"\\t"', "é",
+         "-", "--", "?", "!", "&a", "*a", "%x", "|", ">"]
+
+keys = st.sampled_from(["name", "status", "a", "b", "on", "yes", "1", "0o1", "null", "~",
+                        "true", "2026-01-03"])
+
+
+def scalar() -> st.SearchStrategy[str]:
+    return st.one_of(st.sampled_from(TRAPS), st.text(
+        alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\x85"
+                               "\u2028\u2029\ufeff"), max_size=6))
+
+
+@st.composite
+def block(draw: st.DrawFn, depth: int = 0) -> str:
+    """A block mapping (sometimes with a duplicate key, a comment or a flow collection)."""
+    lines = []
+    indent = "  " * depth
+    names = draw(st.lists(keys, min_size=1, max_size=4))
+    for key in names:
+        kind = draw(st.sampled_from(["scalar", "scalar", "flow", "list", "map", "comment"]))
+        if kind == "scalar":
+            lines.append(f"{indent}{key}: {draw(scalar())}")
+        elif kind == "flow":
+            items = draw(st.lists(st.sampled_from(TRAPS[:50]), max_size=3))
+            lines.append(f"{indent}{key}: [{', '.join(items)}]")
+        elif kind == "list":
+            lines.append(f"{indent}{key}:")
+            for item in draw(st.lists(scalar(), min_size=1, max_size=3)):
+                lines.append(f"{indent}  - {item}")
+        elif kind == "map" and depth < 2:
+            lines.append(f"{indent}{key}:")
+            lines.append(draw(block(depth + 1)))
+        else:
+            lines.append(f"{indent}# {draw(scalar())}")
+            lines.append(f"{indent}{key}: {draw(scalar())}")
+    return "\n".join(lines)
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal, with NaN equal to NaN and bools never equal to ints."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
+
+
+def check(text: str) -> str:
+    """'fast' when the fast loader read it (and agreed), 'ruamel' when it stepped aside."""
+    try:
+        fast = load_fast(text)
+    except Unsupported:
+        return "ruamel"
+    reference = RUAMEL.load(text)  # must not raise: the fast loader read it
+    assert same(fast, reference), (text, fast, reference)
+    return "fast"
+
+
+@settings(max_examples=400, deadline=None)
+@given(block())
+def test_generated_documents_read_the_same(text: str) -> None:
+    check(text)
+
+
+@pytest.mark.parametrize("trap", TRAPS)
+def test_every_trap_alone(trap: str) -> None:
+    check(f"a: {trap}\n")
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1\na: 2\n",                      # duplicate key
+    "<<: {b: 1}\nc: 2\n",                # merge key
+    "%YAML 1.1\n---\na: yes\n",          # a version directive
+    "a: !!binary aGk=\n",
+    "a: !!set {x}\n",
+    "a: 2026-01-03\n",                   # a timestamp
+    "? [a]\n: 1\n",                      # an unhashable key
+    "a: [1\n",                           # a syntax error, positioned by ruamel
+    "a: 1\n---\nb: 2\n",                 # two documents
+])
+def test_rare_documents_step_aside(text: str) -> None:
+    assert check(text) == "ruamel"
+
+
+def test_the_example_tree_reads_the_same_and_fast() -> None:
+    files = sorted((ROOT / "streaks.d").rglob("*.yaml"))
+    assert files and all(check(p.read_text()) == "fast" for p in files)

@@ -34,7 +34,7 @@ keys = st.sampled_from(["name", "status", "a", "b", "on", "yes", "1", "0o1", "nu
 
 def scalar() -> st.SearchStrategy[str]:
     return st.one_of(st.sampled_from(TRAPS), st.text(
-        alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\x85"
+        alphabet=st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00\x85"
                                "\u2028\u2029\ufeff"), max_size=6))
 
 

@@ -95,8 +95,10 @@ def seed(db: Path, root: Path) -> None:
     for tenant in load_valid(root).tenants:
         store.add_tenant(tenant.tenant)
         for d in tenant.definitions:
-            store.create(tenant.tenant, d.name, d.definition.description,
-                         d.definition.config.as_api())
+            record = store.create(tenant.tenant, d.name, d.definition.description,
+                                  d.definition.config.as_api())
+            if d.definition.status != "active":
+                store.update(tenant.tenant, record.id, {"status": d.definition.status})
     store.close()
 
 
@@ -196,6 +198,69 @@ def apply_rows(work: Path, count: int, latency_ms: int, parallelisms: list[int])
     return rows
 
 
+def measured(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS in MB (GNU time) and stdout of one run."""
+    start = time.perf_counter()
+    out = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], cwd=cwd, capture_output=True,
+                         text=True, env=env, timeout=1800)
+    elapsed = time.perf_counter() - start
+    if out.returncode not in (0, 2):
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{out.stdout}\n{out.stderr}")
+    rss_kb = int(out.stderr.strip().splitlines()[-1])
+    return elapsed, rss_kb / 1024, out.stdout
+
+
+def floor_rows(work: Path, sizes: list[int]) -> list[str]:
+    """Realistic and uniform trees against the floor: plan cold and warm, and memory."""
+    import os
+
+    import httpx
+
+    from bench.realistic import generate_realistic
+
+    rows = []
+    for n in sizes:
+        tenants = max(1, n // 100)
+        for kind in ("realistic", "uniform"):
+            root = work / f"{kind}-{n}" / "streaks.d"
+            ids = (generate_realistic(root, n, tenants) if kind == "realistic"
+                   else generate(root, n, tenants))
+            db = work / f"{kind}-{n}.db"
+            with running_server(db, *server_args(ids)) as server:
+                seed(db, root)
+                answer = work / f"{kind}-{n}.json"
+                answer.write_bytes(httpx.get(f"{server.url}/v1/streaks", timeout=120,
+                                             headers={"X-API-Key": ADMIN}).content)
+                env = {**os.environ, "PHOENIX_ADMIN_URL": server.url,
+                       "PHOENIX_ADMIN_API_KEY": ADMIN}
+                cache = work / f"cache-{kind}-{n}"
+                floor_s, _, _ = measured([sys.executable, str(ROOT / "bench/realistic.py"),
+                                          "floor", str(root), str(answer)], work, env)
+                cold_s, rss, text = measured(
+                    [EXE, "plan", "--dir", str(root), "--detailed-exitcode"], work,
+                    {**env, "STREAKS_NO_CACHE": "1"})
+                assert text.startswith("No changes."), text[:300]
+                timed([EXE, "validate", "--dir", str(root)], work,
+                      {**env, "STREAKS_CACHE_DIR": str(cache)})
+                warm_s, _, _ = measured([EXE, "plan", "--dir", str(root)], work,
+                                        {**env, "STREAKS_CACHE_DIR": str(cache)})
+                rows.append(f"| {n:,} | {kind} | {floor_s:.2f} s | {cold_s:.2f} s"
+                            f" ({cold_s / floor_s:.2f}×) | {warm_s:.2f} s"
+                            f" ({warm_s / floor_s:.2f}×) | {rss:.0f} MB |"
+                            f" {rss / n * 1000:.1f} MB |")
+                print(rows[-1], flush=True)
+    return rows
+
+
+def floor_part(work: Path, sizes: list[int]) -> None:
+    print("\nPlan against the floor (read + PyYAML C parse + pydantic validation + decoding the"
+          " API answer, in a fresh process)\n")
+    print("| definitions | tree | floor | plan cold (× floor) | plan warm (× floor) |"
+          " peak RSS (cold) | RSS per 1,000 |")
+    print("|---|---|---|---|---|---|---|")
+    floor_rows(work, sizes)
+
+
 def startup_rows(work: Path) -> list[str]:
     empty = work / "empty"
     empty.mkdir(exist_ok=True)
@@ -237,8 +302,10 @@ def startup_part(work: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="Smaller sizes, for a quick look.")
-    parser.add_argument("--only", choices=["plan", "shared", "apply", "startup"], default=None,
-                        help="Run one part of the benchmark.")
+    parser.add_argument("--only", choices=["plan", "floor", "shared", "apply", "startup"],
+                        default=None, help="Run one part of the benchmark.")
+    parser.add_argument("--large", action="store_true",
+                        help="Also 50,000 definitions in the floor part.")
     args = parser.parse_args()
     sizes = [100, 1000] if args.quick else [100, 1000, 10_000]
     count = 200 if args.quick else 1000
@@ -249,6 +316,9 @@ def main() -> None:
         work = Path(tmp)
         if args.only in (None, "plan"):
             plan_part(work, sizes)
+        if args.only in (None, "floor"):
+            floor_part(work, [1000] if args.quick else
+                       [1000, 10_000, *([50_000] if args.large else [])])
         if args.only in (None, "shared") and not args.quick:
             print("\nPlan of shared definitions with nothing to change (admin key)\n")
             print("| effective definitions | plan (cold) | plan (cached) |")

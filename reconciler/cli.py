@@ -54,6 +54,23 @@ def _instant(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
         raise click.BadParameter(str(exc)) from None
 
 
+def _shard(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    from reconciler.errors import UsageError
+    from reconciler.plan.shards import parse_shard
+
+    try:
+        return parse_shard(value)
+    except UsageError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+SHARD_OPTION = click.option(
+    "--shard", "shard", default=None, metavar="K/N", callback=_shard,
+    help="Only the tenants of shard K of N (a stable hash of each tenant id), for matrix"
+         " jobs; `streaks merge-plans` joins the shard plans.")
+
 AT_OPTION = click.option(
     "--at", "at", default=None, metavar="TIME", callback=_instant,
     help="Read schedules at this instant, ISO 8601 with an offset or Z"
@@ -428,6 +445,7 @@ def _style() -> Style:
 @main.command()
 @target_options
 @AT_OPTION
+@SHARD_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
 @click.option("--out", "out_file", type=click.Path(path_type=Path), default=None,
@@ -442,7 +460,7 @@ def _style() -> Style:
               help="How to name the base in the plan (e.g. the branch, when REF is a SHA).")
 @handles_errors
 def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
-         max_archive: int, allow_archive_all: bool, at: Any, fmt: str,
+         max_archive: int, allow_archive_all: bool, at: Any, shard: Any, fmt: str,
          out_file: Path | None, detailed_exitcode: bool, markdown_out: Path | None,
          base_ref: str | None, base_label: str | None) -> None:
     """Show what would change in Phoenix to match --dir, field by field."""
@@ -463,9 +481,10 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
         target = connection.target()
         if base_ref:
             run, scoped = commands.run(commands.plan_scoped(
-                directory, tenants, target, options, base_ref, label=base_label))
+                directory, tenants, target, options, base_ref, label=base_label, shard=shard))
         else:
-            run = commands.run(commands.plan_dir(directory, tenants, target, options))
+            run = commands.run(commands.plan_dir(directory, tenants, target, options,
+                                                 shard=shard))
     except StreaksError as exc:
         # Never leave an earlier plan standing as if it were current: the comment says why.
         if markdown_out is not None:
@@ -515,6 +534,7 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
                                                            dir_okay=False))
 @target_options
 @AT_OPTION
+@SHARD_OPTION
 @click.option("--only-scheduled", is_flag=True,
               help="Apply only the status changes that schedules make due (the scheduler).")
 @click.option("--override-freeze", is_flag=True,
@@ -531,7 +551,7 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
 @handles_errors
 def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
           connection: Connection, max_archive: int, allow_archive_all: bool, at: Any,
-          only_scheduled: bool, override_freeze: bool, reason: str | None,
+          shard: Any, only_scheduled: bool, override_freeze: bool, reason: str | None,
           auto_approve: bool, parallelism: int, fmt: str) -> None:
     """Make Phoenix match --dir (or apply exactly a saved PLANFILE)."""
     import asyncio
@@ -552,7 +572,8 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
     if planfile is not None:
         run = commands.run(commands.saved_plan(planfile, target, options))
     else:
-        run = commands.run(commands.plan_dir(directory, tenants, target, options))
+        run = commands.run(commands.plan_dir(directory, tenants, target, options,
+                                             shard=shard))
     if only_scheduled:
         run = commands.only_scheduled(run)
     overridden = commands.check_freeze(run, reason if override_freeze else None)
@@ -648,6 +669,26 @@ def _live_terminal() -> bool:
     return sys.stderr.isatty() and os.environ.get("TERM", "") != "dumb"
 
 
+@main.command("merge-plans")
+@click.argument("plans", nargs=-1, required=True,
+                type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="json",
+              show_default=True)
+@click.option("--markdown-out", type=click.Path(path_type=Path), default=None,
+              help="Also write the Markdown form (the PR comment) to this file.")
+@handles_errors
+def merge_plans(plans: tuple[Path, ...], fmt: str, markdown_out: Path | None) -> None:
+    """Join the plans of the shards of one run (`plan --shard K/N --format json`) into one,
+    exactly as one plan of every tenant would be (same fingerprint)."""
+    from reconciler.plan import saved, shards
+    from reconciler.render import plan_forms, plan_markdown
+
+    merged = shards.merge([saved.read_plan(path) for path in plans])
+    _echo(plan_forms.render(merged, fmt, style=_style()), nl=False, colours=True)
+    if markdown_out is not None:
+        _write(markdown_out, plan_markdown.render(merged))
+
+
 @main.command("diff-plans")
 @click.argument("reviewed", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.argument("current", type=click.Path(path_type=Path, exists=True, dir_okay=False))
@@ -703,18 +744,19 @@ def export(directory: Path, tenants: tuple[str, ...], connection: Connection,
               help="Only this tenant (repeatable).")
 @connection_options
 @AT_OPTION
+@SHARD_OPTION
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
               show_default=True)
 @handles_errors
 def drift(directory: Path, tenants: tuple[str, ...], connection: Connection, at: Any,
-          fmt: str) -> None:
+          shard: Any, fmt: str) -> None:
     """Compare git with Phoenix: exit 0 in sync, 2 drifted, 1 error. Changes nothing."""
 
     from reconciler import commands, github
     from reconciler.render import drift_forms as render
 
     target = connection.target()
-    report = commands.run(commands.drift(directory, tenants, target, at=at))
+    report = commands.run(commands.drift(directory, tenants, target, at=at, shard=shard))
     text = {"json": render.as_json, "markdown": render.markdown, "text": render.text}[fmt](report)
     _echo(text, nl=False)
     if github.in_actions():

@@ -39,6 +39,7 @@ from reconciler.plan.drift import DriftReport, drift_from_plan
 from reconciler.plan.operations import Plan
 from reconciler.plan.planner import PlanOptions, make_plan, scheduled_only
 from reconciler.plan.scope import ScopedPlan, split
+from reconciler.plan.shards import Shard, only_shard
 
 # Drift changes nothing, so the prune guards (which protect applies) do not apply to it.
 T = TypeVar("T")
@@ -82,19 +83,22 @@ async def plan_with(client: AdminClient, desired: DesiredState, target: Target,
 
 
 async def plan_dir(directory: Path, tenants: Sequence[str], target: Target,
-                   options: PlanOptions) -> PlanRun:
-    """Validate ``directory`` (nothing is sent if it is invalid), then plan."""
-    desired = for_environment(load_valid(directory, tenants), target.environment)
+                   options: PlanOptions, *, shard: Shard | None = None) -> PlanRun:
+    """Validate ``directory`` (nothing is sent if it is invalid), then plan (the tenants of
+    ``shard`` only, when given)."""
+    desired = for_environment(only_shard(load_valid(directory, tenants), shard),
+                              target.environment)
     async with open_client(target, desired.tenant_ids()) as client:
         return await plan_with(client, desired, target, options)
 
 
 async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
                       options: PlanOptions, base_ref: str, *, label: str | None = None,
-                      ) -> tuple[PlanRun, ScopedPlan]:
+                      shard: Shard | None = None) -> tuple[PlanRun, ScopedPlan]:
     """Plan the working tree and ``base_ref``'s copy of ``directory`` against one live state
     (``label`` names the base in the result; default ``base_ref``)."""
-    desired = for_environment(load_valid(directory, tenants), target.environment)
+    desired = for_environment(only_shard(load_valid(directory, tenants), shard),
+                              target.environment)
     with tempfile.TemporaryDirectory(prefix="streaks-base-") as tmp:
         base_dir = materialize(directory, base_ref, Path(tmp))
         base, _ = load(base_dir)  # base is what main holds; its own errors are not this PR's
@@ -214,9 +218,9 @@ def only_scheduled(run: PlanRun) -> PlanRun:
 
 
 async def drift(directory: Path, tenants: Sequence[str], target: Target, *,
-                at: datetime | None = None) -> DriftReport:
+                at: datetime | None = None, shard: Shard | None = None) -> DriftReport:
     """Compare git's desired state with live state (schedules read at ``at``)."""
-    run = await plan_dir(directory, tenants, target, replace(UNGUARDED, at=at))
+    run = await plan_dir(directory, tenants, target, replace(UNGUARDED, at=at), shard=shard)
     counted = frozenset(t.tenant for t in run.desired.tenants if t.settings.unmanaged == "drift")
     return drift_from_plan(run.plan, unmanaged_is_drift=counted)
 

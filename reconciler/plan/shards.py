@@ -1,0 +1,88 @@
+"""Planning past one machine: tenants split into N shards, and shard plans merged back.
+
+A tenant's shard depends on its id alone (a digest of it), so adding or removing other
+tenants never moves it: the shard plans of two runs line up. Shards are chosen on the
+tenant folders of git, before an environment maps their ids, so every environment splits
+the same way. Merging puts each tenant's operations back in tenant order, exactly as one
+plan of every tenant orders them, so the merged plan has the unsharded plan's fingerprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from reconciler.errors import PlanFileInvalid, UsageError
+from reconciler.model.desired import DesiredState
+from reconciler.plan.operations import Operation, Plan
+
+SHARD_RE = re.compile(r"^([1-9][0-9]*)/([1-9][0-9]*)$")
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Shard ``index`` (1-based) of ``count``."""
+
+    index: int
+    count: int
+
+    def holds(self, tenant: str) -> bool:
+        """Whether ``tenant`` belongs to this shard."""
+        return shard_of(tenant, self.count) == self.index
+
+
+def parse_shard(text: str) -> Shard:
+    """``K/N`` with 1 ≤ K ≤ N."""
+    match = SHARD_RE.fullmatch(text.strip())
+    if match is None or not 1 <= int(match.group(1)) <= int(match.group(2)):
+        raise UsageError(f"--shard {text}: give K/N with 1 <= K <= N, such as 3/16")
+    return Shard(int(match.group(1)), int(match.group(2)))
+
+
+def shard_of(tenant: str, count: int) -> int:
+    """The 1-based shard of ``tenant`` among ``count``: a digest of the id alone."""
+    digest = hashlib.sha256(tenant.encode()).digest()
+    return int.from_bytes(digest[:8], "big") % count + 1
+
+
+def only_shard(state: DesiredState, shard: Shard | None) -> DesiredState:
+    """The tenants of ``state`` in ``shard`` (all of them without one)."""
+    if shard is None:
+        return state
+    return replace(state, tenants=tuple(t for t in state.tenants if shard.holds(t.tenant)))
+
+
+def merge(plans: Sequence[Plan]) -> Plan:
+    """One plan of every tenant from shard plans (each tenant in exactly one of them)."""
+    owner: dict[str, int] = {}
+    for i, plan in enumerate(plans):
+        for tenant in plan.tenants:
+            if tenant in owner:
+                raise PlanFileInvalid(f"tenant {tenant} is in two of the plans being merged"
+                                      f" (#{owner[tenant] + 1} and #{i + 1}): merge the plans"
+                                      " of different shards of one run")
+            owner[tenant] = i
+    ats = {plan.at for plan in plans if plan.at is not None}
+    if len(ats) > 1 and any(plan.scheduled for plan in plans):
+        raise PlanFileInvalid("the plans read their schedules at different instants; make the"
+                              " shard plans with the same --at (the matrix can pass the run's"
+                              " start time)")
+    operations: list[Operation] = []
+    for tenant in sorted(owner):
+        plan = plans[owner[tenant]]
+        mine = [i for i, op in enumerate(plan.operations) if op.tenant == tenant]
+        where = {old: len(operations) + new for new, old in enumerate(mine)}
+        for i in mine:
+            op = plan.operations[i]
+            operations.append(replace(op, depends_on=tuple(where[d] for d in op.depends_on)))
+    return Plan(
+        operations=tuple(operations),
+        unmanaged=tuple(u for t in sorted(owner) for u in plans[owner[t]].unmanaged
+                        if u.tenant == t),
+        tenants=tuple(sorted(owner)),
+        notes=tuple(note for plan in plans for note in plan.notes),
+        at=min(ats, default=None),
+        scheduled=tuple(sorted((s for plan in plans for s in plan.scheduled),
+                               key=lambda s: (s.tenant, s.name))))

@@ -1,0 +1,84 @@
+"""Shards: a stable split of the tenants, and shard plans that merge into the plan of all."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from reconciler.errors import PlanFileInvalid, UsageError
+from reconciler.plan.codec import fingerprint
+from reconciler.plan.planner import make_plan
+from reconciler.plan.shards import Shard, merge, only_shard, parse_shard, shard_of
+from tests.cliutil import run
+from tests.factories import definition, desired, live, record
+
+ROOT = Path(__file__).resolve().parents[2]
+tenant_ids = st.from_regex(r"tenant-[a-z0-9]{1,12}", fullmatch=True)
+
+
+@given(st.sets(tenant_ids, min_size=1, max_size=60), st.sets(tenant_ids, max_size=30),
+       st.integers(1, 17))
+def test_every_tenant_is_in_exactly_one_shard_and_never_moves(
+        tenants: set[str], added: set[str], count: int) -> None:
+    state = desired({t: [definition("D")] for t in tenants})
+    parts = [only_shard(state, Shard(k, count)).tenant_ids() for k in range(1, count + 1)]
+    assert sorted(t for part in parts for t in part) == sorted(tenants)
+    grown = desired({t: [definition("D")] for t in tenants | added})
+    for k, part in enumerate(parts, start=1):
+        # Adding tenants adds to shards; it never moves one that was there.
+        assert set(part) <= set(only_shard(grown, Shard(k, count)).tenant_ids())
+
+
+def test_the_assignment_is_a_fixed_function_of_the_id() -> None:
+    # Pinned: a change of hash would move every tenant between shards of a running matrix.
+    assert [shard_of(f"tenant-{i:03d}", 16) for i in range(8)] == [
+        shard_of(f"tenant-{i:03d}", 16) for i in range(8)]
+    assert shard_of("tenant-prod-001", 16) == 1 + int.from_bytes(
+        __import__("hashlib").sha256(b"tenant-prod-001").digest()[:8], "big") % 16
+
+
+@pytest.mark.parametrize("text", ["0/4", "5/4", "1/0", "a/b", "3", "-1/2"])
+def test_bad_shards_are_usage_errors(text: str) -> None:
+    with pytest.raises(UsageError, match="give K/N with 1 <= K <= N"):
+        parse_shard(text)
+
+
+def test_merged_shard_plans_are_the_plan_of_every_tenant() -> None:
+    tenants = {f"tenant-{i:02d}": [definition(f"D{j}", description=f"v{i}") for j in range(3)]
+               for i in range(12)}
+    want = desired(tenants)
+    # Some live, some changed, some missing: creates, updates and unmanaged across tenants.
+    have = live({t: [record(t, definition(f"D{j}")) for j in range(2)] + [
+        record(t, definition("Gone"))] for t in list(tenants)[::2]})
+    whole = make_plan(want, have)
+    parts = [make_plan(only_shard(want, Shard(k, 5)), have) for k in range(1, 6)]
+    merged = merge(list(reversed(parts)))  # the order of the shard plans does not matter
+    assert merged.operations == whole.operations
+    assert merged.unmanaged == whole.unmanaged and merged.tenants == whole.tenants
+    assert fingerprint(merged) == fingerprint(whole)
+    with pytest.raises(PlanFileInvalid, match="is in two of the plans being merged"):
+        merge([parts[0], parts[0]])
+
+
+def test_cli_shards_then_merge_plans(tmp_path: Path) -> None:
+    from bench.realistic import generate_realistic
+
+    generate_realistic(tmp_path / "streaks.d", 300, 30)
+    whole = json.loads(run(tmp_path, "plan", "--sim", "--format", "json").stdout)
+    paths = []
+    for k in (1, 2, 3, 4):
+        result = run(tmp_path, "plan", "--sim", "--shard", f"{k}/4", "--format", "json")
+        assert result.returncode == 0, result.stderr
+        path = tmp_path / f"shard-{k}.json"
+        path.write_text(result.stdout)
+        paths.append(str(path))
+    merged = json.loads(run(tmp_path, "merge-plans", *paths).stdout)
+    assert merged["fingerprint"] == whole["fingerprint"]
+    assert merged["operations"] == whole["operations"]
+    assert run(tmp_path, "plan", "--sim", "--shard", "5/4").returncode == 1
+    shutil.rmtree(tmp_path / "streaks.d")

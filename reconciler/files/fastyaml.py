@@ -125,3 +125,36 @@ def load_fast(text: str) -> Any:
         return yaml.load(text, Loader=_Loader)
     except (yaml.YAMLError, RecursionError, ValueError, TypeError):
         raise Unsupported from None
+
+
+def locate(text: str, path: tuple[str | int, ...]) -> tuple[int, int] | None:
+    """The 1-based position of ``path`` (as :func:`reconciler.files.yamlio.locate` gives it
+    from ruamel.yaml's tree: a collection's key, a scalar's value, a list item) from libyaml's
+    nodes, which are much faster to build; None when the text cannot be composed."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        return None
+    if node is None:
+        return 1, 1
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            pair = next(((k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode)
+                         and k.value == part and isinstance(part, str)), None)
+            if pair is None:
+                break
+            key, node = pair
+            if isinstance(node, yaml.ScalarNode) and node.value == "" and not node.style:
+                return None  # an empty value: where it "is" differs; ask ruamel's tree
+            mark = key.start_mark if isinstance(node, yaml.CollectionNode) else node.start_mark
+        elif (isinstance(node, yaml.SequenceNode) and isinstance(part, int)
+              and 0 <= part < len(node.value)):
+            node = node.value[part]
+            if isinstance(node, yaml.ScalarNode) and node.value == "" and not node.style:
+                return None
+            mark = node.start_mark
+        else:
+            break
+        line, col = mark.line + 1, mark.column + 1
+    return line, col

@@ -17,6 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from reconciler.files.fastyaml import Unsupported, load_fast
+from reconciler.files.fastyaml import locate as locate_fast
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64  # a definition needs about six levels
@@ -58,7 +59,12 @@ class Document:
         return self._tree
 
     def position(self, path: tuple[str | int, ...]) -> tuple[int, int]:
-        """The 1-based (line, col) best describing ``path``; the deepest existing node wins."""
+        """The 1-based (line, col) best describing ``path``; the deepest existing node wins.
+        From libyaml's nodes when they can be built (fast), else from the round-trip tree."""
+        if self._tree is None:
+            found = locate_fast(self.text, path)
+            if found is not None:
+                return found
         return locate(self.tree, path)
 
 

@@ -117,3 +117,43 @@ def test_rare_documents_step_aside(text: str) -> None:
 def test_the_example_tree_reads_the_same_and_fast() -> None:
     files = sorted((ROOT / "streaks.d").rglob("*.yaml"))
     assert files and all(check(p.read_text()) == "fast" for p in files)
+
+
+def paths(data: Any, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | int, ...]]:
+    """Every path into ``data``, and one that goes past its end."""
+    found = [prefix]
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, str):
+                found += paths(value, (*prefix, key))
+        found.append((*prefix, "missing"))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            found += paths(value, (*prefix, i))
+        found.append((*prefix, len(data)))
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(block())
+def test_positions_from_libyaml_are_ruamels(text: str) -> None:
+    from reconciler.files.fastyaml import locate as fast_locate
+    from reconciler.files.yamlio import Document, YamlProblem, locate, parse
+
+    try:
+        doc: Document = parse(text)
+    except YamlProblem:
+        return  # no positions to compare: the error itself carries one
+    for path in paths(doc.data):
+        found = fast_locate(text, path)
+        assert found is None or found == locate(doc.tree, path), (text, path)
+
+
+def test_the_example_tree_positions_agree() -> None:
+    from reconciler.files.fastyaml import locate as fast_locate
+    from reconciler.files.yamlio import locate, parse
+
+    for file in sorted((ROOT / "streaks.d").rglob("*.yaml")):
+        doc = parse(file.read_text())
+        for path in paths(doc.data):
+            assert fast_locate(doc.text, path) == locate(doc.tree, path), (file, path)

@@ -22,6 +22,7 @@ BOOL = "tag:yaml.org,2002:bool"
 INT = "tag:yaml.org,2002:int"
 FLOAT = "tag:yaml.org,2002:float"
 NULL = "tag:yaml.org,2002:null"
+STR = "tag:yaml.org,2002:str"
 RARE = ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:merge",
         "tag:yaml.org,2002:value", "tag:yaml.org,2002:binary", "tag:yaml.org,2002:set",
         "tag:yaml.org,2002:omap", "tag:yaml.org,2002:pairs")
@@ -42,6 +43,10 @@ class _Loader(yaml.CSafeLoader):
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         _flow_check(node, [part for pair in node.value for part in pair])
+        texts = [k.value for k, _ in node.value
+                 if isinstance(k, yaml.ScalarNode) and k.tag == STR]
+        if len(texts) == len(node.value) and len(set(texts)) == len(texts):
+            return dict(super().construct_mapping(node, deep=deep))  # string keys, no repeat
         seen = set()
         for key_node, _ in node.value:
             if key_node.tag in RARE:

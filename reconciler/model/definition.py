@@ -177,6 +177,8 @@ class StreakConfig(StrictModel):
     @classmethod
     def _unique_thresholds(cls, value: list[Milestone]) -> list[Milestone]:
         seen = [m.threshold for m in value]
+        if len(set(seen)) == len(seen):
+            return value
         dupes = sorted({t for t in seen if seen.count(t) > 1})
         if dupes:
             raise PydanticCustomError(

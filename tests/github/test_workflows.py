@@ -61,6 +61,16 @@ def test_the_action_is_pinned_installs_the_locked_runtime_and_passes_no_expressi
         assert "${{" not in step.get("run", ""), step.get("name")
     key = steps["Cache key"]["run"]
     assert "requirements/*.lock" in key and "pip cache dir" in key  # keyed by the locks
+    # The parse cache is per ref: the default branch's jobs never read a pull request's.
+    [parse] = [s for s in load_action()["runs"]["steps"]
+               if s.get("uses", "").startswith("actions/cache@")
+               and "parse" in s["with"]["key"]]
+    assert parse["with"]["key"].startswith("streaks-parse-${{ runner.os }}-${{ github.ref }}-")
+    assert all(line.startswith(("streaks-parse-${{ runner.os }}-${{ github.ref }}-",
+                                "streaks-parse-${{ runner.os }}-refs/heads/${{ github.base_ref"))
+               for line in parse["with"]["restore-keys"].splitlines())
+    assert steps["Run streaks"]["env"]["STREAKS_CACHE_DIR"] == (
+        "${{ steps.parse-cache.outputs.dir }}")
 
 
 def load_action() -> dict[str, Any]:

@@ -181,14 +181,14 @@ def apply_rows(work: Path, count: int, latency_ms: int, parallelisms: list[int])
     rows = []
     for p in parallelisms:
         root = work / f"apply-{p}" / "streaks.d"
-        ids = generate(root, count, 10)
+        ids = generate(root, count, max(10, count // 100))
         with running_server(work / f"apply-{p}.db", *server_args(ids, "--latency-ms",
                                                                    str(latency_ms))) as server:
             env = {**os.environ, "PHOENIX_ADMIN_URL": server.url, "PHOENIX_ADMIN_API_KEY": ADMIN}
             floor = count * latency_ms / 1000 / p
             for label, desc in (("create", ""), ("update", "Changed by the benchmark")):
                 if desc:
-                    generate(root, count, 10, description=desc)
+                    generate(root, count, max(10, count // 100), description=desc)
                 wall, out = timed([EXE, "apply", "--dir", str(root), "--auto-approve",
                                    "--parallelism", str(p)], work, env)
                 ops_s = float(re.search(r"succeeded in ([0-9.]+) s", out).group(1))  # type: ignore[union-attr]
@@ -282,13 +282,13 @@ def plan_part(work: Path, sizes: list[int]) -> None:
     plan_rows(work, sizes)
 
 
-def apply_part(work: Path, count: int) -> None:
+def apply_part(work: Path, count: int, parallelisms: list[int]) -> None:
     print("\nApply with 20 ms of server latency (floor = operations × 20 ms /"
           " parallelism)\n")
     print("| operations | parallelism | operations phase | floor | phase / floor |"
           " whole command (start-up, plan, apply, confirming re-plan) |")
     print("|---|---|---|---|---|---|")
-    apply_rows(work, count, 20, [1, 4, 16])
+    apply_rows(work, count, 20, parallelisms)
 
 
 def startup_part(work: Path) -> None:
@@ -304,6 +304,8 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="Smaller sizes, for a quick look.")
     parser.add_argument("--only", choices=["plan", "floor", "shared", "apply", "startup"],
                         default=None, help="Run one part of the benchmark.")
+    parser.add_argument("--apply-count", type=int, default=None, metavar="N",
+                        help="Apply N operations at parallelism 16 only (e.g. 10000).")
     parser.add_argument("--large", action="store_true",
                         help="Also 50,000 definitions in the floor part.")
     args = parser.parse_args()
@@ -325,7 +327,10 @@ def main() -> None:
             print("|---|---|---|")
             shared_rows(work)
         if args.only in (None, "apply"):
-            apply_part(work, count)
+            if args.apply_count:
+                apply_part(work, args.apply_count, [16])
+            else:
+                apply_part(work, count, [1, 4, 16])
         if args.only in (None, "startup"):
             startup_part(work)
 

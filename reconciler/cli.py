@@ -680,13 +680,22 @@ def _live_terminal() -> bool:
 def merge_plans(plans: tuple[Path, ...], fmt: str, markdown_out: Path | None) -> None:
     """Join the plans of the shards of one run (`plan --shard K/N --format json`) into one,
     exactly as one plan of every tenant would be (same fingerprint)."""
+    from reconciler.errors import UsageError
     from reconciler.plan import saved, shards
+    from reconciler.plan.operations import Plan
+    from reconciler.plan.scope import ScopedPlan
     from reconciler.render import plan_forms, plan_markdown
 
-    merged = shards.merge([saved.read_plan(path) for path in plans])
+    read = [saved.read_any(path) for path in plans]
+    scoped = [p for p in read if isinstance(p, ScopedPlan)]
+    if scoped and len(scoped) != len(read):
+        raise UsageError("merge plans made the same way: all with --base-ref, or none")
+    merged: Plan | ScopedPlan = (shards.merge_scoped(scoped) if scoped else
+                                 shards.merge([p for p in read if not isinstance(p, ScopedPlan)]))
     _echo(plan_forms.render(merged, fmt, style=_style()), nl=False, colours=True)
     if markdown_out is not None:
-        _write(markdown_out, plan_markdown.render(merged))
+        _write(markdown_out, plan_markdown.render_scoped(merged)
+               if isinstance(merged, ScopedPlan) else plan_markdown.render(merged))
 
 
 @main.command("diff-plans")

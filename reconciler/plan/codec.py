@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Annotated, Any, Literal
@@ -112,8 +113,35 @@ def scoped_data(scoped: ScopedPlan) -> dict[str, Any]:
         "pre_existing": [i for i, op in enumerate(scoped.full.operations)
                          if _key(op) not in introduced_keys],
         "resolved_on_base": scoped.resolved,
+        "introduced_unmanaged": [i for i, u in enumerate(scoped.full.unmanaged)
+                                 if u in scoped.introduced.unmanaged],
     }
     return data
+
+
+def scoped_from_data(data: Mapping[str, Any], source: str) -> ScopedPlan | None:
+    """``plan --base-ref`` output back as a scoped plan (None for a plan without scope)."""
+    full = plan_from_data(data, source)
+    scope = data.get("scope")
+    if not isinstance(scope, dict):
+        return None
+    try:
+        mine = {int(i) for i in scope.get("introduced", [])}
+        orphaned = {int(i) for i in scope.get("introduced_unmanaged", [])}
+        base_ref, resolved = str(scope["base_ref"]), int(scope["resolved_on_base"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PlanFileInvalid(f"{source!r}: its scope is malformed ({exc})") from None
+
+    def part(keep: bool) -> Plan:
+        return Plan(operations=tuple(replace(op, depends_on=())
+                                     for i, op in enumerate(full.operations)
+                                     if (i in mine) == keep),
+                    unmanaged=tuple(u for i, u in enumerate(full.unmanaged)
+                                    if (i in orphaned) == keep),
+                    tenants=full.tenants, notes=full.notes if keep else ())
+
+    return ScopedPlan(full=full, introduced=part(True), pre_existing=part(False),
+                      resolved=resolved, base_ref=base_ref)
 
 
 def _key(op: Operation) -> tuple[object, ...]:
@@ -236,6 +264,10 @@ def plan_schema() -> dict[str, Any]:
                     "introduced": {"type": "array", "items": {"type": "integer"}},
                     "pre_existing": {"type": "array", "items": {"type": "integer"}},
                     "resolved_on_base": {"type": "integer", "minimum": 0},
+                    "introduced_unmanaged": {"type": "array", "items": {"type": "integer"},
+                                             "description": "Indexes into unmanaged of the"
+                                             " live definitions this pull request stops"
+                                             " naming."},
                 },
             },
         },

@@ -23,8 +23,16 @@ from reconciler.errors import PlanFileInvalid, StalePlan, TamperedPlan
 from reconciler.model.definition import Definition, TenantSettings
 from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
 from reconciler.model.live import LiveState
-from reconciler.plan.codec import PlanData, as_data, effect, one_line, plan_from_data
+from reconciler.plan.codec import (
+    PlanData,
+    as_data,
+    effect,
+    one_line,
+    plan_from_data,
+    scoped_from_data,
+)
 from reconciler.plan.operations import Action, Plan
+from reconciler.plan.scope import ScopedPlan
 
 SAVED_KIND = "streaks-saved-plan"
 SAVED_FORMAT_VERSION = 1
@@ -148,6 +156,19 @@ def read_plan(path: Path) -> Plan:
     if not isinstance(doc, dict):
         raise PlanFileInvalid(f"{str(path)!r} is not a streaks plan")
     return plan_from_data(doc, str(path))
+
+def read_any(path: Path) -> Plan | ScopedPlan:
+    """A plan file as :func:`read_plan` reads it, scoped when it came from ``--base-ref``."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PlanFileInvalid(f"cannot read plan {str(path)!r}: {exc}") from exc
+    if isinstance(doc, dict) and doc.get("kind") != SAVED_KIND and "scope" in doc:
+        scoped = scoped_from_data(doc, str(path))
+        if scoped is not None:
+            return scoped
+    return read_plan(path)
+
 
 def check_derived(saved: Plan, derived: Plan, path: Path) -> None:
     """Refuse a saved plan whose operations are not what its own snapshot plans to now."""

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from reconciler.errors import PlanFileInvalid, UsageError
 from reconciler.model.desired import DesiredState
 from reconciler.plan.operations import Operation, Plan
+from reconciler.plan.scope import ScopedPlan
 
 SHARD_RE = re.compile(r"^([1-9][0-9]*)/([1-9][0-9]*)$")
 
@@ -52,6 +53,18 @@ def only_shard(state: DesiredState, shard: Shard | None) -> DesiredState:
     if shard is None:
         return state
     return replace(state, tenants=tuple(t for t in state.tenants if shard.holds(t.tenant)))
+
+
+def merge_scoped(plans: Sequence[ScopedPlan]) -> ScopedPlan:
+    """One ``plan --base-ref`` of every tenant from the shards' (same base ref)."""
+    refs = {p.base_ref for p in plans}
+    if len(refs) != 1:
+        raise PlanFileInvalid("the plans were made against different base refs: "
+                              + ", ".join(sorted(refs)))
+    return ScopedPlan(full=merge([p.full for p in plans]),
+                      introduced=merge([p.introduced for p in plans]),
+                      pre_existing=merge([p.pre_existing for p in plans]),
+                      resolved=sum(p.resolved for p in plans), base_ref=refs.pop())
 
 
 def merge(plans: Sequence[Plan]) -> Plan:

@@ -82,3 +82,40 @@ def test_cli_shards_then_merge_plans(tmp_path: Path) -> None:
     assert merged["operations"] == whole["operations"]
     assert run(tmp_path, "plan", "--sim", "--shard", "5/4").returncode == 1
     shutil.rmtree(tmp_path / "streaks.d")
+
+
+def test_pull_request_plans_of_shards_merge_into_the_whole_comment(tmp_path: Path) -> None:
+    import subprocess
+
+    from bench.realistic import generate_realistic
+
+    generate_realistic(tmp_path / "streaks.d", 200, 20)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@e"]
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run([*git, *args], cwd=tmp_path, check=True)
+    assert run(tmp_path, "apply", "--sim", "--auto-approve").returncode == 0
+    # Main moved on (one edit not applied yet); the pull request edits five and drops one.
+    files = sorted((tmp_path / "streaks.d").rglob("*.yaml"))
+    files[9].write_text(files[9].read_text().replace("variant", "edition"))
+    subprocess.run([*git, "commit", "-qam", "main moved on"], cwd=tmp_path, check=True)
+    subprocess.run([*git, "tag", "base"], cwd=tmp_path, check=True)
+    for path in files[:5]:
+        path.write_text(path.read_text().replace("description: Keep going",
+                                                 "description: Keep it up"))
+    files[7].unlink()
+    args = ["plan", "--sim", "--base-ref", "base", "--format", "json"]
+    whole = json.loads(run(tmp_path, *args).stdout)
+    paths = []
+    for k in (1, 2, 3):
+        path = tmp_path / f"shard-{k}.json"
+        path.write_text(run(tmp_path, *args, "--shard", f"{k}/3").stdout)
+        paths.append(str(path))
+    merged = json.loads(run(tmp_path, "merge-plans", *paths).stdout)
+    assert merged["scope"] == whole["scope"] and merged["operations"] == whole["operations"]
+    assert whole["scope"]["introduced"] and whole["scope"]["pre_existing"]
+    comment = tmp_path / "comment.md"
+    assert run(tmp_path, "merge-plans", *paths, "--format", "markdown", "--markdown-out",
+               str(comment)).returncode == 0
+    assert "#### Changes this pull request introduces" in comment.read_text()
+    mixed = run(tmp_path, "merge-plans", paths[0], str(tmp_path / "plain.json"))
+    assert mixed.returncode == 1

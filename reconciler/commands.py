@@ -39,7 +39,7 @@ from reconciler.plan.drift import DriftReport, drift_from_plan
 from reconciler.plan.operations import Plan
 from reconciler.plan.planner import PlanOptions, make_plan, scheduled_only
 from reconciler.plan.scope import ScopedPlan, split
-from reconciler.plan.shards import Shard, only_shard
+from reconciler.plan.shards import Shard
 
 # Drift changes nothing, so the prune guards (which protect applies) do not apply to it.
 T = TypeVar("T")
@@ -82,12 +82,24 @@ async def plan_with(client: AdminClient, desired: DesiredState, target: Target,
                    target=target)
 
 
+def _keep(shard: Shard | None) -> Callable[[str], bool] | None:
+    """The tenant folders a shard reads (all without one)."""
+    return None if shard is None else shard.holds
+
+
+def for_shard(target: Target, shard: Shard | None) -> Target:
+    """A shard reads its tenants' lists, not the list of every tenant."""
+    if shard is None:
+        return target
+    return replace(target, settings=replace(target.settings, per_tenant=True))
+
+
 async def plan_dir(directory: Path, tenants: Sequence[str], target: Target,
                    options: PlanOptions, *, shard: Shard | None = None) -> PlanRun:
     """Validate ``directory`` (nothing is sent if it is invalid), then plan (the tenants of
-    ``shard`` only, when given)."""
-    desired = for_environment(only_shard(load_valid(directory, tenants), shard),
-                              target.environment)
+    ``shard`` only, when given, read tenant by tenant)."""
+    target = for_shard(target, shard)
+    desired = for_environment(load_valid(directory, tenants, _keep(shard)), target.environment)
     async with open_client(target, desired.tenant_ids()) as client:
         return await plan_with(client, desired, target, options)
 
@@ -97,8 +109,8 @@ async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
                       shard: Shard | None = None) -> tuple[PlanRun, ScopedPlan]:
     """Plan the working tree and ``base_ref``'s copy of ``directory`` against one live state
     (``label`` names the base in the result; default ``base_ref``)."""
-    desired = for_environment(only_shard(load_valid(directory, tenants), shard),
-                              target.environment)
+    target = for_shard(target, shard)
+    desired = for_environment(load_valid(directory, tenants, _keep(shard)), target.environment)
     with tempfile.TemporaryDirectory(prefix="streaks-base-") as tmp:
         base_dir = materialize(directory, base_ref, Path(tmp))
         base, _ = load(base_dir)  # base is what main holds; its own errors are not this PR's

@@ -62,6 +62,9 @@ class ClientSettings:
     timeout: float = 30.0
     rate_limit: float = 0.0  # request starts per second; 0 = unlimited
     max_in_flight: int = 16
+    # Read live state one tenant at a time even with an admin key (a shard of many tenants:
+    # its tenants' lists are far smaller than the list of every tenant).
+    per_tenant: bool = False
     # Told before each retry (one line, no secret in it), whatever the command.
     on_retry: Callable[[str], None] | None = field(default=None, compare=False, repr=False)
 

@@ -27,24 +27,26 @@ async def fetch_live(client: AdminClient, tenants: Sequence[str]) -> LiveState:
 async def _fetch(client: AdminClient, tenants: Sequence[str]) -> LiveState:
     """The live records of ``tenants``.
 
-    Tries ``GET /v1/streaks`` first; a 403 means a tenant-scoped key, and the tenants are
-    then listed concurrently. With an admin key, a tenant with no records is listed on its
-    own to tell "empty" from "does not exist". Tenants that do not exist or that the key
-    cannot reach are reported together as one :class:`PlanRefused`.
+    Tries ``GET /v1/streaks`` first (not for a shard: ``per_tenant``); a 403 means a
+    tenant-scoped key, and the tenants are then listed concurrently. With an admin key, a
+    tenant with no records is listed on its own to tell "empty" from "does not exist".
+    Tenants that do not exist or that the key cannot reach are reported together as one
+    :class:`PlanRefused`.
     """
     before = client.requests_sent
     wanted = set(tenants)
     grouped: dict[str, list[LiveRecord]] = defaultdict(list)
-    try:
-        for data in await client.list_all():
-            record = LiveRecord.from_api(data)
-            if record.tenant in wanted:
-                grouped[record.tenant].append(record)
-        to_list = [t for t in tenants if t not in grouped]
-    except ApiError as exc:
-        if exc.status != 403:
-            raise
-        to_list = list(tenants)
+    to_list = list(tenants)
+    if not client.settings.per_tenant:  # a shard lists its own tenants, not every tenant
+        try:
+            for data in await client.list_all():
+                record = LiveRecord.from_api(data)
+                if record.tenant in wanted:
+                    grouped[record.tenant].append(record)
+            to_list = [t for t in tenants if t not in grouped]
+        except ApiError as exc:
+            if exc.status != 403:
+                raise
     results = await asyncio.gather(*(client.list_tenant(t) for t in to_list),
                                    return_exceptions=True)
     problems = []

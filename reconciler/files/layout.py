@@ -19,7 +19,7 @@ this module, so they agree on what the tree holds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -75,8 +75,10 @@ def require_dir(root: Path) -> None:
         raise UsageError(f"directory {str(root)!r} not found; pass --dir or create it")
 
 
-def tenant_folders(root: Path, tenants: Iterable[str] = ()) -> Tree:
-    """The tenant folders under ``root`` (only ``tenants`` when given), sorted by name.
+def tenant_folders(root: Path, tenants: Iterable[str] = (),
+                   keep: Callable[[str], bool] | None = None) -> Tree:
+    """The tenant folders under ``root`` (only ``tenants`` when given, and only those whose
+    name ``keep`` keeps: a shard), sorted by name.
 
     Raises :class:`UsageError` when ``root`` is missing or a named tenant has no folder.
     """
@@ -95,6 +97,9 @@ def tenant_folders(root: Path, tenants: Iterable[str] = ()) -> Tree:
                                      " folder (streaks.d/<tenant_id>/)", "warning"))
             continue
         if wanted and entry.name not in wanted:
+            continue
+        if keep is not None and not keep(entry.name):
+            wanted.discard(entry.name)
             continue
         if not is_tenant_id(entry.name):
             found.append(at_file(entry, f"folder name {entry.name!r} is not a valid tenant id"

@@ -7,7 +7,7 @@ validated, linted and checked across files. Nothing here talks to the API.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, assert_never
 
@@ -32,13 +32,15 @@ from reconciler.model.diagnostics import Diagnostic
 from reconciler.model.validation import field_errors
 
 
-def load(root: Path, tenants: Iterable[str] = ()) -> tuple[DesiredState, list[Diagnostic]]:
-    """Read every tenant folder under ``root`` (or only ``tenants``).
+def load(root: Path, tenants: Iterable[str] = (), keep: Callable[[str], bool] | None = None,
+         ) -> tuple[DesiredState, list[Diagnostic]]:
+    """Read every tenant folder under ``root`` (or only ``tenants``, and only those ``keep``
+    keeps: a shard reads its own folders only).
 
     Returns the state built from the valid files and every diagnostic (errors and warnings)
     found, sorted by file and position.
     """
-    tree = tenant_folders(root, tenants)
+    tree = tenant_folders(root, tenants, keep)
     diagnostics = list(tree.diagnostics)
     scanned = []
     for folder in tree.folders:
@@ -74,9 +76,10 @@ def _read_bases(paths: list[Path], read: dict[Path, Document | YamlProblem],
     return bases
 
 
-def load_valid(root: Path, tenants: Iterable[str] = ()) -> DesiredState:
+def load_valid(root: Path, tenants: Iterable[str] = (),
+               keep: Callable[[str], bool] | None = None) -> DesiredState:
     """Like :func:`load`, but raise :class:`ConfigInvalid` if any file has an error."""
-    state, diagnostics = load(root, tenants)
+    state, diagnostics = load(root, tenants, keep)
     if any(d.severity == "error" for d in diagnostics):
         raise ConfigInvalid(diagnostics)
     return state

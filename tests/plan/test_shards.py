@@ -119,3 +119,30 @@ def test_pull_request_plans_of_shards_merge_into_the_whole_comment(tmp_path: Pat
     assert "#### Changes this pull request introduces" in comment.read_text()
     mixed = run(tmp_path, "merge-plans", paths[0], str(tmp_path / "plain.json"))
     assert mixed.returncode == 1
+
+
+def test_a_shard_lists_its_own_tenants_not_every_tenant(tmp_path: Path) -> None:
+    from bench.realistic import generate_realistic
+    from tests.simserver import ADMIN_KEY, running_server
+
+    ids = generate_realistic(tmp_path / "streaks.d", 100, 20)
+    extra = [arg for t in ids for arg in ("--tenant", t)]
+    with running_server(tmp_path / "sim.db", *extra) as server:
+        env = {"PHOENIX_ADMIN_URL": server.url, "PHOENIX_ADMIN_API_KEY": ADMIN_KEY}
+        result = run(tmp_path, "plan", "--shard", "2/4", "--format", "json", env=env)
+        assert result.returncode == 0, result.stderr
+        mine = json.loads(result.stdout)["tenants"]
+        routes = server.stats()["by_route"]
+    assert routes == {"GET /v1/tenants/{tenant_id}/streaks": len(mine)}
+    assert 0 < len(mine) < len(ids)
+
+
+def test_a_shard_reads_only_its_own_folders(tmp_path: Path) -> None:
+    from bench.realistic import generate_realistic
+
+    ids = generate_realistic(tmp_path / "streaks.d", 40, 8)
+    broken = next(t for t in ids if shard_of(t, 2) == 2)
+    (tmp_path / "streaks.d" / broken / "broken.yaml").write_text("name: [unclosed\n")
+    assert run(tmp_path, "plan", "--sim", "--shard", "1/2").returncode == 0  # never reads it
+    failed = run(tmp_path, "plan", "--sim", "--shard", "2/2")
+    assert failed.returncode == 1 and f"{broken}/broken.yaml" in failed.stderr

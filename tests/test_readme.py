@@ -45,3 +45,26 @@ def test_the_calendar_examples(tmp_path: Path) -> None:
                          " it)\n", 1)[1].split("```", 1)[0]
     for line in shown.splitlines():
         assert line.split("#", 1)[0].rstrip() in source, line
+
+
+def test_the_planning_example(tmp_path: Path) -> None:
+    import re
+    import shutil
+
+    shutil.copytree(ROOT / "streaks.d", tmp_path / "streaks.d")
+    at = ("--at", "2026-11-25T12:00Z")
+    assert run(tmp_path, "apply", "--sim", "--auto-approve", *at).returncode == 0
+    for file, old, new in (
+            ("tenant-fitness-001/stay-active.yaml", "name: Stay Active",
+             "name: Keep Moving\nrenamed_from: [Stay Active]"),
+            ("tenant-fitness-001/weekly-workout-warrior.yaml", "    min: 3", "    min: 4"),
+            ("tenant-prod-001/daily-points-challenge.yaml", "status: active", "status: paused")):
+        path = tmp_path / "streaks.d" / file
+        path.write_text(path.read_text().replace(old, new, 1))
+    printed = run(tmp_path, "plan", "--sim", *at).stdout
+    shown = README.split("$ streaks plan --sim --at 2026-11-25T12:00Z\n", 1)[1].split("```")[0]
+
+    def no_ids(text: str) -> str:
+        return re.sub(r"id [0-9a-f-]{36}", "id …", text)
+
+    assert no_ids(printed) == no_ids(shown)

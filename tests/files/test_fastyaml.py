@@ -134,6 +134,7 @@ def paths(data: Any, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | int
     return found
 
 
+@pytest.mark.filterwarnings("ignore::ruamel.yaml.error.ReusedAnchorWarning")
 @settings(max_examples=300, deadline=None)
 @given(block())
 def test_positions_from_libyaml_are_ruamels(text: str) -> None:

@@ -20,6 +20,7 @@ from reconciler import __version__
 
 if TYPE_CHECKING:
     from reconciler.api.connection import Target
+    from reconciler.commands import PlanRun
     from reconciler.render.style import Style
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -496,17 +497,10 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
             _write(markdown_out, plan_markdown.error("\n".join([*lines, str(exc)]),
                                                      context=context))
         raise
-    chart = ""  # the coming month of the schedules this change edits, for Markdown forms
-    changed = commands.schedules_changed(run)
-    if changed is not None:
-        from reconciler.render import calendar_forms
-
-        chart = "\n" + calendar_forms.section(changed, "Schedules this pull request changes,"
-                                              f" next {commands.CALENDAR_DAYS} days (UTC)")
-    shown = plan_forms.render(scoped or run.plan, fmt, style=_style())
-    if fmt == "markdown" and len(shown) + len(chart) <= plan_markdown.LIMIT:
-        shown += chart
-    _echo(shown, nl=False, colours=True)
+    markdown_wanted = fmt == "markdown" or markdown_out is not None or github.in_actions()
+    chart = _schedule_chart(run) if scoped and markdown_wanted else ""
+    _echo(plan_forms.render(scoped or run.plan, fmt, style=_style(), chart=chart), nl=False,
+          colours=True)
     if out_file is not None:
         commands.save_plan(out_file, run, directory)
         _echo(f"Saved the plan to {out_file}; apply it with `streaks apply {out_file}`.",
@@ -516,10 +510,8 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
 
         _echo(plan_lines(run.plan), err=True, nl=False, commands=True)
     if markdown_out is not None or github.in_actions():
-        markdown = (plan_markdown.render_scoped(scoped, context=context) if scoped
+        markdown = (plan_markdown.render_scoped(scoped, context=context, chart=chart) if scoped
                     else plan_markdown.render(run.plan, context=context))
-        if len(markdown) + len(chart) <= plan_markdown.LIMIT:
-            markdown += chart
         if markdown_out is not None:
             _write(markdown_out, markdown)
         if github.in_actions():
@@ -527,6 +519,19 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
         github.set_outputs(github.plan_outputs(run.plan, scoped))
     if detailed_exitcode and run.plan.has_changes:
         sys.exit(2)
+
+
+def _schedule_chart(run: PlanRun) -> str:
+    """The PR comment's gantt chart of the schedules a change adds or edits ("" for none)."""
+    from reconciler import commands
+
+    changed = commands.schedules_changed(run)
+    if changed is None:
+        return ""
+    from reconciler.render import calendar_forms
+
+    return "\n" + calendar_forms.section(changed, "Schedules this pull request changes, next"
+                                         f" {commands.CALENDAR_DAYS} days (UTC)")
 
 
 @main.command()

@@ -26,7 +26,7 @@ from reconciler.api.secrets import scrub
 from reconciler.errors import ApiError, ConfigInvalid, PlanRefused, StreaksError, UsageError
 from reconciler.files.export import ExportResult, export_tenant
 from reconciler.files.gitref import git_commit, materialize
-from reconciler.files.layout import BASE_FOLDER, tenant_folders
+from reconciler.files.layout import tenant_folders
 from reconciler.files.loader import load, load_valid
 from reconciler.files.project import environment, for_environment
 from reconciler.model.calendar import Calendar, calendar_of
@@ -41,7 +41,6 @@ from reconciler.plan.planner import PlanOptions, make_plan, scheduled_only
 from reconciler.plan.scope import ScopedPlan, split
 from reconciler.plan.shards import Shard
 
-# Drift changes nothing, so the prune guards (which protect applies) do not apply to it.
 T = TypeVar("T")
 
 
@@ -59,6 +58,7 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
     return box[0]
 
 
+# Drift changes nothing, so the prune guards (which protect applies) do not apply to it.
 UNGUARDED = PlanOptions(allow_archive_all=True, max_archive=10**9)
 
 
@@ -178,9 +178,11 @@ def check_freeze(run: PlanRun, override_reason: str | None) -> tuple[str, ...]:
     refused, overridden = [], []
     for tenant in run.desired.tenants:
         frozen = frozen_by(tenant.settings.freeze, at)
+        if frozen is None:
+            continue
         blocked = [op for op in run.plan.operations
                    if op.tenant == tenant.tenant and not op.scheduled]
-        if frozen is None or not blocked:
+        if not blocked:
             continue
         window, until = frozen
         if override_reason is not None:
@@ -249,7 +251,6 @@ class ApplyWatch:
 
 
 async def apply_and_confirm(run: PlanRun, *, parallelism: int, options: PlanOptions,
-                            on_result: Callable[[OperationResult], None] | None = None,
                             watch: ApplyWatch | None = None) -> ApplyRun:
     """Apply ``run.plan``; when everything succeeded, re-read live state and re-plan.
 
@@ -258,7 +259,7 @@ async def apply_and_confirm(run: PlanRun, *, parallelism: int, options: PlanOpti
     flight finish and starts no new one (the run says it was interrupted); a second one
     abandons them (the task is cancelled).
     """
-    watch = watch or ApplyWatch(on_result=on_result)
+    watch = watch or ApplyWatch()
     stop = asyncio.Event()
     with _interrupts(stop, watch.on_interrupt), _ticking(watch):
         async with open_client(run.target, run.desired.tenant_ids()) as client:
@@ -370,10 +371,7 @@ def _from_bases(directory: Path) -> dict[str, dict[str, DesiredDefinition]]:
     if not directory.is_dir():
         return {}
     state, _ = load(directory)
-    base_folder = str(directory / BASE_FOLDER)
-    return {t.tenant: {d.name: d for d in t.definitions
-                       if d.sources and d.sources[0].startswith(base_folder)}
-            for t in state.tenants}
+    return {t.tenant: {d.name: d for d in t.definitions if d.shared} for t in state.tenants}
 
 
 @dataclass(frozen=True, kw_only=True)

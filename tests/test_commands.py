@@ -47,8 +47,9 @@ def test_plan_dir_then_apply_and_confirm(tree: Path, target: Target) -> None:
     # One list of every tenant, then each empty tenant on its own (empty, or missing?).
     assert run.live.requests == 3 and run.desired.definition_count() == 6
     seen: list[str] = []
-    result = asyncio.run(commands.apply_and_confirm(
-        run, parallelism=2, options=OPTIONS, on_result=lambda r: seen.append(r.outcome)))
+    watch = commands.ApplyWatch(on_result=lambda r: seen.append(r.outcome))
+    result = asyncio.run(commands.apply_and_confirm(run, parallelism=2, options=OPTIONS,
+                                                    watch=watch))
     assert result.report.ok and seen == ["ok"] * 6
     assert result.confirm is not None and not result.confirm.has_changes
     again = asyncio.run(commands.plan_dir(tree, (), target, OPTIONS))

@@ -25,11 +25,14 @@ def schedule_warnings(d: Definition, now: datetime,
     table = d.timetable()
     window = d.config.window
     reset = getattr(window, "reset_time", None)
+    coming = list(table.intervals(now, now + LOOK_AHEAD))  # every window's, expanded once
+    later: set[int] | None = None  # the windows open at all in ten years, when asked
     for index, w in enumerate(table.windows):
-        ahead = [o for o in table.intervals(now, now + LOOK_AHEAD) if o.window == index]
+        ahead = [o for o in coming if o.window == index]
         ends = w.rrule is None or any(k in w.rrule.upper() for k in ("UNTIL", "COUNT"))
-        if not ahead and ends and not any(
-                o.window == index for o in table.intervals(now, now + timedelta(days=3660))):
+        if not ahead and ends and later is None:
+            later = {o.window for o in table.intervals(now, now + timedelta(days=3660))}
+        if not ahead and ends and index not in (later or set()):
             found.append((("schedule", index), f"window {index + 1} is wholly in the past:"
                           " it changes nothing any more"))
             continue

@@ -102,10 +102,14 @@ class _Definition:
         found = []
         edges = [self.start, *(t.at for t in self.transitions), self.end]
         for left, right in itertools.pairwise(edges):
-            status = self.table.status_at(left)
-            if status == self.table.default or left == right:
+            # Between two changes the status is the one at the left edge: the open window's.
+            index = self._window_at(left)
+            if index is None or left == right:
                 continue
-            zone, note = self._zone_and_note(self._window_at(left))
+            status = next(o.status for o in self.openings if o.window == index)
+            if status == self.table.default:
+                continue
+            zone, note = self._zone_and_note(index)
             found.append(Stretch(tenant=self.tenant, name=self.name, status=status,
                                  default=self.table.default, start=left, end=right,
                                  timezone=zone, note=note))

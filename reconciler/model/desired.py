@@ -13,11 +13,16 @@ from reconciler.model.schedule import Timetable
 SHARED_FOLDER = "_base"  # streaks.d/_base/: definitions tenants share
 
 
+def is_shared(file: str) -> bool:
+    """Whether ``file`` is a shared definition (a file of the shared folder)."""
+    return PurePosixPath(file.replace("\\", "/")).parent.name == SHARED_FOLDER
+
+
 def shared_overlay(file: str, tenant: str) -> str | None:
     """For a file of the shared folder, where ``tenant``'s overlay of it goes (else None)."""
-    path = PurePosixPath(file.replace("\\", "/"))
-    if path.parent.name != SHARED_FOLDER:
+    if not is_shared(file):
         return None
+    path = PurePosixPath(file.replace("\\", "/"))
     return str(path.parent.parent / tenant / path.name)
 
 
@@ -37,6 +42,11 @@ class DesiredDefinition:
     def origin(self) -> tuple[str, ...]:
         """Every file that made the definition (its own file, when it has no other)."""
         return self.sources or (self.file,)
+
+    @property
+    def shared(self) -> bool:
+        """Whether the definition comes from a shared base (whole, or overlaid)."""
+        return bool(self.sources) and is_shared(self.sources[0])
 
     @property
     def name(self) -> str:

@@ -229,32 +229,41 @@ class Timetable:
 
     def status_at(self, at: datetime) -> str:
         """The status the schedule asks for at ``at``."""
-        for opening in self.intervals(at, at + EPSILON):
-            return opening.status
-        return self.default
+        return _status_in(list(self.intervals(at, at + EPSILON)), at, self.default)
 
     def transitions(self, start: datetime, end: datetime) -> list[Transition]:
-        """Every change of status in [start, end), in order."""
-        edges = sorted({edge for o in self.intervals(start, end) for edge in (o.start, o.end)
+        """Every change of status in [start, end), in order (the openings are expanded once,
+        from just before ``start``, and each edge is judged against them)."""
+        openings = list(self.intervals(start - EPSILON, end))
+        edges = sorted({edge for o in openings for edge in (o.start, o.end)
                         if start <= edge < end})
         found = []
         for edge in edges:
-            before, after = self.status_at(edge - EPSILON), self.status_at(edge)
+            before = _status_in(openings, edge - EPSILON, self.default)
+            after = _status_in(openings, edge, self.default)
             if before != after:
                 found.append(Transition(edge, before, after))
         return found
 
     def previous(self, at: datetime, horizon: timedelta = timedelta(days=400),
                  ) -> Transition | None:
-        """The last change of status at or before ``at`` (within ``horizon``)."""
-        found = self.transitions(at - horizon, at + EPSILON)
-        return found[-1] if found else None
+        """The last change of status at or before ``at`` (within ``horizon``), looking back
+        a day, then a week, then further, so a recent change is found cheaply."""
+        for span in _spans(horizon):
+            found = self.transitions(at - span, at + EPSILON)
+            if found:
+                return found[-1]
+        return None
 
     def following(self, at: datetime, horizon: timedelta = timedelta(days=400),
                   ) -> Transition | None:
-        """The next change of status after ``at`` (within ``horizon``)."""
-        found = self.transitions(at + EPSILON, at + horizon)
-        return found[0] if found else None
+        """The next change of status after ``at`` (within ``horizon``), looking a day ahead,
+        then a week, then further."""
+        for span in _spans(horizon):
+            found = self.transitions(at + EPSILON, at + span)
+            if found:
+                return found[0]
+        return None
 
     def disagreement(self) -> str | None:
         """Two windows open at once with different statuses (checked over four years from
@@ -281,6 +290,16 @@ class Timetable:
             if kept is None or opening.end > kept.end:
                 latest[opening.status] = opening
         return None
+
+
+def _status_in(openings: list[Interval], at: datetime, default: str) -> str:
+    """The status of the opening holding ``at`` among ``openings``, else ``default``."""
+    return next((o.status for o in openings if o.start <= at < o.end), default)
+
+
+def _spans(horizon: timedelta) -> list[timedelta]:
+    """Growing look-ahead spans up to ``horizon``: 1 day, 8 days, 64 days, then all of it."""
+    return [*(timedelta(days=d) for d in (1, 8, 64) if timedelta(days=d) < horizon), horizon]
 
 
 def _status(window: TimeWindow) -> ScheduledStatus:

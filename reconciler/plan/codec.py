@@ -119,9 +119,9 @@ def scoped_data(scoped: ScopedPlan) -> dict[str, Any]:
     return data
 
 
-def scoped_from_data(data: Mapping[str, Any], source: str) -> ScopedPlan | None:
-    """``plan --base-ref`` output back as a scoped plan (None for a plan without scope)."""
-    full = plan_from_data(data, source)
+def scope_of(full: Plan, data: Mapping[str, Any], source: str) -> ScopedPlan | None:
+    """``full``, read from ``data``, as the scoped plan its ``scope`` describes (``plan
+    --base-ref`` output); None for a plan without scope."""
     scope = data.get("scope")
     if not isinstance(scope, dict):
         return None

@@ -14,7 +14,7 @@ from typing import Any, Literal, assert_never
 
 from reconciler.model.desired import shared_overlay
 from reconciler.plan.codec import change_data, change_schema
-from reconciler.plan.operations import Action, Change, Operation, Plan
+from reconciler.plan.operations import Action, Change, Operation, Plan, Scheduled
 
 Kind = Literal["changed", "missing", "archived", "unmanaged"]
 KINDS: tuple[Kind, ...] = ("changed", "missing", "archived", "unmanaged")
@@ -74,12 +74,13 @@ def drift_from_plan(plan: Plan, *, unmanaged_is_drift: frozenset[str] = frozense
     for op in plan.operations:
         groups.setdefault((op.tenant, op.id or op.name), []).append(op)
     items: list[DriftItem] = []
+    scheduled = {(s.tenant, s.name): s for s in plan.scheduled}
     for ops in groups.values():
         first = ops[0]
         kind = min((_kind(op) for op in ops), key=PRECEDENCE.index)
         changes = () if kind in ("missing", "unmanaged") else tuple(
             c.reversed() for op in ops for c in op.changes)
-        due = _due(plan, ops)
+        due = _due(plan, ops, scheduled.get((first.tenant, first.name)))
         items.append(DriftItem(kind=kind, tenant=first.tenant, name=ops[-1].name, id=first.id,
                                changes=changes, file=first.file, changed_at=first.updated_at,
                                fix=due or _fix(kind, first, changes), counted=not due,
@@ -99,13 +100,12 @@ def drift_from_plan(plan: Plan, *, unmanaged_is_drift: frozenset[str] = frozense
 SCHEDULE_GRACE = timedelta(hours=2)
 
 
-def _due(plan: Plan, ops: list[Operation]) -> str:
-    """When ``ops`` are only the status change a schedule made lately, say so; else ""."""
+def _due(plan: Plan, ops: list[Operation], entry: Scheduled | None) -> str:
+    """When ``ops`` are only the status change a schedule (``entry``) made lately, say so;
+    else ""."""
     if plan.at is None or not all(op.scheduled for op in ops):
         return ""
     first = ops[0]
-    entry = next((s for s in plan.scheduled
-                  if (s.tenant, s.name) == (first.tenant, first.name)), None)
     last = None if entry is None else entry.previous
     change = first.changes[0] if len(ops) == 1 and first.changes else None
     if (last is None or change is None or (change.before, change.after) != (last.before,

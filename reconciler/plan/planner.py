@@ -53,10 +53,9 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = Pla
     adoptions and probable renames apart. Raises :class:`PlanRefused` listing every refusal
     (renames onto a live name, adoptions where ``adopt: never``, prune guards).
     """
-    scheduled: tuple[Scheduled, ...] = ()
+    scheduled: list[Scheduled] = []
     if options.at is not None:
-        scheduled = _scheduled(desired, options.at)
-        desired = at_instant(desired, options.at)
+        desired = at_instant(desired, options.at, scheduled)
         if baseline is not None:
             baseline = at_instant(baseline, options.at)
     operations: list[Operation] = []
@@ -80,7 +79,7 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = Pla
                           + "\n".join(f"  - {r}" for r in refusals))
     return Plan(operations=tuple(operations), unmanaged=tuple(unmanaged),
                 tenants=desired.tenant_ids(), notes=tuple(notes), at=options.at,
-                scheduled=scheduled)
+                scheduled=tuple(scheduled))
 
 
 def freeze_notes(tenant: DesiredTenant, at: datetime) -> list[str]:
@@ -108,29 +107,27 @@ def scheduled_only(plan: Plan) -> Plan:
         for i in kept), unmanaged=())
 
 
-def at_instant(state: DesiredState, at: datetime) -> DesiredState:
+def at_instant(state: DesiredState, at: datetime,
+               report: list[Scheduled] | None = None) -> DesiredState:
     """``state`` with each scheduled definition at the status its schedule gives at ``at``
-    (and no schedule left to read)."""
-    def one(d: DesiredDefinition) -> DesiredDefinition:
+    (and no schedule left to read); each one's status and last and next changes are added
+    to ``report`` when given."""
+    def one(tenant: str, d: DesiredDefinition) -> DesiredDefinition:
         if not d.definition.schedule:
             return d
-        status = d.definition.timetable().status_at(at)
+        table = d.definition.timetable()
+        status = table.status_at(at)
+        if report is not None:
+            zones = {w.timezone or table.zone for w in table.windows}
+            report.append(Scheduled(tenant=tenant, name=d.name, status=status,
+                                    timezone=zones.pop() if len(zones) == 1 else "UTC",
+                                    previous=table.previous(at), next=table.following(at)))
         return replace(d, definition=d.definition.model_copy(
             update={"status": status, "schedule": []}), scheduled=True)
 
     return replace(state, tenants=tuple(
-        replace(t, definitions=tuple(one(d) for d in t.definitions)) for t in state.tenants))
-
-
-def _scheduled(state: DesiredState, at: datetime) -> tuple[Scheduled, ...]:
-    """Each scheduled definition's status at ``at``, and its last and next changes."""
-    found = []
-    for tenant, d, table in state.scheduled():
-        zones = {w.timezone or table.zone for w in table.windows}
-        found.append(Scheduled(tenant=tenant, name=d.name, status=table.status_at(at),
-                               timezone=zones.pop() if len(zones) == 1 else "UTC",
-                               previous=table.previous(at), next=table.following(at)))
-    return tuple(found)
+        replace(t, definitions=tuple(one(t.tenant, d) for d in t.definitions))
+        for t in state.tenants))
 
 
 def _shift(op: Operation, offset: int) -> Operation:

@@ -29,7 +29,7 @@ from reconciler.plan.codec import (
     effect,
     one_line,
     plan_from_data,
-    scoped_from_data,
+    scope_of,
 )
 from reconciler.plan.operations import Action, Plan
 from reconciler.plan.scope import ScopedPlan
@@ -147,6 +147,13 @@ def check_tenants(plan: Plan, doc: Mapping[str, Any], desired: DesiredState,
 
 def read_plan(path: Path) -> Plan:
     """A plan from ``plan --format json`` output or from a saved plan file."""
+    found = read_any(path)
+    return found.full if isinstance(found, ScopedPlan) else found
+
+
+def read_any(path: Path) -> Plan | ScopedPlan:
+    """A plan from ``plan --format json`` output (scoped when it came from ``--base-ref``)
+    or from a saved plan file."""
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -155,19 +162,8 @@ def read_plan(path: Path) -> Plan:
         return load(path)[0]
     if not isinstance(doc, dict):
         raise PlanFileInvalid(f"{str(path)!r} is not a streaks plan")
-    return plan_from_data(doc, str(path))
-
-def read_any(path: Path) -> Plan | ScopedPlan:
-    """A plan file as :func:`read_plan` reads it, scoped when it came from ``--base-ref``."""
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise PlanFileInvalid(f"cannot read plan {str(path)!r}: {exc}") from exc
-    if isinstance(doc, dict) and doc.get("kind") != SAVED_KIND and "scope" in doc:
-        scoped = scoped_from_data(doc, str(path))
-        if scoped is not None:
-            return scoped
-    return read_plan(path)
+    full = plan_from_data(doc, str(path))
+    return scope_of(full, doc, str(path)) or full
 
 
 def check_derived(saved: Plan, derived: Plan, path: Path) -> None:

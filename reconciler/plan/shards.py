@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from reconciler.errors import PlanFileInvalid, UsageError
-from reconciler.model.desired import DesiredState
 from reconciler.plan.operations import Operation, Plan
 from reconciler.plan.scope import ScopedPlan
 
@@ -46,13 +45,6 @@ def shard_of(tenant: str, count: int) -> int:
     """The 1-based shard of ``tenant`` among ``count``: a digest of the id alone."""
     digest = hashlib.sha256(tenant.encode()).digest()
     return int.from_bytes(digest[:8], "big") % count + 1
-
-
-def only_shard(state: DesiredState, shard: Shard | None) -> DesiredState:
-    """The tenants of ``state`` in ``shard`` (all of them without one)."""
-    if shard is None:
-        return state
-    return replace(state, tenants=tuple(t for t in state.tenants if shard.holds(t.tenant)))
 
 
 def merge_scoped(plans: Sequence[ScopedPlan]) -> ScopedPlan:

@@ -11,13 +11,14 @@ from reconciler.render.style import Style, plain
 FORMATS = ("text", "json", "markdown")
 
 
-def render(plan: Plan | ScopedPlan, fmt: str, *, style: Style = plain) -> str:
-    """A plan, or a PR-scoped plan, in the form named ``fmt``."""
+def render(plan: Plan | ScopedPlan, fmt: str, *, style: Style = plain, chart: str = "") -> str:
+    """A plan, or a PR-scoped plan, in the form named ``fmt`` (``chart``: the schedules a PR
+    changes, for its Markdown form)."""
     match plan, fmt:
         case ScopedPlan(), "json":
             return plan_json.render_scoped(plan)
         case ScopedPlan(), "markdown":
-            return plan_markdown.render_scoped(plan)
+            return plan_markdown.render_scoped(plan, chart=chart)
         case ScopedPlan(), "text":
             return plan_text.render_scoped(plan, style=style)
         case Plan(), "json":

@@ -111,8 +111,9 @@ def error(message: str, *, context: CommentContext = NO_CONTEXT) -> str:
 
 
 def render_scoped(scoped: ScopedPlan, *, marker: str = MARKER,
-                  context: CommentContext = NO_CONTEXT) -> str:
-    """The PR comment for ``plan --base-ref``: this PR's changes first, then base's."""
+                  context: CommentContext = NO_CONTEXT, chart: str = "") -> str:
+    """The PR comment for ``plan --base-ref``: this PR's changes first, then base's, then
+    ``chart`` (the gantt chart of the schedules it changes) when it fits."""
     head = [marker, context.heading(), "", *context.lines(fingerprint(scoped.full))]
     parts = [(scoped.introduced, "#### Changes this pull request introduces")]
     if scoped.pre_existing.operations or scoped.pre_existing.unmanaged:
@@ -123,7 +124,7 @@ def render_scoped(scoped: ScopedPlan, *, marker: str = MARKER,
     if scoped.resolved:
         head += [f"This pull request also resolves {scoped.resolved} difference(s) that exist"
                  " on base.", ""]
-    return _fit(head, parts, _schedules(scoped.full))
+    return _fit(head, parts, _schedules(scoped.full) + chart)
 
 
 def _schedules(plan: Plan) -> str:

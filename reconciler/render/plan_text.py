@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any, assert_never
 from zoneinfo import ZoneInfo
 
-from reconciler.model.desired import shared_overlay
+from reconciler.model.desired import is_shared
 from reconciler.model.untrusted import one_line
 from reconciler.plan.operations import Action, Change, ChangeKind, Operation, Plan
 from reconciler.plan.scope import ScopedPlan
@@ -109,7 +109,7 @@ def origin_line(op: Operation) -> str | None:
     """``from: base + overlay`` for a definition made from more than its own file (a shared
     base, an overlay, an environment's override); None for a file of its own."""
     sources = op.sources
-    if len(sources) > 1 or (len(sources) == 1 and shared_overlay(sources[0], op.tenant)):
+    if len(sources) > 1 or (len(sources) == 1 and is_shared(sources[0])):
         return "from: " + " + ".join(one_line(s) for s in sources)
     return None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,13 +12,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reconciler.errors import PlanFileInvalid, UsageError
+from reconciler.model.desired import DesiredState
 from reconciler.plan.codec import fingerprint
 from reconciler.plan.planner import make_plan
-from reconciler.plan.shards import Shard, merge, only_shard, parse_shard, shard_of
+from reconciler.plan.shards import Shard, merge, parse_shard, shard_of
 from tests.cliutil import run
 from tests.factories import definition, desired, live, record
 
 ROOT = Path(__file__).resolve().parents[2]
+def only_shard(state: DesiredState, shard: Shard) -> DesiredState:
+    """The tenants of ``state`` that ``shard`` holds (as a shard's run reads them)."""
+    return replace(state, tenants=tuple(t for t in state.tenants if shard.holds(t.tenant)))
+
+
 tenant_ids = st.from_regex(r"tenant-[a-z0-9]{1,12}", fullmatch=True)
 
 

@@ -206,10 +206,10 @@ def schedules_changed(run: PlanRun) -> Calendar | None:
     (None when it changes none)."""
     if run.baseline is None or run.plan.at is None:
         return None
-    before = {(t.tenant, d.name): d.definition.schedule
+    before = {(t.tenant, d.name): d.checked.data["schedule"]
               for t in run.baseline.tenants for d in t.definitions}
     changed = DesiredState(tenants=tuple(
-        replace(t, definitions=tuple(d for d in t.definitions if d.definition.schedule
+        replace(t, definitions=tuple(d for d in t.definitions if d.checked.data["schedule"]
                                      != before.get((t.tenant, d.name), [])))
         for t in run.desired.tenants))
     if not changed.definition_count():

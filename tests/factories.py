@@ -35,7 +35,7 @@ def desired(tenants: dict[str, list[Definition]], prune: set[str] | None = None)
         DesiredTenant(
             tenant,
             TenantSettings(prune=tenant in (prune or set())),
-            tuple(sorted((DesiredDefinition(tenant, f"streaks.d/{tenant}/{d.name}.yaml", d)
+            tuple(sorted((DesiredDefinition.of(tenant, f"streaks.d/{tenant}/{d.name}.yaml", d)
                           for d in defs), key=lambda x: x.name)),
         )
         for tenant, defs in sorted(tenants.items())

@@ -9,11 +9,12 @@ Config contents are not judged here (a newer Phoenix may know more keys): the pl
 
 from __future__ import annotations
 
-import uuid
+import re
 from collections import Counter
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import ConfigDict, TypeAdapter, ValidationError, with_config
+from typing_extensions import TypedDict
 
 from reconciler.model.untrusted import one_line
 
@@ -26,36 +27,39 @@ class BadAnswer(Exception):
         self.message = message
 
 
-class RecordAnswer(BaseModel):
-    """A definition record as the API returns it."""
+@with_config(ConfigDict(extra="allow", strict=True))
+class RecordAnswer(TypedDict):
+    """A definition record as the API returns it (checked as plain data: no model is built
+    for each of the thousands a list brings)."""
 
-    model_config = ConfigDict(extra="allow", strict=True)
-
-    id: str
+    id: str  # a UUID (checked after: see _uuids)
     tenant_id: str
     name: str
-    description: str = ""
+    description: NotRequired[str]
     status: Literal["active", "paused", "archived"]
     config: dict[str, Any]
-    created_at: str | None = None
-    updated_at: str | None = None
-
-    @field_validator("id")
-    @classmethod
-    def _uuid(cls, value: str) -> str:
-        try:
-            uuid.UUID(value)
-        except ValueError as exc:
-            raise ValueError("not a UUID") from exc
-        return value
+    created_at: NotRequired[str | None]
+    updated_at: NotRequired[str | None]
 
 
-class ListAnswer(BaseModel):
+@with_config(ConfigDict(extra="allow", strict=True))
+class ListAnswer(TypedDict):
     """``{"definitions": [...]}``."""
 
-    model_config = ConfigDict(extra="allow", strict=True)
-
     definitions: list[RecordAnswer]
+
+
+_RECORD = TypeAdapter(RecordAnswer)
+_LIST = TypeAdapter(ListAnswer)
+# What uuid.UUID reads: 32 hex digits, hyphens between the groups, in braces or as a URN.
+_UUID = re.compile(r"(?:urn:uuid:)?\{?[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?"
+                   r"[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}\}?")
+
+
+def _uuids(records: list[RecordAnswer], where: str) -> None:
+    for index, r in enumerate(records):
+        if not _UUID.fullmatch(r["id"]):
+            raise BadAnswer(f"{where.format(index)}id: Value error, not a UUID")
 
 
 def _not_json(data: Any) -> None:
@@ -73,9 +77,10 @@ def record(data: Any) -> dict[str, Any]:
     """A checked record (as the plain data it came as)."""
     _not_json(data)
     try:
-        RecordAnswer.model_validate(data)
+        checked = _RECORD.validate_python(data)
     except ValidationError as exc:
         raise BadAnswer(_first(exc)) from exc
+    _uuids([checked], "")
     result: dict[str, Any] = data
     return result
 
@@ -84,11 +89,12 @@ def listing(data: Any) -> list[dict[str, Any]]:
     """The checked records of a list answer; a name or an id twice in a tenant is refused."""
     _not_json(data)
     try:
-        parsed = ListAnswer.model_validate(data)
+        parsed = _LIST.validate_python(data)["definitions"]
     except ValidationError as exc:
         raise BadAnswer(_first(exc)) from exc
-    names = Counter((r.tenant_id, r.name) for r in parsed.definitions)
-    ids = Counter(r.id for r in parsed.definitions)
+    _uuids(parsed, "definitions.{}.")
+    names = Counter((r["tenant_id"], r["name"]) for r in parsed)
+    ids = Counter(r["id"] for r in parsed)
     twice = sorted({f"{t}/{n}" for (t, n), k in names.items() if k > 1}
                    | {f"id {i}" for i, k in ids.items() if k > 1})
     if twice:

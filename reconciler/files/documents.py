@@ -1,18 +1,21 @@
 """Read many YAML files fast: a content-hash cache, and parallel parsing when it pays.
 
-The cache holds up to :data:`CACHE_ENTRIES` parsed files across every tree it has seen, the
-most recently used first.
+Parsing YAML in Python costs a few hundred microseconds a file even with the C scanner, and
+validating a definition tens more, so ten thousand files would dominate a plan. A file is
+*read* once per content: parsed and, for a definition file, validated and linted in the same
+pass (:class:`Reading`); files whose bytes were read before are taken from a cache keyed by
+the SHA-256 of the bytes (an edit is always re-read), and the rest are read in worker
+processes when there are many of them. A valid definition's reading holds its validated data
+(:class:`~reconciler.model.desired.Checked`) and its warnings, so a plan of unchanged files
+neither parses nor validates them again; positions for error messages are still computed
+from the text, on demand.
 
-Parsing YAML in Python costs a few hundred microseconds a file even with the C scanner, so
-ten thousand files would dominate a plan. Files whose bytes were parsed before are taken
-from a cache (keyed by the SHA-256 of the bytes, so an edit is always re-read); the rest are
-parsed in worker processes when there are many of them. Positions for error messages are
-still computed from the text, on demand.
-
-The cache never lives in the checkout, where a pull request could plant entries: it is in
-the user's cache directory (``platformdirs``), or ``STREAKS_CACHE_DIR``. Entries are keyed by the
-full digest of the bytes they were parsed from and the file carries a checksum of them all;
-anything that does not match is ignored. Under ``CI=true`` it is off unless
+The cache is an SQLite file of up to :data:`CACHE_ENTRIES` readings across every tree it has
+seen; each run looks up only its own files and marks them used, and the least recently used
+go first. It never lives in the checkout, where a pull request could plant entries: it is in
+the user's cache directory (``platformdirs``), or ``STREAKS_CACHE_DIR``. Entries written by
+another version of the tool (or of the YAML libraries) are ignored; a cache that cannot be
+opened or read is ignored too (only slower). Under ``CI=true`` it is off unless
 ``STREAKS_CACHE=1`` or ``STREAKS_CACHE_DIR`` asks for it; ``STREAKS_NO_CACHE`` turns it off.
 """
 
@@ -22,19 +25,88 @@ import hashlib
 import json
 import multiprocessing
 import os
+import sqlite3
 import sys
+import time
+from collections.abc import Collection, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from reconciler import __version__
 from reconciler.files.yamlio import Document, YamlProblem, decode, load, read_limited
+from reconciler.model.desired import Checked
 
-PARALLEL_FROM = 400  # fewer misses than this are parsed in this process
-# Entries kept across trees: this run's first, then the most recently used others.
+PARALLEL_FROM = 400  # fewer misses than this are read in this process
+# Readings kept across trees: the least recently used go first.
 CACHE_ENTRIES = 200_000
-CACHE_NAME = "documents-v2.json"
+CACHE_NAME = "readings-v3.sqlite"
+_CHUNK = 500  # digests per SQL statement (well under SQLite's parameter limit)
+
+Warning_ = tuple[int, int, str, str]  # line, col, dotted path, message
+
+
+@dataclass(frozen=True)
+class Valid:
+    """A definition file that validated on its own: its data, and its lint warnings (None
+    when they depend on the day, as a schedule's do: lint it again)."""
+
+    checked: Checked
+    warnings: tuple[Warning_, ...] | None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What reading one file's bytes gives: its data (or the YAML problem that stopped it)
+    and, when it was checked as a definition and is one, :class:`Valid`. From the cache the
+    data comes as JSON text, decoded only if it is used (a valid definition's is not)."""
+
+    data: Any = None
+    problem: YamlProblem | None = None
+    valid: Valid | None = None
+    checked: bool = False  # validation was tried (a failed one leaves ``valid`` None)
+    data_json: str | None = None
+
+    def document(self, text: str) -> Document:
+        """The document of the file this was read from."""
+        return Document(text, self.data, data_json=self.data_json)
+
+    def as_row(self) -> tuple[str, int, str | None] | None:
+        """The cache columns (data, checked, valid), or None when the data does not survive
+        JSON (a date, for one)."""
+        if self.problem is not None:
+            return None
+        try:
+            data = self.data_json or json.dumps(self.data, separators=(",", ":"))
+            if self.data_json is None and json.loads(data) != self.data:
+                return None
+        except (TypeError, ValueError):
+            return None
+        valid = None if self.valid is None else json.dumps(
+            [self.valid.checked.data,
+             None if self.valid.warnings is None else list(self.valid.warnings)],
+            separators=(",", ":"))
+        return data, int(self.checked), valid
+
+    @classmethod
+    def from_row(cls, data: str, checked: int, valid: str | None) -> Reading | None:
+        """From the cache columns (None if they are not a reading)."""
+        if valid is None:
+            return cls(data_json=data, checked=bool(checked))
+        try:
+            dump, warnings = json.loads(valid)
+            if not isinstance(dump, dict):
+                return None
+            return cls(data_json=data, checked=bool(checked), valid=Valid(
+                Checked(dump), None if warnings is None else
+                tuple((int(a), int(b), str(c), str(d)) for a, b, c, d in warnings)))
+        except (ValueError, TypeError):
+            return None
 
 
 def cache_dir() -> Path | None:
@@ -51,11 +123,6 @@ def cache_dir() -> Path | None:
     return Path(user_cache_dir("streaks", appauthor=False))
 
 
-def _checksum(entries: dict[str, Any]) -> str:
-    canonical = json.dumps(entries, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def _stamp() -> str:
     import ruamel.yaml
     import yaml
@@ -64,120 +131,196 @@ def _stamp() -> str:
             f" PyYAML {yaml.__version__}")
 
 
-def _read_cache(folder: Path | None) -> dict[str, Any]:
+@contextmanager
+def _cache(folder: Path | None) -> Iterator[sqlite3.Connection | None]:
+    """The cache database, or None when it is off or cannot be opened."""
     if folder is None:
-        return {}
-    try:
-        doc = json.loads((folder / CACHE_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(doc, dict) or doc.get("stamp") != _stamp():
-        return {}
-    entries = doc.get("entries")
-    if not isinstance(entries, dict) or doc.get("checksum") != _checksum(entries):
-        return {}
-    return entries
-
-
-def _write_cache(folder: Path | None, entries: dict[str, Any]) -> None:
-    if folder is None:
+        yield None
         return
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{CACHE_NAME}.{os.getpid()}"
-        tmp.write_text(json.dumps({"stamp": _stamp(), "checksum": _checksum(entries),
-                                   "entries": entries}), encoding="utf-8")
-        tmp.replace(folder / CACHE_NAME)
-    except OSError:
+        connection = sqlite3.connect(folder / CACHE_NAME, timeout=10, isolation_level=None)
+        connection.execute("PRAGMA synchronous=OFF")
+        connection.execute("CREATE TABLE IF NOT EXISTS readings (digest TEXT PRIMARY KEY,"
+                           " stamp TEXT NOT NULL, data TEXT NOT NULL, checked INTEGER NOT NULL,"
+                           " valid TEXT, used INTEGER NOT NULL)")
+        connection.execute("CREATE INDEX IF NOT EXISTS readings_used ON readings (used)")
+    except (OSError, sqlite3.Error):
+        yield None
+        return
+    with closing(connection):
+        yield connection
+
+
+def _chunks(items: list[str]) -> Iterator[list[str]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i:i + _CHUNK]
+
+
+def _lookup(db: sqlite3.Connection | None, digests: list[str]) -> dict[str, Reading]:
+    """The cached readings of ``digests`` (marked used now)."""
+    if db is None or not digests:
+        return {}
+    found: dict[str, Reading] = {}
+    stamp = _stamp()
+    try:
+        for chunk in _chunks(digests):
+            marks = ",".join("?" * len(chunk))
+            for digest, data, checked, valid in db.execute(
+                    f"SELECT digest, data, checked, valid FROM readings WHERE stamp = ? AND"
+                    f" digest IN ({marks})", (stamp, *chunk)):
+                reading = Reading.from_row(data, checked, valid)
+                if reading is not None:
+                    found[digest] = reading
+        now = time.time_ns()
+        db.execute("BEGIN")
+        for chunk in _chunks(list(found)):
+            marks = ",".join("?" * len(chunk))
+            db.execute(f"UPDATE readings SET used = ? WHERE digest IN ({marks})", (now, *chunk))
+        db.execute("COMMIT")
+    except sqlite3.Error:
+        return found
+    return found
+
+
+def _store(db: sqlite3.Connection | None, readings: dict[str, Reading]) -> None:
+    """Add ``readings``; then drop the least recently used beyond the bound."""
+    rows = [(digest, *row) for digest, reading in readings.items()
+            if (row := reading.as_row()) is not None]
+    if db is None or not rows:
+        return
+    stamp, now = _stamp(), time.time_ns()
+    try:
+        db.execute("BEGIN")
+        db.executemany("INSERT OR REPLACE INTO readings VALUES (?, ?, ?, ?, ?, ?)",
+                       [(digest, stamp, data, checked, valid, now)
+                        for digest, data, checked, valid in rows])
+        db.execute("DELETE FROM readings WHERE stamp != ?", (stamp,))
+        (count,) = db.execute("SELECT COUNT(*) FROM readings").fetchone()
+        if count > CACHE_ENTRIES:
+            db.execute("DELETE FROM readings WHERE digest IN (SELECT digest FROM readings"
+                       " ORDER BY used LIMIT ?)", (count - CACHE_ENTRIES,))
+        db.execute("COMMIT")
+    except sqlite3.Error:
         pass  # a cache that cannot be written is only slower
 
 
-def _parse(raw: bytes) -> tuple[str, Any, int, int]:
-    """("ok", data, 0, 0) or ("problem", message, line, col); runs in workers too."""
+def read(raw: bytes, check: bool) -> Reading:
+    """Parse ``raw``; when ``check``, also validate it as a definition file and lint it.
+    Runs in workers too."""
     try:
         doc = load(decode(raw))
     except YamlProblem as exc:
-        return "problem", exc.message, exc.line, exc.col
-    return "ok", doc.data, 0, 0
+        return Reading(problem=exc)
+    if not check:
+        return Reading(data=doc.data)
+    return Reading(data=doc.data, checked=True, valid=_valid(doc))
+
+
+def _valid(doc: Document) -> Valid | None:
+    """A definition file's validated data and warnings (None if it is not valid on its own,
+    or is an overlay: the loader reports those, with positions)."""
+    from reconciler.files.bases import OVERLAY_KEY
+    from reconciler.files.lint import lint_definition
+    from reconciler.model.definition import Definition
+    from reconciler.model.desired import DesiredDefinition
+
+    if not isinstance(doc.data, dict) or OVERLAY_KEY in doc.data:
+        return None
+    try:
+        definition = Definition.model_validate(doc.data)
+    except ValidationError:
+        return None
+    desired = DesiredDefinition.of("", "", definition)
+    warnings = None if definition.schedule else tuple(
+        (w.line, w.col, w.path, w.message) for w in lint_definition(desired, doc))
+    return Valid(desired.checked, warnings)
+
+
+@dataclass(frozen=True)
+class Read:
+    """The files read: each one's document (or problem), and the valid definition files."""
+
+    documents: dict[Path, Document | YamlProblem]
+    valid: dict[Path, Valid]
 
 
 def read_documents(paths: list[Path]) -> dict[Path, Document | YamlProblem]:
     """Every file parsed, or the problem that stopped it (with its position)."""
-    results: dict[Path, Document | YamlProblem] = {}
+    return read_files(paths).documents
+
+
+def read_files(paths: list[Path], check: Collection[Path] = ()) -> Read:
+    """Every file parsed (or the problem that stopped it, with its position); the files of
+    ``check`` are definition files, validated and linted in the same pass."""
+    documents: dict[Path, Document | YamlProblem] = {}
+    valid: dict[Path, Valid] = {}
     texts: dict[Path, bytes] = {}
     for path in paths:
         try:
             texts[path] = read_limited(path)
         except YamlProblem as exc:
-            results[path] = exc
-    folder = cache_dir()
-    cache = _read_cache(folder)
-    used: dict[str, Any] = {}
-    misses: list[tuple[Path, str]] = []
+            documents[path] = exc
+    digests = {path: hashlib.sha256(raw).hexdigest() for path, raw in texts.items()}
+    with _cache(cache_dir()) as db:
+        cached = _lookup(db, list(dict.fromkeys(digests.values())))
+        misses: dict[str, tuple[bytes, bool]] = {}
+        for path, digest in digests.items():
+            want = path in check
+            hit = cached.get(digest)
+            if hit is None or (want and not hit.checked):
+                prior = misses.get(digest)
+                misses[digest] = (texts[path], want or (prior is not None and prior[1]))
+        fresh = dict(zip(misses, _read_all(list(misses.values())), strict=True))
+        _store(db, fresh)
+    readings = {**cached, **fresh}
     for path, raw in texts.items():
-        digest = hashlib.sha256(raw).hexdigest()
-        if digest in cache:
-            used[digest] = cache[digest]
-            results[path] = Document(raw.decode("utf-8").removeprefix("\ufeff"), cache[digest])
-        else:
-            misses.append((path, digest))
-    parsed = _parse_all([texts[p] for p, _ in misses])
-    for (path, digest), (status, value, line, col) in zip(misses, parsed, strict=True):
-        if status == "problem":
-            results[path] = YamlProblem(value, line, col)
+        reading = readings[digests[path]]
+        if reading.problem is not None:
+            documents[path] = reading.problem
             continue
-        results[path] = Document(texts[path].decode("utf-8").removeprefix("\ufeff"), value)
-        if _jsonable(value):
-            used[digest] = value
-    if misses or list(used) != list(cache)[:len(used)]:
-        # This tree's entries first (most recent), then the others until the bound: switching
-        # between trees (branches, environments, repositories) does not re-parse everything.
-        kept = dict(used)
-        for digest, value in cache.items():
-            if len(kept) >= CACHE_ENTRIES:
-                break
-            kept.setdefault(digest, value)
-        _write_cache(folder, kept)
-    return results
+        documents[path] = reading.document(raw.decode("utf-8").removeprefix("\ufeff"))
+        if reading.valid is not None and path in check:
+            valid[path] = reading.valid
+    return Read(documents, valid)
 
 
-def _parse_all(raws: list[bytes]) -> list[tuple[str, Any, int, int]]:
+def _read_job(job: tuple[bytes, bool]) -> Reading:
+    return read(*job)
+
+
+def _read_all(jobs: list[tuple[bytes, bool]]) -> list[Reading]:
     workers = os.cpu_count() or 1
     fork = sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
-    if len(raws) < PARALLEL_FROM or workers < 2 or not fork:
-        return [_parse(raw) for raw in raws]
+    if len(jobs) < PARALLEL_FROM or workers < 2 or not fork:
+        return [read(*job) for job in jobs]
     context = multiprocessing.get_context("fork")
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(_parse, raws, chunksize=max(1, len(raws) // (workers * 4))))
+            return list(pool.map(_read_job, jobs,
+                                 chunksize=max(1, len(jobs) // (workers * 4))))
     except BrokenProcessPool:
         # A worker died (the parser crashed on some file): find it, one file per process.
-        return [_parse_isolated(raw, context) for raw in raws]
+        return [_read_isolated(job, context) for job in jobs]
 
 
-def _parse_isolated(raw: bytes, context: Any) -> tuple[str, Any, int, int]:
-    """Parse ``raw`` in a process of its own; a crash becomes a problem of this file."""
+def _read_isolated(job: tuple[bytes, bool], context: Any) -> Reading:
+    """Read one file in a process of its own; a crash becomes a problem of this file."""
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_parse_into, args=(raw, send))
+    child = context.Process(target=_read_into, args=(job, send))
     child.start()
     send.close()
     try:
-        result: tuple[str, Any, int, int] = receive.recv()
+        result: Reading = receive.recv()
     except EOFError:
-        result = ("problem", "the YAML parser crashed on this file; it cannot be read", 1, 1)
+        result = Reading(problem=YamlProblem(
+            "the YAML parser crashed on this file; it cannot be read", 1, 1))
     child.join()
     receive.close()
     return result
 
 
-def _parse_into(raw: bytes, send: Any) -> None:
-    send.send(_parse(raw))
+def _read_into(job: tuple[bytes, bool], send: Any) -> None:
+    send.send(read(*job))
     send.close()
 
-
-def _jsonable(value: Any) -> bool:
-    """Whether JSON gives ``value`` back unchanged (dates, for one, it does not)."""
-    try:
-        return bool(json.loads(json.dumps(value)) == value)
-    except (TypeError, ValueError):
-        return False

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from reconciler.errors import ConfigInvalid
 from reconciler.files.bases import OVERLAY_KEY, Base, Overlay, matching, merge_patch, patch_sets
-from reconciler.files.documents import read_documents
+from reconciler.files.documents import Valid, read_files
 from reconciler.files.layout import (
     FileKind,
     TenantFolder,
@@ -49,12 +49,14 @@ def load(root: Path, tenants: Iterable[str] = (), keep: Callable[[str], bool] | 
         diagnostics.extend(found)
     base_paths, found = base_files(root)
     diagnostics.extend(found)
-    documents = read_documents([*base_paths,
-                                *(path for entry in scanned for path, _ in entry.files)])
+    read = read_files([*base_paths, *(path for entry in scanned for path, _ in entry.files)],
+                      check={path for entry in scanned for path, kind in entry.files
+                             if kind is FileKind.DEFINITION})
+    documents = read.documents
     bases = _read_bases(base_paths, documents, diagnostics)
     loaded: list[DesiredTenant] = []
     for entry in scanned:
-        tenant, found = _load_tenant(entry, documents, bases)
+        tenant, found = _load_tenant(entry, documents, bases, read.valid)
         loaded.append(tenant)
         diagnostics.extend(found)
     diagnostics.sort()
@@ -86,7 +88,8 @@ def load_valid(root: Path, tenants: Iterable[str] = (),
 
 
 def _load_tenant(entry: TenantFolder, read: dict[Path, Document | YamlProblem],
-                 bases: dict[str, Base]) -> tuple[DesiredTenant, list[Diagnostic]]:
+                 bases: dict[str, Base], valid: dict[Path, Valid],
+                 ) -> tuple[DesiredTenant, list[Diagnostic]]:
     diagnostics: list[Diagnostic] = []
     settings = TenantSettings()
     settings_doc: Document | None = None
@@ -103,6 +106,18 @@ def _load_tenant(entry: TenantFolder, read: dict[Path, Document | YamlProblem],
                     settings = parsed
             case FileKind.DEFINITION:
                 source = read[path]
+                ready = valid.get(path)
+                if ready is not None and isinstance(source, Document):
+                    # Validated (and linted) when the file was read, or a run before; its
+                    # data is not even decoded (an overlay is never valid on its own).
+                    desired = DesiredDefinition(entry.tenant, str(path), ready.checked)
+                    definitions.append(desired)
+                    documents[desired.file] = source
+                    diagnostics.extend(
+                        lint_definition(desired, source) if ready.warnings is None else
+                        [Diagnostic(desired.file, line, col, field, message, "warning")
+                         for line, col, field, message in ready.warnings])
+                    continue
                 if isinstance(source, Document) and isinstance(source.data, dict) \
                         and OVERLAY_KEY in source.data:
                     diagnostics.extend(_overlay(path, source, bases, overlays))
@@ -110,8 +125,7 @@ def _load_tenant(entry: TenantFolder, read: dict[Path, Document | YamlProblem],
                 parsed, found, doc = read_model(path, Definition, read[path])
                 diagnostics.extend(found)
                 if isinstance(parsed, Definition) and doc is not None:
-                    desired = DesiredDefinition(tenant=entry.tenant, file=str(path),
-                                                definition=parsed)
+                    desired = DesiredDefinition.of(entry.tenant, str(path), parsed)
                     definitions.append(desired)
                     documents[desired.file] = doc
                     diagnostics.extend(lint_definition(desired, doc))
@@ -178,8 +192,7 @@ def _from_base(tenant: str, base: Base, overlay: Overlay | None,
                                                                   err.kind),
                                     err.dotted, f"{err.message} (in tenant {tenant})"))
         return None, found
-    return DesiredDefinition(tenant=tenant, file=file, definition=definition,
-                             sources=sources), []
+    return DesiredDefinition.of(tenant, file, definition, sources), []
 
 
 def read_model(
@@ -238,7 +251,7 @@ def _cross_file_checks(
                                       " unique within a tenant"))
     claims: dict[str, list[DesiredDefinition]] = defaultdict(list)
     for d in definitions:
-        for old in d.definition.renamed_from:
+        for old in d.renamed_from:
             claims[old].append(d)
     for old, group in claims.items():
         # Naming another file's current name is allowed: a rename chain (B → C, A → B) that

@@ -63,7 +63,7 @@ def for_environment(state: DesiredState, env: Environment | None,
                             for d in tenant.definitions)
         target = env.tenants.get(tenant.tenant, tenant.tenant)
         tenants.append(DesiredTenant(target, tenant.settings, tuple(
-            DesiredDefinition(target, d.file, d.definition, d.sources) for d in definitions)))
+            d.in_tenant(target) for d in definitions)))
     return DesiredState(tuple(sorted(tenants, key=lambda t: t.tenant)), state.warnings,
                         state.files)
 
@@ -97,7 +97,7 @@ def _overrides(folder: Path, state: DesiredState,
 
 def _override(d: DesiredDefinition, source: tuple[Path, Document]) -> DesiredDefinition:
     path, doc = source
-    data = merge_patch(d.definition.model_dump(mode="json"), doc.data)
+    data = merge_patch(dict(d.checked.data), doc.data)
     try:
         definition = Definition.model_validate(data)
     except ValidationError as exc:
@@ -105,4 +105,4 @@ def _override(d: DesiredDefinition, source: tuple[Path, Document]) -> DesiredDef
                                         err.message) for err in field_errors(exc, data,
                                                                              Definition)]
                             ) from exc
-    return DesiredDefinition(d.tenant, str(path), definition, (*d.origin, str(path)))
+    return DesiredDefinition.of(d.tenant, str(path), definition, (*d.origin, str(path)))

@@ -8,6 +8,7 @@ a definition file has no use for them and they are how alias-expansion bombs wor
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,9 @@ class YamlProblem(Exception):
         self.line = line
         self.col = col
 
+    def __reduce__(self) -> tuple[type[YamlProblem], tuple[str, int, int]]:
+        return YamlProblem, (self.message, self.line, self.col)  # whole across processes
+
 
 class Document:
     """A parsed file: plain data for validation, and positions on demand.
@@ -42,10 +46,19 @@ class Document:
     when there is something to report.
     """
 
-    def __init__(self, text: str, data: Any, tree: Any = None) -> None:
+    def __init__(self, text: str, data: Any, tree: Any = None, *,
+                 data_json: str | None = None) -> None:
         self.text = text
-        self.data = data
+        self._data = data
+        self._data_json = data_json  # the data as JSON, decoded on first use (a cached file)
         self._tree = tree
+
+    @property
+    def data(self) -> Any:
+        """The plain data (dicts, lists, scalars)."""
+        if self._data_json is not None:
+            self._data, self._data_json = json.loads(self._data_json), None
+        return self._data
 
     @property
     def tree(self) -> Any:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
+from typing import Any
 
 from reconciler.model.definition import Definition, TenantSettings
 from reconciler.model.diagnostics import Diagnostic
@@ -27,16 +28,71 @@ def shared_overlay(file: str, tenant: str) -> str | None:
 
 
 @dataclass(frozen=True)
+class Checked:
+    """A definition known to be valid, as plain data: ``Definition.model_dump(mode="json")``.
+
+    The planner reads what it needs (name, status, description, the config it sends) from
+    this data, so a definition that needs no change never becomes a model; the model is
+    validated from it on first use (see :attr:`DesiredDefinition.definition`). It is what the
+    file cache keeps for a valid file (:mod:`reconciler.files.documents`).
+    """
+
+    data: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, definition: Definition) -> Checked:
+        """The data of a validated definition."""
+        return cls(definition.model_dump(mode="json"))
+
+    def api_config(self) -> dict[str, Any]:
+        """The config as it is sent and stored (``StreakConfig.as_api``): a new dict."""
+        config: dict[str, Any] = self.data["config"]
+        return {k: v for k, v in config.items() if k != "expression" or v is not None}
+
+
+@dataclass(frozen=True)
 class DesiredDefinition:
     """One validated definition and the file it came from (for a definition taken from a
     shared base, the tenant's overlay if it has one, else the base; ``sources`` names every
-    file that made it, base first)."""
+    file that made it, base first).
+
+    It holds the definition as :class:`Checked` data; :attr:`definition` is the model, made on
+    first use.
+    """
 
     tenant: str
     file: str
-    definition: Definition
+    checked: Checked
     sources: tuple[str, ...] = ()
     scheduled: bool = False  # its status was read from its schedule (see plan.planner)
+    _model: Definition | None = field(default=None, init=False, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, tenant: str, file: str, definition: Definition,
+           sources: tuple[str, ...] = ()) -> DesiredDefinition:
+        """From a validated model."""
+        made = cls(tenant, file, Checked.of(definition), sources)
+        object.__setattr__(made, "_model", definition)
+        return made
+
+    @property
+    def definition(self) -> Definition:
+        """The definition as a model (validated from :attr:`checked` on first use)."""
+        if self._model is None:
+            object.__setattr__(self, "_model", Definition.model_validate(self.checked.data))
+        assert self._model is not None
+        return self._model
+
+    def in_tenant(self, tenant: str) -> DesiredDefinition:
+        """This definition, for ``tenant`` (an environment's tenant id)."""
+        moved = replace(self, tenant=tenant)
+        object.__setattr__(moved, "_model", self._model)
+        return moved
+
+    def at_status(self, status: str) -> DesiredDefinition:
+        """This definition asking for ``status``, with its schedule already read."""
+        data = {**self.checked.data, "status": status, "schedule": []}
+        return replace(self, checked=Checked(data), scheduled=True)
 
     @property
     def origin(self) -> tuple[str, ...]:
@@ -51,7 +107,39 @@ class DesiredDefinition:
     @property
     def name(self) -> str:
         """The definition's name, its identity within the tenant."""
-        return self.definition.name
+        name: str = self.checked.data["name"]
+        return name
+
+    @property
+    def status(self) -> str:
+        """The status it asks for."""
+        status: str = self.checked.data["status"]
+        return status
+
+    @property
+    def description(self) -> str:
+        """Its description."""
+        description: str = self.checked.data["description"]
+        return description
+
+    @property
+    def renamed_from(self) -> tuple[str, ...]:
+        """Its earlier names."""
+        return tuple(self.checked.data["renamed_from"])
+
+    @property
+    def ignore(self) -> tuple[str, ...]:
+        """The fields left as they are live."""
+        return tuple(self.checked.data["ignore"])
+
+    @property
+    def has_schedule(self) -> bool:
+        """Whether a schedule sets its status."""
+        return bool(self.checked.data["schedule"])
+
+    def api_config(self) -> dict[str, Any]:
+        """The config it sends (a new dict)."""
+        return self.checked.api_config()
 
 
 @dataclass(frozen=True)
@@ -79,7 +167,7 @@ class DesiredState:
         """Each definition that has a schedule: its tenant, itself and its timetable."""
         for tenant in self.tenants:
             for d in tenant.definitions:
-                if d.definition.schedule:
+                if d.has_schedule:
                     yield tenant.tenant, d, d.definition.timetable()
 
     def definition_count(self) -> int:

@@ -53,7 +53,7 @@ def match_all(tenant: DesiredTenant, live_by_name: Mapping[str, LiveRecord],
     definitions = tenant.definitions
     desired_names = {d.name for d in definitions}
     renamed_away = {
-        old for d in definitions for old in d.definition.renamed_from
+        old for d in definitions for old in d.renamed_from
         if old in live_by_name and old != d.name
     }
     matches: dict[str, Match] = {}
@@ -63,7 +63,7 @@ def match_all(tenant: DesiredTenant, live_by_name: Mapping[str, LiveRecord],
         if d.name in live_by_name and d.name not in renamed_away:
             refusals.extend(_rename_onto_live(tenant.tenant, d, live_by_name, desired_names))
             continue
-        for old in d.definition.renamed_from:
+        for old in d.renamed_from:
             if old in live_by_name and old not in taken:
                 matches[d.name] = Match(record=live_by_name[old], renamed_from=old)
                 taken.add(old)
@@ -80,7 +80,7 @@ def _rename_onto_live(tenant: str, d: DesiredDefinition, live_by_name: Mapping[s
     """A ``renamed_from`` whose old name is live while the new name is live too."""
     out = []
     target = live_by_name[d.name]
-    for old in d.definition.renamed_from:
+    for old in d.renamed_from:
         source = live_by_name.get(old)
         if source is None or old == d.name or old in desired_names:
             continue  # nothing to rename, or the old name is another file's own definition
@@ -124,7 +124,7 @@ def suspected_renames(created: list[DesiredDefinition], orphans: list[LiveRecord
 
 def _pair(d: DesiredDefinition, orphans: list[LiveRecord], configs: Mapping[str, Any],
           before: Mapping[str, DesiredDefinition], *, only: bool) -> LiveRecord | None:
-    config = normal_config(d.definition.config.as_api())
+    config = normal_config(d.api_config())
     for record in orphans:
         if configs[record.id] == config:
             return record

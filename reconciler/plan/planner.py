@@ -113,7 +113,7 @@ def at_instant(state: DesiredState, at: datetime,
     (and no schedule left to read); each one's status and last and next changes are added
     to ``report`` when given."""
     def one(tenant: str, d: DesiredDefinition) -> DesiredDefinition:
-        if not d.definition.schedule:
+        if not d.has_schedule:
             return d
         table = d.definition.timetable()
         status = table.status_at(at)
@@ -122,8 +122,7 @@ def at_instant(state: DesiredState, at: datetime,
             report.append(Scheduled(tenant=tenant, name=d.name, status=status,
                                     timezone=zones.pop() if len(zones) == 1 else "UTC",
                                     previous=table.previous(at), next=table.following(at)))
-        return replace(d, definition=d.definition.model_copy(
-            update={"status": status, "schedule": []}), scheduled=True)
+        return d.at_status(status)
 
     return replace(state, tenants=tuple(
         replace(t, definitions=tuple(one(t.tenant, d) for d in t.definitions))
@@ -155,7 +154,7 @@ class _TenantPlan:
         for desired in tenant.definitions:
             match = matches.get(desired.name)
             if match is None:
-                if desired.definition.status == "archived":
+                if desired.status == "archived":
                     self.notes.append(f"{self.tenant}/{desired.name}: status archived and not"
                                       " in Phoenix; nothing to do")
                     continue
@@ -216,10 +215,10 @@ class _TenantPlan:
             self.frees[previous_name] = index
 
     def _create(self, desired: DesiredDefinition) -> None:
-        d = desired.definition
+        d = desired
         key = f"name:{d.name}"
-        body = {"name": d.name, "description": d.description, "config": d.config.as_api()}
-        config = normal_config(d.config.as_api())
+        body = {"name": d.name, "description": d.description, "config": d.api_config()}
+        config = normal_config(d.api_config())
         changes = (Change("description", None, d.description, ChangeKind.ADDED),
                    *(Change(f"config.{k}", None, v, ChangeKind.ADDED)
                      for k, v in config.items()))
@@ -229,7 +228,7 @@ class _TenantPlan:
                      changes=(Change("status", "active", "paused"),), body={"status": "paused"})
 
     def _existing(self, desired: DesiredDefinition, match: Match, *, adopting: bool) -> None:
-        d = desired.definition
+        d = desired
         record = match.record
         key = f"id:{record.id}"
         ignore: set[str] = set(d.ignore)
@@ -258,9 +257,9 @@ class _TenantPlan:
 
     def _update(self, key: str, desired: DesiredDefinition, record: LiveRecord,
                 ignore: set[str], *, adopting: bool) -> None:
-        d = desired.definition
+        d = desired
         action = Action.ADOPT if adopting else Action.UPDATE
-        send_config = d.config.as_api()
+        send_config = d.api_config()
         if not ignore and record.description == d.description and record.config == send_config:
             if adopting:  # nothing to change, but the take-over itself is shown
                 self.add(key, action, d.name, record=record, desired=desired,

@@ -39,7 +39,7 @@ SAVED_FORMAT_VERSION = 1
 
 
 def _snapshot(state: DesiredState) -> dict[str, list[dict[str, Any]]]:
-    return {t.tenant: [d.definition.model_dump(mode="json") for d in t.definitions]
+    return {t.tenant: [dict(d.checked.data) for d in t.definitions]
             for t in state.tenants}
 
 def save(path: Path, plan: Plan, desired: DesiredState, live: LiveState, api_url: str,
@@ -121,8 +121,8 @@ def _state(snapshot: Any, settings: Any, path: Path, what: str) -> DesiredState:
             DesiredTenant(
                 tenant,
                 TenantSettings.model_validate(settings.get(tenant, {})),
-                tuple(sorted((DesiredDefinition(tenant, f"<plan {path}>",
-                                                Definition.model_validate(d))
+                tuple(sorted((DesiredDefinition.of(tenant, f"<plan {path}>",
+                                                   Definition.model_validate(d))
                               for d in definitions), key=lambda d: d.name)),
             )
             for tenant, definitions in sorted(snapshot.items())

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -11,6 +15,7 @@ from reconciler.files import documents
 from reconciler.files.documents import CACHE_NAME, read_documents
 from reconciler.files.loader import load
 from reconciler.files.yamlio import Document, YamlProblem
+from reconciler.model.definition import Definition
 from tests.conftest import VALID, WriteTree
 
 
@@ -22,24 +27,26 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
+def _rows(cache: Path) -> dict[str, Any]:
+    with closing(sqlite3.connect(cache / CACHE_NAME)) as db:
+        return {d: json.loads(b) for d, b in db.execute("SELECT digest, data FROM readings")}
+
+
+def _poke(cache: Path, digest: str, data: str, stamp: str | None = None) -> None:
+    """Give a row other data, as a file that is not a definition (unchecked)."""
+    with closing(sqlite3.connect(cache / CACHE_NAME)) as db, db:
+        db.execute("UPDATE readings SET data = ?, checked = 0, valid = NULL,"
+                   " stamp = coalesce(?, stamp) WHERE digest = ?", (data, stamp, digest))
+
+
 def test_cache_is_used_and_an_edit_is_reread(write_tree: WriteTree, cache: Path) -> None:
     root = write_tree({"t/a.yaml": VALID, "t/b.yaml": "when: 2025-01-01\n"})
     first = read_documents([root / "t/a.yaml", root / "t/b.yaml"])
-    entries = json.loads((cache / CACHE_NAME).read_text())["entries"]
-    assert len(entries) == 1  # the date does not survive JSON, so it is not cached
+    rows = _rows(cache)
+    assert len(rows) == 1  # the date does not survive JSON, so it is not cached
     # A cached entry is what is served: poison it to prove the cache is read.
-    digest = next(iter(entries))
-    entries[digest] = {"name": "from the cache"}
-    doc = json.loads((cache / CACHE_NAME).read_text())
-    doc["entries"] = entries
-    (cache / CACHE_NAME).write_text(json.dumps(doc))
-    # Without a matching checksum the edited cache is ignored ...
-    ignored = read_documents([root / "t/a.yaml"])[root / "t/a.yaml"]
-    assert isinstance(ignored, Document) and ignored.data["name"] == "Daily Login Streak"
-    # ... with one, it is what is served.
-    doc["entries"] = entries
-    doc["checksum"] = documents._checksum(entries)
-    (cache / CACHE_NAME).write_text(json.dumps(doc))
+    [digest] = rows
+    _poke(cache, digest, json.dumps({"name": "from the cache"}))
     second = read_documents([root / "t/a.yaml"])
     assert second[root / "t/a.yaml"].data == {"name": "from the cache"}  # type: ignore[union-attr]
     (root / "t/a.yaml").write_text(VALID.replace("min: 1", "min: 2"))
@@ -48,15 +55,61 @@ def test_cache_is_used_and_an_edit_is_reread(write_tree: WriteTree, cache: Path)
     assert isinstance(first[root / "t/b.yaml"], Document)
 
 
+def test_a_damaged_entry_or_database_is_only_slower(write_tree: WriteTree, cache: Path) -> None:
+    root = write_tree({"t/a.yaml": VALID})
+    read_documents([root / "t/a.yaml"])
+    assert len(_rows(cache)) == 1
+    with closing(sqlite3.connect(cache / CACHE_NAME)) as db, db:
+        db.execute("UPDATE readings SET checked = 1, valid = '{not json'")
+    state, problems = load(root)
+    assert not problems and state.tenants[0].definitions[0].name == "Daily Login Streak"
+    (cache / CACHE_NAME).write_bytes(b"this is not a database" * 100)
+    read = read_documents([root / "t/a.yaml"])[root / "t/a.yaml"]
+    assert isinstance(read, Document) and read.data["name"] == "Daily Login Streak"
+
+
 def test_stale_stamp_discards_the_cache(write_tree: WriteTree, cache: Path) -> None:
     root = write_tree({"t/a.yaml": VALID})
     read_documents([root / "t/a.yaml"])
-    doc = json.loads((cache / CACHE_NAME).read_text())
-    doc["stamp"] = "streaks 0.0.0"
-    doc["entries"] = {k: {"name": "stale"} for k in doc["entries"]}
-    (cache / CACHE_NAME).write_text(json.dumps(doc))
+    [digest] = _rows(cache)
+    _poke(cache, digest, json.dumps({"name": "stale"}), stamp="streaks 0.0.0")
     read = read_documents([root / "t/a.yaml"])[root / "t/a.yaml"]
     assert isinstance(read, Document) and read.data["name"] == "Daily Login Streak"
+
+
+def test_a_valid_definition_is_validated_once(write_tree: WriteTree, cache: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second load takes the validated data and the warnings from the cache: no parse,
+    no validation, the same desired state and diagnostics."""
+    root = write_tree({"t/a.yaml": VALID.replace("at_risk_seconds: 3600", "at_risk_seconds: 999999")})
+    first_state, first = load(root)
+    assert [d.severity for d in first] == ["warning"]
+    monkeypatch.setattr(documents, "load", _refuse)
+    monkeypatch.setattr(Definition, "model_validate", _refuse)
+    second_state, second = load(root)
+    assert second == first
+    assert second_state.tenants[0].definitions == first_state.tenants[0].definitions
+
+
+def test_the_cache_keeps_the_most_recently_used(write_tree: WriteTree, cache: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(documents, "CACHE_ENTRIES", 3)
+    root = write_tree({f"t/f{i}.yaml": VALID.replace("Daily Login Streak", f"S {i}")
+                       for i in range(5)})
+    paths = sorted((root / "t").iterdir())
+    for path in paths:
+        read_documents([path])
+    kept = set(_rows(cache))
+    assert kept == {hashlib.sha256(p.read_bytes()).hexdigest() for p in paths[2:]}
+    read_documents([paths[2]])  # used again: now the others go first
+    read_documents([paths[0]])
+    read_documents([paths[1]])
+    assert set(_rows(cache)) == {hashlib.sha256(p.read_bytes()).hexdigest()
+                                 for p in (paths[0], paths[1], paths[2])}
+
+
+def _refuse(*args: object, **kwargs: object) -> None:
+    raise AssertionError("read again")
 
 
 def test_parallel_and_serial_agree(write_tree: WriteTree, cache: Path,
@@ -111,12 +164,14 @@ def test_a_cache_planted_in_the_checkout_is_ignored(repo: Path, tmp_path: Path) 
     planted = {digest: {"name": "Planted", "config": {"event_types": ["x"],
                "window": {"type": "rolling", "duration_seconds": 60},
                "condition": {"type": "count", "min": 1}}}}
-    for name in ("documents-v1.json", "documents-v2.json"):
-        folder = repo / ".streaks" / "cache"
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / name).write_text(json.dumps({"stamp": documents._stamp(),
-                                               "checksum": documents._checksum(planted),
-                                               "entries": planted}))
+    folder = repo / ".streaks" / "cache"
+    folder.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(folder / CACHE_NAME)) as db, db:
+        db.execute("CREATE TABLE readings (digest TEXT PRIMARY KEY, stamp TEXT NOT NULL,"
+                   " data TEXT NOT NULL, checked INTEGER NOT NULL, valid TEXT,"
+                   " used INTEGER NOT NULL)")
+        db.execute("INSERT INTO readings VALUES (?, ?, ?, 0, NULL, 0)",
+                   (digest, documents._stamp(), json.dumps(planted[digest])))
     env = {"STREAKS_CACHE_DIR": "", "XDG_CACHE_HOME": str(tmp_path / "xdg"), "CI": "false"}
     out = run(repo, "plan", "--sim", "--format", "json", env=env)
     names = {op["name"] for op in json.loads(out.stdout)["operations"]}

@@ -63,24 +63,26 @@ def test_the_parallel_path_names_the_bomb(write_tree: WriteTree) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
-REAL_PARSE = documents._parse
+REAL_READ = documents.read
 
 
-def crash_on_poison(raw: bytes) -> tuple[str, object, int, int]:
+def crash_on_poison(raw: bytes, check: bool) -> documents.Reading:
     """The parser, except that it crashes the process on a marked file."""
     if b"POISON" in raw:
         import faulthandler
 
         faulthandler.disable()  # the crash is the point: no report of it in the test log
         os.kill(os.getpid(), signal.SIGSEGV)  # what a crashing C parser does
-    return REAL_PARSE(raw)
+    return REAL_READ(raw, check)
 
 
 def test_a_crashing_worker_names_its_file(write_tree: WriteTree,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(documents, "_parse", crash_on_poison)
+    monkeypatch.setattr(documents, "read", crash_on_poison)
     monkeypatch.setenv("STREAKS_NO_CACHE", "1")
-    root = write_tree({f"t/f{i:03d}.yaml": VALID for i in range(documents.PARALLEL_FROM + 5)}
+    # Different files (the same bytes are read once).
+    root = write_tree({f"t/f{i:03d}.yaml": VALID.replace("Daily Login Streak", f"S {i}")
+                       for i in range(documents.PARALLEL_FROM + 5)}
                       | {"t/poison.yaml": "# POISON\n" + VALID})
     paths = sorted((root / "t").iterdir())
     results = read_documents(paths)

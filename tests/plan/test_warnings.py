@@ -71,7 +71,7 @@ def test_a_pr_rename_pairs_by_file_when_the_config_changed_too() -> None:
     # The same file now holds the new name.
     file = before.tenants[0].definitions[0].file
     after = DesiredState(tenants=(DesiredTenant("t", TenantSettings(), (
-        after.tenants[0].definitions[0].__class__("t", file, new),)),))
+        after.tenants[0].definitions[0].__class__.of("t", file, new),)),))
     plan = make_plan(after, live({"t": [record("t", old)]}), baseline=before)
     [op] = plan.operations
     assert op.action is Action.CREATE and op.destructive

@@ -30,8 +30,8 @@ def state() -> DesiredState:
         "schedule": [{"status": "paused", "start": "2026-12-24T18:00",
                       "end": "2026-12-26T06:00", "timezone": "America/New_York"}]})
     return DesiredState(tenants=(
-        DesiredTenant("tenant-a", definitions=(DesiredDefinition("tenant-a", "w.yaml", weekend),)),
-        DesiredTenant("tenant-b", definitions=(DesiredDefinition("tenant-b", "l.yaml", winter),)),
+        DesiredTenant("tenant-a", definitions=(DesiredDefinition.of("tenant-a", "w.yaml", weekend),)),
+        DesiredTenant("tenant-b", definitions=(DesiredDefinition.of("tenant-b", "l.yaml", winter),)),
     ))
 
 

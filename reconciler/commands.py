@@ -206,10 +206,13 @@ def schedules_changed(run: PlanRun) -> Calendar | None:
     (None when it changes none)."""
     if run.baseline is None or run.plan.at is None:
         return None
-    before = {(t.tenant, d.name): d.checked.data["schedule"]
+    def schedule(d: DesiredDefinition) -> list[Any]:
+        return d.definition.schedule if d.has_schedule else []
+
+    before = {(t.tenant, d.name): schedule(d)
               for t in run.baseline.tenants for d in t.definitions}
     changed = DesiredState(tenants=tuple(
-        replace(t, definitions=tuple(d for d in t.definitions if d.checked.data["schedule"]
+        replace(t, definitions=tuple(d for d in t.definitions if schedule(d)
                                      != before.get((t.tenant, d.name), [])))
         for t in run.desired.tenants))
     if not changed.definition_count():

@@ -76,9 +76,9 @@ class Reading:
         """The document of the file this was read from."""
         return Document(text, self.data, data_json=self.data_json)
 
-    def as_row(self) -> tuple[str, int, str | None] | None:
-        """The cache columns (data, checked, valid), or None when the data does not survive
-        JSON (a date, for one)."""
+    def as_row(self) -> Row | None:
+        """The cache columns, or None when the data does not survive JSON (a date, for
+        one)."""
         if self.problem is not None:
             return None
         try:
@@ -87,26 +87,37 @@ class Reading:
                 return None
         except (TypeError, ValueError):
             return None
-        valid = None if self.valid is None else json.dumps(
-            [self.valid.checked.data,
-             None if self.valid.warnings is None else list(self.valid.warnings)],
-            separators=(",", ":"))
-        return data, int(self.checked), valid
+        if self.valid is None:
+            return data, int(self.checked), None, None, None
+        c, warnings = self.valid.checked, self.valid.warnings
+        head = json.dumps([c.name, c.status, c.description, c.renamed_from, c.ignore,
+                           c.has_schedule, None if warnings is None else list(warnings)],
+                          separators=(",", ":"), ensure_ascii=False)
+        return data, int(self.checked), head, c.text, c.api
 
     @classmethod
-    def from_row(cls, data: str, checked: int, valid: str | None) -> Reading | None:
+    def from_row(cls, data: str, checked: int, head: str | None, text: str | None,
+                 api: str | None) -> Reading | None:
         """From the cache columns (None if they are not a reading)."""
-        if valid is None:
+        if head is None:
             return cls(data_json=data, checked=bool(checked))
+        if text is None or api is None:
+            return None
         try:
-            dump, warnings = json.loads(valid)
-            if not isinstance(dump, dict):
-                return None
-            return cls(data_json=data, checked=bool(checked), valid=Valid(
-                Checked(dump), None if warnings is None else
-                tuple((int(a), int(b), str(c), str(d)) for a, b, c, d in warnings)))
+            name, status, description, renamed_from, ignore, scheduled, warnings = \
+                json.loads(head)
+            valid = Valid(Checked(text=text, api=api, name=str(name), status=str(status),
+                                  description=str(description),
+                                  renamed_from=tuple(map(str, renamed_from)),
+                                  ignore=tuple(map(str, ignore)), has_schedule=bool(scheduled)),
+                          None if warnings is None else
+                          tuple((int(a), int(b), str(c), str(d)) for a, b, c, d in warnings))
         except (ValueError, TypeError):
             return None
+        return cls(data_json=data, checked=bool(checked), valid=valid)
+
+
+Row = tuple[str, int, str | None, str | None, str | None]  # data, checked, head, dump, api
 
 
 def cache_dir() -> Path | None:
@@ -143,7 +154,7 @@ def _cache(folder: Path | None) -> Iterator[sqlite3.Connection | None]:
         connection.execute("PRAGMA synchronous=OFF")
         connection.execute("CREATE TABLE IF NOT EXISTS readings (digest TEXT PRIMARY KEY,"
                            " stamp TEXT NOT NULL, data TEXT NOT NULL, checked INTEGER NOT NULL,"
-                           " valid TEXT, used INTEGER NOT NULL)")
+                           " head TEXT, dump TEXT, api TEXT, used INTEGER NOT NULL)")
         connection.execute("CREATE INDEX IF NOT EXISTS readings_used ON readings (used)")
     except (OSError, sqlite3.Error):
         yield None
@@ -166,10 +177,10 @@ def _lookup(db: sqlite3.Connection | None, digests: list[str]) -> dict[str, Read
     try:
         for chunk in _chunks(digests):
             marks = ",".join("?" * len(chunk))
-            for digest, data, checked, valid in db.execute(
-                    f"SELECT digest, data, checked, valid FROM readings WHERE stamp = ? AND"
-                    f" digest IN ({marks})", (stamp, *chunk)):
-                reading = Reading.from_row(data, checked, valid)
+            for digest, *row in db.execute(
+                    f"SELECT digest, data, checked, head, dump, api FROM readings"
+                    f" WHERE stamp = ? AND digest IN ({marks})", (stamp, *chunk)):
+                reading = Reading.from_row(*row)
                 if reading is not None:
                     found[digest] = reading
         now = time.time_ns()
@@ -192,9 +203,8 @@ def _store(db: sqlite3.Connection | None, readings: dict[str, Reading]) -> None:
     stamp, now = _stamp(), time.time_ns()
     try:
         db.execute("BEGIN")
-        db.executemany("INSERT OR REPLACE INTO readings VALUES (?, ?, ?, ?, ?, ?)",
-                       [(digest, stamp, data, checked, valid, now)
-                        for digest, data, checked, valid in rows])
+        db.executemany("INSERT OR REPLACE INTO readings VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       [(digest, stamp, *row, now) for digest, *row in rows])
         db.execute("DELETE FROM readings WHERE stamp != ?", (stamp,))
         (count,) = db.execute("SELECT COUNT(*) FROM readings").fetchone()
         if count > CACHE_ENTRIES:

@@ -97,7 +97,7 @@ def _overrides(folder: Path, state: DesiredState,
 
 def _override(d: DesiredDefinition, source: tuple[Path, Document]) -> DesiredDefinition:
     path, doc = source
-    data = merge_patch(dict(d.checked.data), doc.data)
+    data = merge_patch(d.checked.data, doc.data)
     try:
         definition = Definition.model_validate(data)
     except ValidationError as exc:

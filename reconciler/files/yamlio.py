@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -123,11 +125,25 @@ def read_limited(path: Path) -> bytes:
     """A file's bytes, refusing one over :data:`MAX_FILE_BYTES` before reading it (and
     stopping at the limit should it grow while being read)."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise YamlProblem(f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
-        with path.open("rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)
+        # Non-blocking, so that a FIFO put in place of a file cannot hang the open.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        try:
+            info = os.fstat(fd)
+            if not stat.S_ISREG(info.st_mode):
+                raise YamlProblem("not a regular file")
+            if info.st_size > MAX_FILE_BYTES:
+                raise YamlProblem(f"file is {info.st_size} bytes, over the {MAX_FILE_BYTES}-byte"
+                                  " limit")
+            chunks, total = [], 0
+            while total <= MAX_FILE_BYTES:
+                chunk = os.read(fd, MAX_FILE_BYTES + 1 - total)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                total += len(chunk)
+            raw = b"".join(chunks)
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise YamlProblem(f"cannot read file: {exc.strerror}") from exc
     if len(raw) > MAX_FILE_BYTES:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
@@ -27,27 +28,59 @@ def shared_overlay(file: str, tenant: str) -> str | None:
     return str(path.parent.parent / tenant / path.name)
 
 
+def canonical(value: Any) -> str:
+    """``value`` as compact JSON with sorted keys: equal texts, equal values."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 @dataclass(frozen=True)
 class Checked:
-    """A definition known to be valid, as plain data: ``Definition.model_dump(mode="json")``.
+    """A definition known to be valid, held as text: ``Definition.model_dump(mode="json")``
+    as JSON, the config it sends as canonical JSON, and the few fields the planner reads.
 
-    The planner reads what it needs (name, status, description, the config it sends) from
-    this data, so a definition that needs no change never becomes a model; the model is
-    validated from it on first use (see :attr:`DesiredDefinition.definition`). It is what the
-    file cache keeps for a valid file (:mod:`reconciler.files.documents`).
+    So a definition that needs no change never becomes a model, nor even a dict: the
+    planner compares the config it sends with a live record's as text, and the model is
+    validated from the data on first use (see :attr:`DesiredDefinition.definition`). It is
+    what the file cache keeps for a valid file (:mod:`reconciler.files.documents`).
     """
 
-    data: Mapping[str, Any]
+    text: str
+    api: str  # canonical(the config it sends)
+    name: str
+    status: str
+    description: str
+    renamed_from: tuple[str, ...]
+    ignore: tuple[str, ...]
+    has_schedule: bool
 
     @classmethod
     def of(cls, definition: Definition) -> Checked:
-        """The data of a validated definition."""
-        return cls(definition.model_dump(mode="json"))
+        """A validated definition's."""
+        return cls.of_data(definition.model_dump(mode="json"))
+
+    @classmethod
+    def of_data(cls, data: Mapping[str, Any]) -> Checked:
+        """From a validated definition's data."""
+        return cls(text=json.dumps(data, separators=(",", ":"), ensure_ascii=False),
+                   api=canonical(_sent(data)), name=data["name"], status=data["status"],
+                   description=data["description"],
+                   renamed_from=tuple(data["renamed_from"]), ignore=tuple(data["ignore"]),
+                   has_schedule=bool(data["schedule"]))
+
+    @property
+    def data(self) -> dict[str, Any]:
+        """The validated data (a new dict on every call)."""
+        data: dict[str, Any] = json.loads(self.text)
+        return data
 
     def api_config(self) -> dict[str, Any]:
         """The config as it is sent and stored (``StreakConfig.as_api``): a new dict."""
-        config: dict[str, Any] = self.data["config"]
-        return {k: v for k, v in config.items() if k != "expression" or v is not None}
+        return _sent(self.data)
+
+
+def _sent(data: Mapping[str, Any]) -> dict[str, Any]:
+    config: dict[str, Any] = data["config"]
+    return {k: v for k, v in config.items() if k != "expression" or v is not None}
 
 
 @dataclass(frozen=True)
@@ -92,7 +125,7 @@ class DesiredDefinition:
     def at_status(self, status: str) -> DesiredDefinition:
         """This definition asking for ``status``, with its schedule already read."""
         data = {**self.checked.data, "status": status, "schedule": []}
-        return replace(self, checked=Checked(data), scheduled=True)
+        return replace(self, checked=Checked.of_data(data), scheduled=True)
 
     @property
     def origin(self) -> tuple[str, ...]:
@@ -107,35 +140,32 @@ class DesiredDefinition:
     @property
     def name(self) -> str:
         """The definition's name, its identity within the tenant."""
-        name: str = self.checked.data["name"]
-        return name
+        return self.checked.name
 
     @property
     def status(self) -> str:
         """The status it asks for."""
-        status: str = self.checked.data["status"]
-        return status
+        return self.checked.status
 
     @property
     def description(self) -> str:
         """Its description."""
-        description: str = self.checked.data["description"]
-        return description
+        return self.checked.description
 
     @property
     def renamed_from(self) -> tuple[str, ...]:
         """Its earlier names."""
-        return tuple(self.checked.data["renamed_from"])
+        return self.checked.renamed_from
 
     @property
     def ignore(self) -> tuple[str, ...]:
         """The fields left as they are live."""
-        return tuple(self.checked.data["ignore"])
+        return self.checked.ignore
 
     @property
     def has_schedule(self) -> bool:
         """Whether a schedule sets its status."""
-        return bool(self.checked.data["schedule"])
+        return self.checked.has_schedule
 
     def api_config(self) -> dict[str, Any]:
         """The config it sends (a new dict)."""

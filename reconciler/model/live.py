@@ -41,6 +41,11 @@ class LiveRecord:
         value = self.raw.get("updated_at")
         return value if isinstance(value, str) else None
 
+    def config_text(self) -> str:
+        """The config as canonical JSON (see :func:`reconciler.model.desired.canonical`)."""
+        return json.dumps(self.config, sort_keys=True, separators=(",", ":"),
+                          ensure_ascii=False)
+
     def fingerprint(self) -> str:
         """A hash of the whole record: any change to it (``updated_at`` included) changes it."""
         canonical = json.dumps(self.raw, sort_keys=True, separators=(",", ":"), default=str)

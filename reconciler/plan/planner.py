@@ -259,12 +259,13 @@ class _TenantPlan:
                 ignore: set[str], *, adopting: bool) -> None:
         d = desired
         action = Action.ADOPT if adopting else Action.UPDATE
-        send_config = d.api_config()
-        if not ignore and record.description == d.description and record.config == send_config:
+        if not ignore and record.description == d.description \
+                and record.config_text() == d.checked.api:
             if adopting:  # nothing to change, but the take-over itself is shown
                 self.add(key, action, d.name, record=record, desired=desired,
                          warnings=(say.ADOPT,))
             return  # the server holds exactly what we would send: no normalising, no diff
+        send_config = d.api_config()
         live_config = normal_config(record.config)
         want_config = normal_config(send_config)
         for path in ignore:

@@ -39,7 +39,7 @@ SAVED_FORMAT_VERSION = 1
 
 
 def _snapshot(state: DesiredState) -> dict[str, list[dict[str, Any]]]:
-    return {t.tenant: [dict(d.checked.data) for d in t.definitions]
+    return {t.tenant: [d.checked.data for d in t.definitions]
             for t in state.tenants}
 
 def save(path: Path, plan: Plan, desired: DesiredState, live: LiveState, api_url: str,

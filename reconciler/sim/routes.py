@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from reconciler.model.definition import StreakConfig
@@ -50,17 +50,16 @@ def name_taken(tenant_id: str, name: str) -> ApiProblem:
 @router.get("/v1/streaks", response_model=None, responses=ok(DefinitionList),
             dependencies=[Depends(admin_access)],
             summary="List streak definitions of every tenant (admin keys only)")
-async def list_all(request: Request) -> JSONResponse:
-    store = state_of(request).store
-    return JSONResponse({"definitions": [r.as_json() for r in store.list()]})
+async def list_all(request: Request) -> Response:
+    return Response(state_of(request).store.list_json(), media_type="application/json")
 
 
 @router.get("/v1/tenants/{tenant_id}/streaks", response_model=None,
             responses=ok(DefinitionList), dependencies=TENANT,
             summary="List a tenant's streak definitions (all statuses)")
-async def list_tenant(tenant_id: str, request: Request) -> JSONResponse:
-    store = state_of(request).store
-    return JSONResponse({"definitions": [r.as_json() for r in store.list(tenant_id)]})
+async def list_tenant(tenant_id: str, request: Request) -> Response:
+    return Response(state_of(request).store.list_json(tenant_id),
+                    media_type="application/json")
 
 
 @router.post("/v1/tenants/{tenant_id}/streaks", response_model=None, status_code=201,

@@ -35,7 +35,7 @@ def _rows(cache: Path) -> dict[str, Any]:
 def _poke(cache: Path, digest: str, data: str, stamp: str | None = None) -> None:
     """Give a row other data, as a file that is not a definition (unchecked)."""
     with closing(sqlite3.connect(cache / CACHE_NAME)) as db, db:
-        db.execute("UPDATE readings SET data = ?, checked = 0, valid = NULL,"
+        db.execute("UPDATE readings SET data = ?, checked = 0, head = NULL,"
                    " stamp = coalesce(?, stamp) WHERE digest = ?", (data, stamp, digest))
 
 
@@ -60,7 +60,7 @@ def test_a_damaged_entry_or_database_is_only_slower(write_tree: WriteTree, cache
     read_documents([root / "t/a.yaml"])
     assert len(_rows(cache)) == 1
     with closing(sqlite3.connect(cache / CACHE_NAME)) as db, db:
-        db.execute("UPDATE readings SET checked = 1, valid = '{not json'")
+        db.execute("UPDATE readings SET checked = 1, head = '{not json'")
     state, problems = load(root)
     assert not problems and state.tenants[0].definitions[0].name == "Daily Login Streak"
     (cache / CACHE_NAME).write_bytes(b"this is not a database" * 100)
@@ -168,9 +168,9 @@ def test_a_cache_planted_in_the_checkout_is_ignored(repo: Path, tmp_path: Path) 
     folder.mkdir(parents=True, exist_ok=True)
     with closing(sqlite3.connect(folder / CACHE_NAME)) as db, db:
         db.execute("CREATE TABLE readings (digest TEXT PRIMARY KEY, stamp TEXT NOT NULL,"
-                   " data TEXT NOT NULL, checked INTEGER NOT NULL, valid TEXT,"
-                   " used INTEGER NOT NULL)")
-        db.execute("INSERT INTO readings VALUES (?, ?, ?, 0, NULL, 0)",
+                   " data TEXT NOT NULL, checked INTEGER NOT NULL, head TEXT, dump TEXT,"
+                   " api TEXT, used INTEGER NOT NULL)")
+        db.execute("INSERT INTO readings VALUES (?, ?, ?, 0, NULL, NULL, NULL, 0)",
                    (digest, documents._stamp(), json.dumps(planted[digest])))
     env = {"STREAKS_CACHE_DIR": "", "XDG_CACHE_HOME": str(tmp_path / "xdg"), "CI": "false"}
     out = run(repo, "plan", "--sim", "--format", "json", env=env)

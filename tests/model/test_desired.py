@@ -7,7 +7,7 @@ from pathlib import Path
 from bench.realistic import generate_realistic
 from reconciler.files.loader import load_valid
 from reconciler.model.definition import Definition
-from reconciler.model.desired import Checked, DesiredDefinition
+from reconciler.model.desired import Checked, DesiredDefinition, canonical
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -27,6 +27,7 @@ def test_checked_data_gives_back_the_model_and_what_it_sends(tmp_path: Path) -> 
         lazy = DesiredDefinition("t", "f.yaml", checked)
         assert lazy.definition == model
         assert checked.api_config() == model.config.as_api()
+        assert checked.api == canonical(model.config.as_api())
         assert (lazy.name, lazy.status, lazy.description, lazy.renamed_from, lazy.ignore,
                 lazy.has_schedule) == (model.name, model.status, model.description,
                                        tuple(model.renamed_from), tuple(model.ignore),

@@ -81,11 +81,8 @@ class Reading:
         one)."""
         if self.problem is not None:
             return None
-        try:
-            data = self.data_json or json.dumps(self.data, separators=(",", ":"))
-            if self.data_json is None and json.loads(data) != self.data:
-                return None
-        except (TypeError, ValueError):
+        data = self.data_json if self.data_json is not None else _json(self.data)
+        if data is None:
             return None
         if self.valid is None:
             return data, int(self.checked), None, None, None
@@ -196,9 +193,11 @@ def _lookup(db: sqlite3.Connection | None, digests: list[str]) -> dict[str, Read
 
 def _store(db: sqlite3.Connection | None, readings: dict[str, Reading]) -> None:
     """Add ``readings``; then drop the least recently used beyond the bound."""
+    if db is None:
+        return
     rows = [(digest, *row) for digest, reading in readings.items()
             if (row := reading.as_row()) is not None]
-    if db is None or not rows:
+    if not rows:
         return
     stamp, now = _stamp(), time.time_ns()
     try:
@@ -224,7 +223,23 @@ def read(raw: bytes, check: bool) -> Reading:
         return Reading(problem=exc)
     if not check:
         return Reading(data=doc.data)
-    return Reading(data=doc.data, checked=True, valid=_valid(doc))
+    valid = _valid(doc)
+    if valid is None:
+        return Reading(data=doc.data, checked=True)
+    # A valid definition's data is rarely used again (its checked form is): it travels and
+    # is kept as JSON text, decoded only if asked for.
+    text = _json(doc.data)
+    return Reading(data=doc.data if text is None else None, data_json=text, checked=True,
+                   valid=valid)
+
+
+def _json(data: Any) -> str | None:
+    """``data`` as JSON, or None when JSON does not give it back (a date, for one)."""
+    try:
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+        return text if json.loads(text) == data else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _valid(doc: Document) -> Valid | None:

@@ -180,7 +180,9 @@ def load(text: str) -> Document:
             data = _fast().load(text)
         except (YAMLError, RecursionError):
             return parse(text)  # the round-trip parser raises the same problem, positioned
-    if _shared_container(data):
+    # Only an alias (``*name``) can make two places hold one container; without one, only
+    # the depth is checked (a cheaper walk).
+    if _shared_container(data) if "*" in text else _too_deep(data):
         return parse(text)  # raises the alias problem with its position
     return Document(text, data)
 
@@ -217,6 +219,20 @@ def _shared_container(data: Any) -> bool:
             seen.add(id(value))
             items = value.items() if isinstance(value, dict) else enumerate(value)
             stack.extend((v, (*path, k)) for k, v in items)
+    return False
+
+
+def _too_deep(data: Any) -> bool:
+    """Refuse absurd nesting (as :func:`_shared_container` does); never True."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH or (value and depth == MAX_DEPTH):  # a value one level deeper
+            raise YamlProblem(f"YAML nesting is too deep (more than {MAX_DEPTH} levels)")
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, dict | list))
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value if isinstance(v, dict | list))
     return False
 
 

@@ -104,3 +104,22 @@ def test_size_is_checked_before_reading(write_tree: WriteTree) -> None:
         assert result.returncode == 1
         assert f"over the {MAX_FILE_BYTES}-byte limit" in result.stdout + result.stderr
         assert "MemoryError" not in result.stderr
+
+
+@pytest.mark.parametrize("depth", [62, 63, 64, 65, 66])
+@pytest.mark.parametrize("leaf", [1, {}, [], [1], {"a": 1}, [{}]])
+def test_the_depth_walk_refuses_what_the_alias_walk_refuses(depth: int, leaf: object) -> None:
+    """Files without an alias get the cheaper depth-only walk: it draws the same line."""
+    from reconciler.files import yamlio
+
+    data: object = leaf
+    for i in range(depth):
+        data = {"k": data} if i % 2 else [data]
+    verdicts = []
+    for walk in (yamlio._shared_container, yamlio._too_deep):
+        try:
+            walk(data)
+            verdicts.append("ok")
+        except YamlProblem:
+            verdicts.append("too deep")
+    assert verdicts[0] == verdicts[1]

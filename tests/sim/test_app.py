@@ -312,7 +312,7 @@ def test_unexpected_failure_is_a_500_envelope(client: TestClient,
     def boom(*_: object) -> None:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(client.app.state.store, "list", boom)  # type: ignore[attr-defined]
+    monkeypatch.setattr(client.app.state.store, "list_json", boom)  # type: ignore[attr-defined]
     r = client.get(BASE, headers=ADMIN)
     assert error(r) == (500, "INTERNAL_ERROR", "unexpected server error; retry")
     assert "disk on fire" not in r.text

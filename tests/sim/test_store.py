@@ -29,9 +29,9 @@ def test_list_json_is_the_records_as_json(tmp_path: Path) -> None:
         for i, config in enumerate(CONFIGS):
             store.create(tenant, f"N\u00e9 {i}", 'quote " and \\ backslash', config)
     tenants: list[str | None] = [None, "tenant-a", "tenant-b"]
-    for tenant in tenants:
-        expected = {"definitions": [r.as_json() for r in store.list(tenant)]}
-        assert json.loads(store.list_json(tenant)) == expected
+    for which in tenants:
+        expected = {"definitions": [r.as_json() for r in store.list(which)]}
+        assert json.loads(store.list_json(which)) == expected
     store.close()
 
 

@@ -210,8 +210,15 @@ def measured(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, flo
     return elapsed, rss_kb / 1024, out.stdout
 
 
-def floor_rows(work: Path, sizes: list[int]) -> list[str]:
-    """Realistic and uniform trees against the floor: plan cold and warm, and memory."""
+def _median(values: list[float]) -> float:
+    return sorted(values)[len(values) // 2]
+
+
+def floor_rows(work: Path, sizes: list[int], repeat: int = 3) -> list[str]:
+    """Realistic and uniform trees against the floor: plan cold and warm, and memory. Each
+    time is the median of ``repeat`` runs (the floor too: this machine's timings wander by
+    a tenth); memory is the cold run's peak, and its growth per 1,000 definitions from the
+    size before."""
     import os
 
     import httpx
@@ -219,6 +226,7 @@ def floor_rows(work: Path, sizes: list[int]) -> list[str]:
     from bench.realistic import generate_realistic
 
     rows = []
+    before: dict[str, tuple[int, float]] = {}
     for n in sizes:
         tenants = max(1, n // 100)
         for kind in ("realistic", "uniform"):
@@ -229,34 +237,47 @@ def floor_rows(work: Path, sizes: list[int]) -> list[str]:
             with running_server(db, *server_args(ids)) as server:
                 seed(db, root)
                 answer = work / f"{kind}-{n}.json"
-                answer.write_bytes(httpx.get(f"{server.url}/v1/streaks", timeout=120,
+                answer.write_bytes(httpx.get(f"{server.url}/v1/streaks", timeout=300,
                                              headers={"X-API-Key": ADMIN}).content)
                 env = {**os.environ, "PHOENIX_ADMIN_URL": server.url,
                        "PHOENIX_ADMIN_API_KEY": ADMIN}
                 cache = work / f"cache-{kind}-{n}"
-                floor_s, _, _ = measured([sys.executable, str(ROOT / "bench/realistic.py"),
-                                          "floor", str(root), str(answer)], work, env)
-                cold_s, rss, text = measured(
-                    [EXE, "plan", "--dir", str(root), "--detailed-exitcode"], work,
-                    {**env, "STREAKS_NO_CACHE": "1"})
-                assert text.startswith("No changes."), text[:300]
+                floors, colds, warms, peaks = [], [], [], []
+                for _ in range(repeat):
+                    floor_s, _, _ = measured([sys.executable, str(ROOT / "bench/realistic.py"),
+                                              "floor", str(root), str(answer)], work, env)
+                    floors.append(floor_s)
+                    cold_s, rss, text = measured(
+                        [EXE, "plan", "--dir", str(root), "--detailed-exitcode"], work,
+                        {**env, "STREAKS_NO_CACHE": "1"})
+                    assert text.startswith("No changes."), text[:300]
+                    colds.append(cold_s)
+                    peaks.append(rss)
                 timed([EXE, "validate", "--dir", str(root)], work,
                       {**env, "STREAKS_CACHE_DIR": str(cache)})
-                warm_s, _, _ = measured([EXE, "plan", "--dir", str(root)], work,
-                                        {**env, "STREAKS_CACHE_DIR": str(cache)})
+                for _ in range(repeat):
+                    warm_s, _, _ = measured([EXE, "plan", "--dir", str(root)], work,
+                                            {**env, "STREAKS_CACHE_DIR": str(cache)})
+                    warms.append(warm_s)
+                floor_s, cold_s, warm_s, rss = (_median(floors), _median(colds),
+                                                _median(warms), _median(peaks))
+                growth = "—"
+                if kind in before:
+                    m, r = before[kind]
+                    growth = f"{(rss - r) / (n - m) * 1000:.1f} MB"
+                before[kind] = (n, rss)
                 rows.append(f"| {n:,} | {kind} | {floor_s:.2f} s | {cold_s:.2f} s"
                             f" ({cold_s / floor_s:.2f}×) | {warm_s:.2f} s"
-                            f" ({warm_s / floor_s:.2f}×) | {rss:.0f} MB |"
-                            f" {rss / n * 1000:.1f} MB |")
+                            f" ({warm_s / floor_s:.2f}×) | {rss:.0f} MB | {growth} |")
                 print(rows[-1], flush=True)
     return rows
 
 
 def floor_part(work: Path, sizes: list[int]) -> None:
     print("\nPlan against the floor (read + PyYAML C parse + pydantic validation + decoding the"
-          " API answer, in a fresh process)\n")
+          " API answer, in a fresh process; medians of 3)\n")
     print("| definitions | tree | floor | plan cold (× floor) | plan warm (× floor) |"
-          " peak RSS (cold) | RSS per 1,000 |")
+          " peak RSS (cold) | growth per 1,000 |")
     print("|---|---|---|---|---|---|---|")
     floor_rows(work, sizes)
 
@@ -306,8 +327,8 @@ def main() -> None:
                         default=None, help="Run one part of the benchmark.")
     parser.add_argument("--apply-count", type=int, default=None, metavar="N",
                         help="Apply N operations at parallelism 16 only (e.g. 10000).")
-    parser.add_argument("--large", action="store_true",
-                        help="Also 50,000 definitions in the floor part.")
+    parser.add_argument("--no-large", action="store_true",
+                        help="Leave out 50,000 definitions from the floor part.")
     args = parser.parse_args()
     sizes = [100, 1000] if args.quick else [100, 1000, 10_000]
     count = 200 if args.quick else 1000
@@ -320,7 +341,7 @@ def main() -> None:
             plan_part(work, sizes)
         if args.only in (None, "floor"):
             floor_part(work, [1000] if args.quick else
-                       [1000, 10_000, *([50_000] if args.large else [])])
+                       [1000, 10_000, *([] if args.no_large else [50_000])])
         if args.only in (None, "shared") and not args.quick:
             print("\nPlan of shared definitions with nothing to change (admin key)\n")
             print("| effective definitions | plan (cold) | plan (cached) |")
@@ -331,6 +352,8 @@ def main() -> None:
                 apply_part(work, args.apply_count, [16])
             else:
                 apply_part(work, count, [1, 4, 16])
+                if not args.quick:
+                    apply_part(work, 10_000, [16])
         if args.only in (None, "startup"):
             startup_part(work)
 

@@ -687,16 +687,30 @@ def _live_terminal() -> bool:
               show_default=True)
 @click.option("--markdown-out", type=click.Path(path_type=Path), default=None,
               help="Also write the Markdown form (the PR comment) to this file.")
+@click.option("--env", default=None, metavar="NAME",
+              help="The environment the plans are of (named in the Markdown heading).")
 @handles_errors
-def merge_plans(plans: tuple[Path, ...], fmt: str, markdown_out: Path | None) -> None:
+def merge_plans(plans: tuple[Path, ...], fmt: str, markdown_out: Path | None,
+                env: str | None) -> None:
     """Join the plans of the shards of one run (`plan --shard K/N --format json`) into one,
-    exactly as one plan of every tenant would be (same fingerprint)."""
+    exactly as one plan of every tenant would be (same fingerprint). Drift reports of shards
+    (`drift --shard K/N --format json`) join the same way into one report (exit 0 in sync,
+    2 drifted, as `drift`)."""
+    from dataclasses import replace
+
+    from reconciler import github
     from reconciler.errors import UsageError
     from reconciler.plan import saved, shards
     from reconciler.plan.operations import Plan
     from reconciler.plan.scope import ScopedPlan
     from reconciler.render import plan_forms, plan_markdown
 
+    drifts = [saved.drift_report(path) for path in plans]
+    if any(drifts):
+        if not all(drifts):
+            raise UsageError("merge plans with plans, drift reports with drift reports")
+        _merge_drift([d for d in drifts if d is not None], fmt, markdown_out)
+        return
     read = [saved.read_any(path) for path in plans]
     scoped = [p for p in read if isinstance(p, ScopedPlan)]
     if scoped and len(scoped) != len(read):
@@ -704,9 +718,37 @@ def merge_plans(plans: tuple[Path, ...], fmt: str, markdown_out: Path | None) ->
     merged: Plan | ScopedPlan = (shards.merge_scoped(scoped) if scoped else
                                  shards.merge([p for p in read if not isinstance(p, ScopedPlan)]))
     _echo(plan_forms.render(merged, fmt, style=_style()), nl=False, colours=True)
+    if markdown_out is not None or github.in_actions():
+        context = github.comment_context() if github.in_actions() else plan_markdown.NO_CONTEXT
+        if env is not None:
+            context = replace(context, environment=env)
+        markdown = (plan_markdown.render_scoped(merged, context=context)
+                    if isinstance(merged, ScopedPlan)
+                    else plan_markdown.render(merged, context=context))
+        if markdown_out is not None:
+            _write(markdown_out, markdown)
+        if github.in_actions():
+            github.append_summary(markdown)
+        full = merged.full if isinstance(merged, ScopedPlan) else merged
+        github.set_outputs(github.plan_outputs(full, merged if isinstance(merged, ScopedPlan)
+                                               else None))
+
+
+def _merge_drift(reports: list[Any], fmt: str, markdown_out: Path | None) -> None:
+    from reconciler import github
+    from reconciler.plan.drift import merge_reports
+    from reconciler.render import drift_forms
+
+    merged = merge_reports(reports)
+    text = {"json": drift_forms.as_json, "markdown": drift_forms.markdown,
+            "text": drift_forms.text}[fmt](merged)
+    _echo(text, nl=False)
     if markdown_out is not None:
-        _write(markdown_out, plan_markdown.render_scoped(merged)
-               if isinstance(merged, ScopedPlan) else plan_markdown.render(merged))
+        _write(markdown_out, drift_forms.markdown(merged))
+    if github.in_actions():
+        github.append_summary(drift_forms.markdown(merged))
+        github.set_outputs({"drifted": not merged.in_sync, **merged.counts()})
+    sys.exit(0 if merged.in_sync else 2)
 
 
 @main.command("diff-plans")

@@ -7,13 +7,17 @@ live here, beside the type; :mod:`reconciler.render.drift_forms` prints it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import Any, Literal, assert_never
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from reconciler.errors import PlanFileInvalid
 from reconciler.model.desired import shared_overlay
-from reconciler.plan.codec import change_data, change_schema
+from reconciler.plan.codec import ChangeData, change_data, change_schema
 from reconciler.plan.operations import Action, Change, Operation, Plan, Scheduled
 
 Kind = Literal["changed", "missing", "archived", "unmanaged"]
@@ -92,7 +96,67 @@ def drift_from_plan(plan: Plan, *, unmanaged_is_drift: frozenset[str] = frozense
                   " `unmanaged: drift`"))
         items.append(DriftItem(kind="unmanaged", tenant=u.tenant, name=u.name, id=u.id,
                                changed_at=u.updated_at, fix=fix, counted=counted))
-    return DriftReport(items=tuple(items), tenants=plan.tenants)
+    return DriftReport(items=_by_tenant(items), tenants=plan.tenants)
+
+
+def _by_tenant(items: Iterable[DriftItem]) -> tuple[DriftItem, ...]:
+    """Items tenant by tenant (each tenant's in their order): so the reports of shards, which
+    split the tenants, join into exactly the report of all of them."""
+    return tuple(sorted(items, key=lambda i: i.tenant))
+
+
+def merge_reports(reports: Sequence[DriftReport]) -> DriftReport:
+    """The reports of the shards of one run (``drift --shard K/N``), joined: the report of
+    every tenant. Refuses reports that share a tenant (not shards of one run)."""
+    tenants = [t for r in reports for t in r.tenants]
+    if len(set(tenants)) != len(tenants):
+        raise PlanFileInvalid("these drift reports share tenants; merge the reports of the"
+                              " shards of one run")
+    return DriftReport(items=_by_tenant(i for r in reports for i in r.items),
+                       tenants=tuple(sorted(tenants)))
+
+
+def report_from_data(data: Any, source: str) -> DriftReport:
+    """Read a report written by ``drift --format json`` (one-line :class:`PlanFileInvalid`
+    when it is not one)."""
+    try:
+        parsed = _ReportData.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(p) for p in err["loc"]) or "the top"
+        raise PlanFileInvalid(f"{source}: not a drift report of this version ({where}:"
+                              f" {err['msg']})") from exc
+    items = tuple(DriftItem(kind=i.kind, tenant=i.tenant, name=i.name, id=i.id,
+                            changes=tuple(Change(c.path, c.before, c.after, c.kind)
+                                          for c in i.changes),
+                            file=i.file, changed_at=i.changed_at, fix=i.fix, counted=i.counted,
+                            due=i.due) for i in parsed.items)
+    return DriftReport(items=items, tenants=tuple(parsed.tenants))
+
+
+class _ItemData(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Kind
+    tenant: str
+    name: str
+    id: str | None
+    file: str | None
+    changed_at: str | None
+    counted: bool
+    due: bool = False
+    fix: str
+    changes: list[ChangeData]
+
+
+class _ReportData(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    format_version: Literal[1]
+    in_sync: bool
+    counts: dict[str, int]
+    tenants: list[str]
+    items: list[_ItemData]
 
 
 # How long after a scheduled change a live status may still be the one before it without
@@ -164,6 +228,7 @@ def as_data(report: DriftReport) -> dict[str, Any]:
         "format_version": FORMAT_VERSION,
         "in_sync": report.in_sync,
         "counts": report.counts(),
+        "tenants": list(report.tenants),
         "items": [
             {"kind": i.kind, "tenant": i.tenant, "name": i.name, "id": i.id,
              "file": i.file, "changed_at": i.changed_at, "counted": i.counted, "due": i.due,
@@ -182,13 +247,16 @@ def drift_schema() -> dict[str, Any]:
         "description": "Output of `streaks drift --format json` (format_version 1). In each"
                        " change, `before` is git's value and `after` the live value.",
         "type": "object",
-        "required": ["format_version", "in_sync", "counts", "items"],
+        "required": ["format_version", "in_sync", "counts", "tenants", "items"],
         "additionalProperties": False,
         "properties": {
             "format_version": {"const": FORMAT_VERSION},
             "in_sync": {"type": "boolean", "description": "No item is counted as drift."},
             "counts": {"type": "object", "required": list(KINDS), "additionalProperties": False,
                        "properties": {k: {"type": "integer", "minimum": 0} for k in KINDS}},
+            "tenants": {"type": "array", "items": {"type": "string"}, "description":
+                        "The tenants compared (a shard's own, with --shard), sorted; the"
+                        " items are grouped by tenant in this order."},
             "items": {"type": "array", "items": {
                 "type": "object",
                 "required": ["kind", "tenant", "name", "id", "file", "changed_at", "counted",

@@ -31,6 +31,7 @@ from reconciler.plan.codec import (
     plan_from_data,
     scope_of,
 )
+from reconciler.plan.drift import DriftReport, report_from_data
 from reconciler.plan.operations import Action, Plan
 from reconciler.plan.scope import ScopedPlan
 
@@ -164,6 +165,18 @@ def read_any(path: Path) -> Plan | ScopedPlan:
         raise PlanFileInvalid(f"{str(path)!r} is not a streaks plan")
     full = plan_from_data(doc, str(path))
     return scope_of(full, doc, str(path)) or full
+
+
+def drift_report(path: Path) -> DriftReport | None:
+    """The drift report in ``path`` (``drift --format json``), or None when it holds
+    something else (a plan)."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PlanFileInvalid(f"cannot read {str(path)!r}: {exc}") from exc
+    if not isinstance(doc, dict) or "in_sync" not in doc:
+        return None
+    return report_from_data(doc, str(path))
 
 
 def check_derived(saved: Plan, derived: Plan, path: Path) -> None:

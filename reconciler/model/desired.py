@@ -41,7 +41,7 @@ class Checked:
     So a definition that needs no change never becomes a model, nor even a dict: the
     planner compares the config it sends with a live record's as text, and the model is
     validated from the data on first use (see :attr:`DesiredDefinition.definition`). It is
-    what the file cache keeps for a valid file (:mod:`reconciler.files.documents`).
+    what the file cache keeps for a valid file (:mod:`reconciler.files.cache`).
     """
 
     text: str

@@ -9,8 +9,9 @@ import time
 
 import pytest
 
-from reconciler.files import documents
+from reconciler.files import documents, readings
 from reconciler.files.documents import read_documents
+from reconciler.files.readings import Reading
 from reconciler.files.yamlio import MAX_FILE_BYTES, YamlProblem
 from tests.cliutil import run
 from tests.conftest import VALID, WriteTree
@@ -63,10 +64,10 @@ def test_the_parallel_path_names_the_bomb(write_tree: WriteTree) -> None:
     assert "Traceback" not in result.stdout + result.stderr
 
 
-REAL_READ = documents.read
+REAL_READ = readings.read
 
 
-def crash_on_poison(raw: bytes, check: bool) -> documents.Reading:
+def crash_on_poison(raw: bytes, check: bool) -> Reading:
     """The parser, except that it crashes the process on a marked file."""
     if b"POISON" in raw:
         import faulthandler

@@ -1,0 +1,28 @@
+"""Looking into, and tampering with, the file cache's database in tests."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from reconciler.files.cache import CACHE_NAME
+
+
+def rows(cache: Path) -> dict[str, Any]:
+    with closing(sqlite3.connect(cache / CACHE_NAME)) as db:
+        return {d: json.loads(b) for d, b in db.execute("SELECT digest, data FROM readings")}
+
+
+def poke(cache: Path, digest: str, data: str, stamp: str | None = None) -> None:
+    """Give a row other data, as a file that is not a definition (unchecked)."""
+    with closing(sqlite3.connect(cache / CACHE_NAME)) as db, db:
+        db.execute("UPDATE readings SET data = ?, checked = 0, head = NULL,"
+                   " stamp = coalesce(?, stamp) WHERE digest = ?", (data, stamp, digest))
+
+
+def refuse(*args: object, **kwargs: object) -> None:
+    """Stands in for the parser or the validator where they must not run."""
+    raise AssertionError("read again")

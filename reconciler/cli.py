@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -22,6 +22,10 @@ from reconciler import __version__
 if TYPE_CHECKING:
     from reconciler.api.connection import Target
     from reconciler.commands import PlanRun
+    from reconciler.plan.drift import DriftReport
+    from reconciler.plan.operations import Plan
+    from reconciler.plan.scope import ScopedPlan
+    from reconciler.render.plan_markdown import CommentContext
     from reconciler.render.style import Style
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -478,11 +482,7 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
     from reconciler.render import plan_forms, plan_markdown
 
     options = PlanOptions(max_archive=max_archive, allow_archive_all=allow_archive_all, at=at)
-    context = github.comment_context() if github.in_actions() else plan_markdown.NO_CONTEXT
-    if connection.env is not None:
-        from dataclasses import replace
-
-        context = replace(context, environment=connection.env)
+    context = _comment_context(connection.env)
     scoped = None
     try:
         target = connection.target()
@@ -515,16 +515,55 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
         from reconciler.render.annotations import plan_lines
 
         _echo(plan_lines(run.plan), err=True, nl=False, commands=True)
-    if markdown_out is not None or github.in_actions():
-        markdown = (plan_markdown.render_scoped(scoped, context=context, chart=chart) if scoped
-                    else plan_markdown.render(run.plan, context=context))
-        if markdown_out is not None:
-            _write(markdown_out, markdown)
-        if github.in_actions():
-            github.append_summary(markdown)
-        github.set_outputs(github.plan_outputs(run.plan, scoped))
+    _publish_plan(run.plan, scoped, context, markdown_out, chart)
     if detailed_exitcode and run.plan.has_changes:
         sys.exit(2)
+
+
+def _comment_context(env: str | None) -> CommentContext:
+    """What the PR comment names: the run (in Actions) and the environment."""
+    from dataclasses import replace
+
+    from reconciler import github
+    from reconciler.render import plan_markdown
+
+    context = github.comment_context() if github.in_actions() else plan_markdown.NO_CONTEXT
+    return context if env is None else replace(context, environment=env)
+
+
+def _publish_plan(full: Plan, scoped: ScopedPlan | None, context: CommentContext,
+                  markdown_out: Path | None, chart: str = "") -> None:
+    """The plan's Markdown to ``--markdown-out`` and, in Actions, to the job summary, with
+    its step outputs."""
+    from reconciler import github
+    from reconciler.render import plan_markdown
+
+    if markdown_out is None and not github.in_actions():
+        return
+    markdown = (plan_markdown.render_scoped(scoped, context=context, chart=chart) if scoped
+                else plan_markdown.render(full, context=context))
+    if markdown_out is not None:
+        _write(markdown_out, markdown)
+    if github.in_actions():
+        github.append_summary(markdown)
+    github.set_outputs(github.plan_outputs(full, scoped))
+
+
+def _report_drift(report: DriftReport, fmt: str, markdown_out: Path | None = None,
+                  ) -> NoReturn:
+    """Print a drift report in ``fmt`` (and its Markdown to ``markdown_out``); in Actions,
+    its summary and outputs; exit 0 in sync, 2 drifted."""
+    from reconciler import github
+    from reconciler.render import drift_forms as render
+
+    text = {"json": render.as_json, "markdown": render.markdown, "text": render.text}[fmt](report)
+    _echo(text, nl=False)
+    if markdown_out is not None:
+        _write(markdown_out, render.markdown(report))
+    if github.in_actions():
+        github.append_summary(render.markdown(report))
+        github.set_outputs({"drifted": not report.in_sync, **report.counts()})
+    sys.exit(0 if report.in_sync else 2)
 
 
 def _schedule_chart(run: PlanRun) -> str:
@@ -696,59 +735,29 @@ def merge_plans(plans: tuple[Path, ...], fmt: str, markdown_out: Path | None,
     exactly as one plan of every tenant would be (same fingerprint). Drift reports of shards
     (`drift --shard K/N --format json`) join the same way into one report (exit 0 in sync,
     2 drifted, as `drift`)."""
-    from dataclasses import replace
-
-    from reconciler import github
     from reconciler.errors import UsageError
     from reconciler.plan import saved, shards
-    from reconciler.plan.operations import Plan
+    from reconciler.plan.drift import DriftReport, merge_reports
     from reconciler.plan.scope import ScopedPlan
-    from reconciler.render import plan_forms, plan_markdown
+    from reconciler.render import plan_forms
 
-    drifts = [saved.drift_report(path) for path in plans]
-    if any(drifts):
-        if not all(drifts):
-            raise UsageError("merge plans with plans, drift reports with drift reports")
-        _merge_drift([d for d in drifts if d is not None], fmt, markdown_out)
-        return
-    read = [saved.read_any(path) for path in plans]
+    results = [saved.read_result(path) for path in plans]
+    drifts = [r for r in results if isinstance(r, DriftReport)]
+    read = [r for r in results if not isinstance(r, DriftReport)]
+    if drifts and read:
+        raise UsageError("merge plans with plans, drift reports with drift reports")
+    if drifts:
+        _report_drift(merge_reports(drifts), fmt, markdown_out)
     scoped = [p for p in read if isinstance(p, ScopedPlan)]
     if scoped and len(scoped) != len(read):
         raise UsageError("merge plans made the same way: all with --base-ref, or none")
     merged: Plan | ScopedPlan = (shards.merge_scoped(scoped) if scoped else
                                  shards.merge([p for p in read if not isinstance(p, ScopedPlan)]))
     _echo(plan_forms.render(merged, fmt, style=_style()), nl=False, colours=True)
-    if markdown_out is not None or github.in_actions():
-        context = github.comment_context() if github.in_actions() else plan_markdown.NO_CONTEXT
-        if env is not None:
-            context = replace(context, environment=env)
-        markdown = (plan_markdown.render_scoped(merged, context=context)
-                    if isinstance(merged, ScopedPlan)
-                    else plan_markdown.render(merged, context=context))
-        if markdown_out is not None:
-            _write(markdown_out, markdown)
-        if github.in_actions():
-            github.append_summary(markdown)
-        full = merged.full if isinstance(merged, ScopedPlan) else merged
-        github.set_outputs(github.plan_outputs(full, merged if isinstance(merged, ScopedPlan)
-                                               else None))
-
-
-def _merge_drift(reports: list[Any], fmt: str, markdown_out: Path | None) -> None:
-    from reconciler import github
-    from reconciler.plan.drift import merge_reports
-    from reconciler.render import drift_forms
-
-    merged = merge_reports(reports)
-    text = {"json": drift_forms.as_json, "markdown": drift_forms.markdown,
-            "text": drift_forms.text}[fmt](merged)
-    _echo(text, nl=False)
-    if markdown_out is not None:
-        _write(markdown_out, drift_forms.markdown(merged))
-    if github.in_actions():
-        github.append_summary(drift_forms.markdown(merged))
-        github.set_outputs({"drifted": not merged.in_sync, **merged.counts()})
-    sys.exit(0 if merged.in_sync else 2)
+    if isinstance(merged, ScopedPlan):
+        _publish_plan(merged.full, merged, _comment_context(env), markdown_out)
+    else:
+        _publish_plan(merged, None, _comment_context(env), markdown_out)
 
 
 @main.command("diff-plans")
@@ -814,17 +823,11 @@ def drift(directory: Path, tenants: tuple[str, ...], connection: Connection, at:
           shard: Any, fmt: str) -> None:
     """Compare git with Phoenix: exit 0 in sync, 2 drifted, 1 error. Changes nothing."""
 
-    from reconciler import commands, github
-    from reconciler.render import drift_forms as render
+    from reconciler import commands
 
     target = connection.target()
-    report = commands.run(commands.drift(directory, tenants, target, at=at, shard=shard))
-    text = {"json": render.as_json, "markdown": render.markdown, "text": render.text}[fmt](report)
-    _echo(text, nl=False)
-    if github.in_actions():
-        github.append_summary(render.markdown(report))
-        github.set_outputs({"drifted": not report.in_sync, **report.counts()})
-    sys.exit(0 if report.in_sync else 2)
+    _report_drift(commands.run(commands.drift(directory, tenants, target, at=at, shard=shard)),
+                  fmt)
 
 
 @main.command()

@@ -31,11 +31,10 @@ from reconciler.model.calendar import Calendar, calendar_of
 from reconciler.model.definition import is_tenant_id
 from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
 from reconciler.model.live import LiveRecord, LiveState
-from reconciler.model.schedule import frozen_by
 from reconciler.plan import saved
 from reconciler.plan.drift import DriftReport, drift_from_plan
 from reconciler.plan.operations import Plan
-from reconciler.plan.planner import PlanOptions, make_plan, scheduled_only
+from reconciler.plan.planner import PlanOptions, frozen, make_plan, scheduled_only
 from reconciler.plan.scope import ScopedPlan, split
 from reconciler.plan.shards import Shard
 
@@ -178,21 +177,18 @@ def check_freeze(run: PlanRun, override_reason: str | None) -> tuple[str, ...]:
         return ()
     refused, overridden = [], []
     for tenant in run.desired.tenants:
-        frozen = frozen_by(tenant.settings.freeze, at)
-        if frozen is None:
+        words = frozen(tenant, at)
+        if words is None:
             continue
         blocked = [op for op in run.plan.operations
                    if op.tenant == tenant.tenant and not op.scheduled]
         if not blocked:
             continue
-        window, until = frozen
         if override_reason is not None:
             overridden.append(tenant.tenant)
             continue
-        why = f" ({window.reason})" if window.reason else ""
         names = ", ".join(f"{op.action} {op.name!r}" for op in blocked)
-        refused.append(f"tenant {tenant.tenant} is frozen until {until:%Y-%m-%d %H:%M} UTC"
-                       f"{why}: {len(blocked)} change(s) not made by a schedule ({names})")
+        refused.append(f"{words}: {len(blocked)} change(s) not made by a schedule ({names})")
     if refused:
         raise PlanRefused("; ".join(refused) + "; nothing was sent. Wait for the freeze to end,"
                           " or pass --override-freeze --reason TEXT")

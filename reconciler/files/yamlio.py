@@ -180,9 +180,9 @@ def load(text: str) -> Document:
             data = _fast().load(text)
         except (YAMLError, RecursionError):
             return parse(text)  # the round-trip parser raises the same problem, positioned
-    # Only an alias (``*name``) can make two places hold one container; without one, only
-    # the depth is checked (a cheaper walk).
-    if _shared_container(data) if "*" in text else _too_deep(data):
+    if "*" not in text:  # no alias (``*name``): no container is reached twice
+        _check_depth(data)  # the cheaper walk
+    elif _shared_container(data):
         return parse(text)  # raises the alias problem with its position
     return Document(text, data)
 
@@ -222,8 +222,8 @@ def _shared_container(data: Any) -> bool:
     return False
 
 
-def _too_deep(data: Any) -> bool:
-    """Refuse absurd nesting (as :func:`_shared_container` does); never True."""
+def _check_depth(data: Any) -> None:
+    """Refuse absurd nesting, as :func:`_shared_container` does."""
     stack: list[tuple[Any, int]] = [(data, 0)]
     while stack:
         value, depth = stack.pop()
@@ -233,7 +233,6 @@ def _too_deep(data: Any) -> bool:
             stack.extend((v, depth + 1) for v in value.values() if isinstance(v, dict | list))
         elif isinstance(value, list):
             stack.extend((v, depth + 1) for v in value if isinstance(v, dict | list))
-    return False
 
 
 def parse(text: str) -> Document:

@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from reconciler.model.desired import canonical
+
 
 @dataclass(frozen=True)
 class LiveRecord:
@@ -42,9 +44,8 @@ class LiveRecord:
         return value if isinstance(value, str) else None
 
     def config_text(self) -> str:
-        """The config as canonical JSON (see :func:`reconciler.model.desired.canonical`)."""
-        return json.dumps(self.config, sort_keys=True, separators=(",", ":"),
-                          ensure_ascii=False)
+        """The config as canonical JSON (compared with what a desired definition sends)."""
+        return canonical(self.config)
 
     def fingerprint(self) -> str:
         """A hash of the whole record: any change to it (``updated_at`` included) changes it."""

@@ -82,16 +82,23 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = Pla
                 scheduled=tuple(scheduled))
 
 
+def frozen(tenant: DesiredTenant, at: datetime) -> str | None:
+    """``tenant T is frozen until … UTC (reason)`` when ``tenant`` is frozen at ``at``."""
+    found = frozen_by(tenant.settings.freeze, at)
+    if found is None:
+        return None
+    window, until = found
+    why = f" ({window.reason})" if window.reason else ""
+    return f"tenant {tenant.tenant} is frozen until {until:%Y-%m-%d %H:%M} UTC{why}"
+
+
 def freeze_notes(tenant: DesiredTenant, at: datetime) -> list[str]:
     """A note when ``tenant`` is frozen at ``at``."""
-    frozen = frozen_by(tenant.settings.freeze, at)
-    if frozen is None:
+    words = frozen(tenant, at)
+    if words is None:
         return []
-    window, until = frozen
-    why = f" ({window.reason})" if window.reason else ""
-    return [f"tenant {tenant.tenant} is frozen until {until:%Y-%m-%d %H:%M} UTC{why}: apply"
-            " makes only its scheduled status changes unless --override-freeze --reason"
-            " TEXT"]
+    return [f"{words}: apply makes only its scheduled status changes unless --override-freeze"
+            " --reason TEXT"]
 
 
 def scheduled_only(plan: Plan) -> Plan:
@@ -217,8 +224,9 @@ class _TenantPlan:
     def _create(self, desired: DesiredDefinition) -> None:
         d = desired
         key = f"name:{d.name}"
-        body = {"name": d.name, "description": d.description, "config": d.api_config()}
-        config = normal_config(d.api_config())
+        sent = d.api_config()
+        body = {"name": d.name, "description": d.description, "config": sent}
+        config = normal_config(sent)
         changes = (Change("description", None, d.description, ChangeKind.ADDED),
                    *(Change(f"config.{k}", None, v, ChangeKind.ADDED)
                      for k, v in config.items()))

@@ -63,12 +63,21 @@ def save(path: Path, plan: Plan, desired: DesiredState, live: LiveState, api_url
     path.write_text(redact(json.dumps(doc, indent=2, ensure_ascii=False) + "\n"),
                     encoding="utf-8")
 
+def _json_of(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PlanFileInvalid(f"cannot read {what} {str(path)!r}: {exc}") from exc
+
+
 def load(path: Path) -> tuple[Plan, dict[str, Any]]:
     """Read a plan file: the plan and the whole document."""
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise PlanFileInvalid(f"cannot read plan file {str(path)!r}: {exc}") from exc
+    doc = _json_of(path, "plan file")
+    return _saved(doc, path), doc
+
+
+def _saved(doc: Any, path: Path) -> Plan:
+    """The plan of a saved plan file's document (refused when it is not one)."""
     if not isinstance(doc, dict) or doc.get("kind") != SAVED_KIND:
         raise PlanFileInvalid(f"{str(path)!r} is not a saved streaks plan")
     if doc.get("format_version") != SAVED_FORMAT_VERSION:
@@ -78,7 +87,7 @@ def load(path: Path) -> tuple[Plan, dict[str, Any]]:
         SavedPlanFile.model_validate(doc)
     except ValidationError as exc:
         raise one_line(exc, str(path)) from exc
-    return plan_from_data(doc["plan"], str(path)), doc
+    return plan_from_data(doc["plan"], str(path))
 
 
 class SavedPlanFile(BaseModel):
@@ -155,28 +164,25 @@ def read_plan(path: Path) -> Plan:
 def read_any(path: Path) -> Plan | ScopedPlan:
     """A plan from ``plan --format json`` output (scoped when it came from ``--base-ref``)
     or from a saved plan file."""
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise PlanFileInvalid(f"cannot read plan {str(path)!r}: {exc}") from exc
+    return _plan_of(_json_of(path, "plan"), path)
+
+
+def read_result(path: Path) -> Plan | ScopedPlan | DriftReport:
+    """What a shard left (``merge-plans``): a plan, as :func:`read_any` reads it, or a drift
+    report (``drift --format json``)."""
+    doc = _json_of(path, "plan")
+    if isinstance(doc, dict) and "in_sync" in doc:
+        return report_from_data(doc, str(path))
+    return _plan_of(doc, path)
+
+
+def _plan_of(doc: Any, path: Path) -> Plan | ScopedPlan:
     if isinstance(doc, dict) and doc.get("kind") == SAVED_KIND:
-        return load(path)[0]
+        return _saved(doc, path)
     if not isinstance(doc, dict):
         raise PlanFileInvalid(f"{str(path)!r} is not a streaks plan")
     full = plan_from_data(doc, str(path))
     return scope_of(full, doc, str(path)) or full
-
-
-def drift_report(path: Path) -> DriftReport | None:
-    """The drift report in ``path`` (``drift --format json``), or None when it holds
-    something else (a plan)."""
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise PlanFileInvalid(f"cannot read {str(path)!r}: {exc}") from exc
-    if not isinstance(doc, dict) or "in_sync" not in doc:
-        return None
-    return report_from_data(doc, str(path))
 
 
 def check_derived(saved: Plan, derived: Plan, path: Path) -> None:

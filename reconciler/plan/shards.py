@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from reconciler.errors import PlanFileInvalid, UsageError
-from reconciler.plan.operations import Operation, Plan
+from reconciler.plan.operations import Operation, Plan, Unmanaged
 from reconciler.plan.scope import ScopedPlan
 
 SHARD_RE = re.compile(r"^([1-9][0-9]*)/([1-9][0-9]*)$")
@@ -74,18 +74,26 @@ def merge(plans: Sequence[Plan]) -> Plan:
         raise PlanFileInvalid("the plans read their schedules at different instants; make the"
                               " shard plans with the same --at (the matrix can pass the run's"
                               " start time)")
+    # Each plan's operations and unmanaged records by tenant, gathered in one pass.
+    ops_of: dict[str, list[int]] = {t: [] for t in owner}
+    unmanaged_of: dict[str, list[Unmanaged]] = {t: [] for t in owner}
+    for k, plan in enumerate(plans):  # a plan speaks only for the tenants it planned
+        for i, op in enumerate(plan.operations):
+            if owner.get(op.tenant) == k:
+                ops_of[op.tenant].append(i)
+        for u in plan.unmanaged:
+            if owner.get(u.tenant) == k:
+                unmanaged_of[u.tenant].append(u)
     operations: list[Operation] = []
     for tenant in sorted(owner):
-        plan = plans[owner[tenant]]
-        mine = [i for i, op in enumerate(plan.operations) if op.tenant == tenant]
+        plan, mine = plans[owner[tenant]], ops_of[tenant]
         where = {old: len(operations) + new for new, old in enumerate(mine)}
         for i in mine:
             op = plan.operations[i]
             operations.append(replace(op, depends_on=tuple(where[d] for d in op.depends_on)))
     return Plan(
         operations=tuple(operations),
-        unmanaged=tuple(u for t in sorted(owner) for u in plans[owner[t]].unmanaged
-                        if u.tenant == t),
+        unmanaged=tuple(u for t in sorted(owner) for u in unmanaged_of[t]),
         tenants=tuple(sorted(owner)),
         notes=tuple(note for plan in plans for note in plan.notes),
         at=min(ats, default=None),

@@ -11,16 +11,13 @@ from zoneinfo import ZoneInfo
 
 from reconciler.model.calendar import Calendar
 from reconciler.model.untrusted import one_line
+from reconciler.plan.codec import utc_text
 from reconciler.render.plan_json import dumps
 from reconciler.render.plan_markdown import fenced
 from reconciler.render.plan_text import value
 
 FORMAT_VERSION = 1
 GANTT_TIME = "%Y-%m-%d %H:%M"
-
-
-def _utc(at: datetime) -> str:
-    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _local(at: datetime, zone: str) -> datetime:
@@ -52,14 +49,14 @@ def as_data(calendar: Calendar) -> dict[str, Any]:
     """The JSON form (``schemas/calendar.schema.json``)."""
     return {
         "format_version": FORMAT_VERSION,
-        "from": _utc(calendar.start),
-        "until": _utc(calendar.end),
-        "changes": [{"tenant": c.tenant, "name": c.name, "at": _utc(c.at),
+        "from": utc_text(calendar.start),
+        "until": utc_text(calendar.end),
+        "changes": [{"tenant": c.tenant, "name": c.name, "at": utc_text(c.at),
                      "local": _local(c.at, c.timezone).isoformat(timespec="minutes"),
                      "timezone": c.timezone, "from": c.before, "to": c.after, "note": c.note}
                     for c in calendar.changes],
         "windows": [{"tenant": s.tenant, "name": s.name, "status": s.status,
-                     "default": s.default, "start": _utc(s.start), "end": _utc(s.end),
+                     "default": s.default, "start": utc_text(s.start), "end": utc_text(s.end),
                      "timezone": s.timezone, "note": s.note} for s in calendar.stretches],
     }
 
@@ -80,7 +77,7 @@ def ics(calendar: Calendar) -> str:
     feed.add("x-wr-calname", "Streak schedules")
     for s in calendar.stretches:
         event = Event()
-        uid = hashlib.sha256(f"{s.tenant}\n{s.name}\n{_utc(s.start)}".encode()).hexdigest()
+        uid = hashlib.sha256(f"{s.tenant}\n{s.name}\n{utc_text(s.start)}".encode()).hexdigest()
         event.add("uid", f"{uid[:32]}@streaks")
         event.add("dtstamp", calendar.start.astimezone(UTC))
         event.add("dtstart", s.start.astimezone(UTC))

@@ -117,7 +117,7 @@ def test_the_depth_walk_refuses_what_the_alias_walk_refuses(depth: int, leaf: ob
     for i in range(depth):
         data = {"k": data} if i % 2 else [data]
     verdicts = []
-    for walk in (yamlio._shared_container, yamlio._too_deep):
+    for walk in (yamlio._shared_container, yamlio._check_depth):
         try:
             walk(data)
             verdicts.append("ok")

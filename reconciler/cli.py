@@ -141,41 +141,18 @@ SETTINGS_FILE = Path("streaks.toml")
 
 
 def settings_defaults(group: click.Group, path: Path = SETTINGS_FILE) -> dict[str, Any]:
-    """click's ``default_map`` from the ``[defaults]`` of ``streaks.toml``: a top-level key
-    applies to every command that has that option, ``[defaults.COMMAND]`` to one."""
-    import tomllib
+    """click's ``default_map`` from the ``[defaults]`` of ``streaks.toml``, as far as the
+    repository may set them (:mod:`reconciler.files.settings`)."""
+    from reconciler.files.settings import repository_defaults
 
-    if not path.is_file():
-        return {}
-    try:
-        defaults = tomllib.loads(path.read_text(encoding="utf-8")).get("defaults", {})
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ValueError(f"{path}: {exc}") from exc
-    if not isinstance(defaults, dict):
-        raise ValueError(f"{path}: [defaults] must be a table")
-    shared = {k: v for k, v in defaults.items() if not isinstance(v, dict)}
     # The settings file names options as on the command line (--max-archive: max_archive).
-    known = {name: {_setting_name(p): str(p.name) for p in cmd.params
-                    if isinstance(p, click.Option) and p.name}
-             for name, cmd in group.commands.items()}
-    options = {o for names in known.values() for o in names}
-    unknown = sorted(k for k in shared if k not in options)
-    for command, values in defaults.items():
-        if isinstance(values, dict):
-            if command not in known:
-                unknown.append(f"[defaults.{command}]")
-            else:
-                unknown += [f"defaults.{command}.{k}" for k in values if k not in known[command]]
-    if unknown:
-        raise ValueError(f"{path}: no such option in [defaults]: {', '.join(unknown)}")
-    result: dict[str, Any] = {}
-    for name, params in known.items():
-        own = defaults.get(name)
-        merged = {**{k: v for k, v in shared.items() if k in params},
-                  **(own if isinstance(own, dict) else {})}
-        if merged:
-            result[name] = {params[k]: v for k, v in merged.items()}
-    return result
+    options = {name: [p for p in cmd.params if isinstance(p, click.Option) and p.name]
+               for name, cmd in group.commands.items()}
+    known = {name: {_setting_name(p): str(p.name) for p in params}
+             for name, params in options.items()}
+    builtins = {name: {str(p.name): p.default for p in params}
+                for name, params in options.items()}
+    return repository_defaults(path, known, builtins)
 
 
 def _name_envvars(group: click.Group) -> None:
@@ -213,11 +190,13 @@ class StreaksGroup(click.Group):
         gc.set_threshold(200_000, 30, 30)
         # Every option's default can come from STREAKS_<COMMAND>_<OPTION> or from the
         # [defaults] of streaks.toml; a flag on the command line wins over both.
+        from reconciler.errors import StreaksError
+
         _name_envvars(self)
         try:
             extra.setdefault("default_map", settings_defaults(self))
-        except ValueError as exc:
-            click.echo(f"error: {exc}", err=True)
+        except StreaksError as exc:
+            _echo(f"error: {exc}", err=True)
             sys.exit(1)
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)

@@ -70,12 +70,22 @@ class ClientSettings:
 
 
 
-def check_url(url: str, *, allow_insecure_http: bool = False) -> str:
-    """Refuse plain http:// to a host that is not loopback, unless explicitly allowed."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UsageError(f"API URL must be http(s)://host[:port], got {url!r}")
-    if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(parts.hostname):
+def check_url(url: str, *, allow_insecure_http: bool = False, source: str = "the API URL",
+              ) -> str:
+    """Refuse plain http:// to a host that is not loopback, unless explicitly allowed.
+    The message names ``source`` (where the URL came from), never the value itself: it may
+    be any variable's value."""
+    try:
+        parts = urlsplit(url)
+        valid = parts.scheme in ("http", "https") and bool(parts.hostname)
+        parts.port  # noqa: B018 (a bad port raises only when read)
+    except ValueError:
+        valid = False
+    if not valid:
+        raise UsageError(f"{source} must be an http(s)://host[:port] URL (its value is not"
+                         " shown: it may be a secret)")
+    if parts.scheme == "http" and not allow_insecure_http and not _is_loopback(
+            parts.hostname or ""):
         raise UsageError("refusing plain http:// to a non-loopback host (the API key would"
                          " travel unencrypted); use https:// or pass --allow-insecure-http")
     return url.rstrip("/")

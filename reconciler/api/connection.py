@@ -17,7 +17,7 @@ from reconciler.api.secrets import (
     without_credentials,
 )
 from reconciler.errors import UsageError
-from reconciler.model.project import Environment
+from reconciler.model.project import Environment, variables
 
 SIM_DB = Path(".streaks") / "sim.db"
 
@@ -40,20 +40,19 @@ class Target:
 def resolve(sim: bool, api_url: str | None, *, allow_insecure_http: bool = False,
             settings: ClientSettings | None = None, environment: Environment | None = None,
             environment_name: str | None = None) -> Target:
-    """The target named by ``--sim``, ``--api-url``, the ``--env`` environment's ``api_url``
-    or the variable its ``url_env`` names (``PHOENIX_ADMIN_URL`` without ``--env``), in that
-    order."""
+    """The target named by ``--sim``, ``--api-url`` or the URL variable of the ``--env``
+    environment (``PHOENIX_<NAME>_URL``; ``PHOENIX_ADMIN_URL`` without ``--env``), in that
+    order. Only the job says where a key goes: nothing here comes from the repository."""
     settings = settings or ClientSettings()
-    key_variable = environment.key_env if environment is not None else KEY_VARIABLE
+    url_variable, key_variable = (variables(environment_name) if environment_name is not None
+                                  else (URL_VARIABLE, KEY_VARIABLE))
     if sim:
         db = SIM_DB if environment_name is None else SIM_DB.with_name(
             f"sim-{environment_name}.db")
         return Target(url=f"sim:{db.as_posix()}", sim_db=db, settings=settings,
                       key_variable=key_variable, environment=environment,
                       environment_name=environment_name)
-    url_variable = environment.url_env if environment is not None else URL_VARIABLE
-    url = api_url or (environment.api_url if environment else None) or os.environ.get(
-        url_variable)
+    url = api_url or os.environ.get(url_variable)
     if not url:
         raise UsageError(
             f"no API to talk to: set {url_variable} and {key_variable} (or pass --api-url),"
@@ -61,7 +60,8 @@ def resolve(sim: bool, api_url: str | None, *, allow_insecure_http: bool = False
         )
     for credential in url_credentials(url):
         register(credential)  # before anything can print the URL
-    checked = check_url(url, allow_insecure_http=allow_insecure_http)
+    checked = check_url(url, allow_insecure_http=allow_insecure_http,
+                        source="--api-url" if api_url else url_variable)
     return Target(url=without_credentials(checked), settings=settings, connect_url=checked,
                   key_variable=key_variable, url_variable=url_variable,
                   environment=environment,

@@ -9,12 +9,16 @@ server that echoes the key back in an error message cannot make the tool print i
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import unquote, urlsplit
 
 KEY_VARIABLE = "PHOENIX_ADMIN_API_KEY"
 URL_VARIABLE = "PHOENIX_ADMIN_URL"
 _REGISTERED: set[str] = set()
 MIN_LENGTH = 4  # shorter values would redact ordinary words
+# Variables whose values are secrets whatever tool they belong to (GITHUB_TOKEN, every
+# environment's PHOENIX_<NAME>_API_KEY, AWS_SECRET_ACCESS_KEY, a password).
+SECRET_NAME = re.compile(r"KEY|TOKEN|SECRET|PASSW|CREDENTIAL|PRIVATE|AUTH", re.IGNORECASE)
 
 
 def register(value: str | None) -> None:
@@ -25,7 +29,11 @@ def register(value: str | None) -> None:
 
 def url_credentials(url: str) -> list[str]:
     """The user name and password written into ``url`` (raw and decoded forms)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (a malformed URL raises only when its parts are read)
+    except ValueError:
+        return []
     found = []
     if parts.password:
         found += [parts.password, unquote(parts.password)]
@@ -35,14 +43,15 @@ def url_credentials(url: str) -> list[str]:
 
 
 def current() -> list[str]:
-    """Every secret known: registered ones, the key in the environment, URL credentials."""
+    """Every secret known: registered ones, the value of every variable whose name says it
+    is a secret, and credentials written into any URL variable."""
     values = set(_REGISTERED)
-    key = os.environ.get(KEY_VARIABLE, "").strip()
-    if len(key) >= MIN_LENGTH:
-        values.add(key)
-    for credential in url_credentials(os.environ.get(URL_VARIABLE, "")):
-        if len(credential) >= MIN_LENGTH:
-            values.add(credential)
+    for name, value in os.environ.items():
+        if SECRET_NAME.search(name):
+            if len(value.strip()) >= MIN_LENGTH:
+                values.add(value.strip())
+        elif "://" in value and "@" in value:
+            values.update(c for c in url_credentials(value) if len(c) >= MIN_LENGTH)
     return sorted(values, key=len, reverse=True)
 
 

@@ -17,7 +17,7 @@ from reconciler.files.yamlio import Document, YamlProblem, read_limited
 from reconciler.model.definition import Definition
 from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
 from reconciler.model.diagnostics import Diagnostic
-from reconciler.model.project import Environment, Project
+from reconciler.model.project import ENVIRONMENT_NAME_RE, Environment, Project
 from reconciler.model.validation import field_errors
 
 SETTINGS_FILE = "streaks.toml"
@@ -41,6 +41,9 @@ def load_project(path: Path = Path(SETTINGS_FILE)) -> Project:
 
 def environment(name: str, path: Path = Path(SETTINGS_FILE)) -> Environment:
     """The environment called ``name`` in the settings file."""
+    if not ENVIRONMENT_NAME_RE.fullmatch(name):
+        raise UsageError("--env: not an environment name (lower-case letters, digits and '-',"
+                         " starting with a letter, at most 32)")
     project = load_project(path)
     if name not in project.environments:
         known = ", ".join(sorted(project.environments)) or f"none: there is no {path}"
@@ -54,7 +57,7 @@ def for_environment(state: DesiredState, env: Environment | None,
     ``overlay_dir`` replaces the environment's own overlay folder (a copy at a git ref)."""
     if env is None:
         return state
-    folder = overlay_dir or (Path(env.overlay) if env.overlay else None)
+    folder = overlay_dir or (_inside_project(Path(env.overlay)) if env.overlay else None)
     overrides = _overrides(folder, state) if folder is not None else {}
     tenants = []
     for tenant in state.tenants:
@@ -75,6 +78,8 @@ def _overrides(folder: Path, state: DesiredState,
     problems: list[Diagnostic] = []
     names = {t.tenant: {d.name for d in t.definitions} for t in state.tenants}
     for tenant in names:
+        if (folder / tenant).is_symlink():
+            raise UsageError(f"{folder / tenant}: an override folder may not be a symlink")
         if not (folder / tenant).is_dir():
             continue
         entry, _ = tenant_files(folder / tenant)
@@ -89,10 +94,29 @@ def _overrides(folder: Path, state: DesiredState,
                                            f"an environment override needs the name of one"
                                            f" of tenant {tenant}'s definitions, got {name!r}"))
                 continue
-            found.setdefault(tenant, {})[name] = (path, doc)
+            earlier = found.setdefault(tenant, {}).get(name)
+            if earlier is not None:
+                problems.append(Diagnostic(str(path), *doc.position(("name",)), "name",
+                                           f"a second override of {name!r} for tenant"
+                                           f" {tenant}: {earlier[0]} overrides it too; keep"
+                                           " one"))
+                continue
+            found[tenant][name] = (path, doc)
     if problems:
         raise ConfigInvalid(problems)
     return found
+
+
+def _inside_project(folder: Path) -> Path:
+    """``folder`` (relative to the project), refused if it or a folder on its way is a
+    symlink or it leads out of the project: the repository says what to read, never a
+    place outside it."""
+    root = Path.cwd().resolve()
+    resolved = (root / folder).resolve()
+    if not resolved.is_relative_to(root) or resolved != root / folder:
+        raise UsageError(f"{SETTINGS_FILE}: an environment's overlay folder must be inside the"
+                         " project and reached without symlinks")
+    return folder
 
 
 def _override(d: DesiredDefinition, source: tuple[Path, Document]) -> DesiredDefinition:

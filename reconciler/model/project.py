@@ -1,41 +1,74 @@
 """The project's settings file (``streaks.toml``): environments such as staging and production.
 
-Each environment names its Admin API, the environment variable that holds its key, an
-optional folder of overrides and how its tenant ids differ from the folder names in git::
+Each environment names an optional folder of overrides and how its tenant ids differ from
+the folder names in git::
 
     [environments.staging]
-    api_url = "https://phoenix-staging.example"   # or: url_env = "PHOENIX_STAGING_URL"
-    key_env = "PHOENIX_STAGING_API_KEY"
     overlay = "environments/staging"          # <tenant>/<any>.yaml: name + JSON Merge Patch
     tenants = { tenant-prod-001 = "tenant-stg-001" }
+
+Where its API is and which variable holds its key are *not* the repository's to say: a pull
+request could otherwise send a key to a server of its choosing, or print a variable by
+naming it. They follow from the environment's name (:func:`variables`): the job that runs
+the tool sets ``PHOENIX_STAGING_URL`` and ``PHOENIX_STAGING_API_KEY``.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import re
+from pathlib import PurePosixPath
+from typing import Any, Final
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from reconciler.model.definition import is_tenant_id
 
-EnvVar = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
+ENVIRONMENT_NAME_PATTERN: Final = r"^[a-z][a-z0-9-]{0,31}$"
+ENVIRONMENT_NAME_RE: Final = re.compile(ENVIRONMENT_NAME_PATTERN)
+# Keys of earlier versions that let the repository choose a URL or a key variable.
+WHERE_KEYS_GO: Final = ("api_url", "url_env", "key_env")
+
+
+def variables(name: str) -> tuple[str, str]:
+    """The variables holding environment ``name``'s API URL and key:
+    ``PHOENIX_<NAME>_URL`` and ``PHOENIX_<NAME>_API_KEY``."""
+    stem = "PHOENIX_" + name.upper().replace("-", "_")
+    return f"{stem}_URL", f"{stem}_API_KEY"
 
 
 class Environment(BaseModel):
-    """Where one environment's Phoenix is, and how it differs from git."""
+    """How one environment's Phoenix differs from git."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    api_url: str | None = Field(default=None, description="The Admin API base URL (https).")
-    url_env: EnvVar = Field(default="PHOENIX_ADMIN_URL",
-                            description="The environment variable that holds the API URL"
-                                        " when api_url is not set.")
-    key_env: EnvVar = Field(default="PHOENIX_ADMIN_API_KEY",
-                            description="The environment variable that holds this API's key.")
-    overlay: str | None = Field(default=None, description="A folder (relative to the settings"
-                                " file) of per-tenant override files for this environment.")
+    overlay: str | None = Field(default=None, description="A folder, relative to the settings"
+                                " file and inside the project, of per-tenant override files"
+                                " for this environment.")
     tenants: dict[str, str] = Field(default_factory=dict, description="Tenant ids in this"
                                     " environment, by the tenant folder name in git.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_destinations(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            named = [key for key in WHERE_KEYS_GO if key in data]
+            if named:
+                raise ValueError(
+                    f"{', '.join(named)}: the repository may not say where an API key goes"
+                    " or which variable holds one; the job sets PHOENIX_<NAME>_URL and"
+                    " PHOENIX_<NAME>_API_KEY for environment <name> (see the README's"
+                    " Security section)")
+        return data
+
+    @field_validator("overlay")
+    @classmethod
+    def _inside(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        path = PurePosixPath(value)
+        if not value or "\\" in value or path.is_absolute() or ".." in path.parts:
+            raise ValueError(f"must be a relative folder inside the project, got {value!r}")
+        return value
 
     @field_validator("tenants")
     @classmethod
@@ -43,8 +76,12 @@ class Environment(BaseModel):
         bad = [t for pair in value.items() for t in pair if not is_tenant_id(t)]
         if bad:
             raise ValueError(f"not tenant ids: {', '.join(map(repr, bad))}")
-        if len(set(value.values())) != len(value):
-            raise ValueError("two tenants map to the same tenant id")
+        seen: dict[str, str] = {}
+        for folder, target in value.items():
+            if target in seen:
+                raise ValueError(f"tenants {seen[target]!r} and {folder!r} both map to"
+                                 f" tenant id {target!r}")
+            seen[target] = folder
         return value
 
 
@@ -53,7 +90,19 @@ class Project(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
-    environments: dict[str, Environment] = Field(default_factory=dict)
+    environments: dict[str, Environment] = Field(
+        default_factory=dict, description="Environments by name: lower-case letters, digits"
+        " and '-', starting with a letter, at most 32 (the job's variables follow from it).")
     defaults: dict[str, Any] = Field(default_factory=dict, description="Defaults for command"
                                      " options: `max_archive = 10` for every command that has"
-                                     " it, `[defaults.plan]` for one command.")
+                                     " it, `[defaults.plan]` for one command. Only options"
+                                     " that neither steer a key nor loosen a guard.")
+
+    @field_validator("environments")
+    @classmethod
+    def _names(cls, value: dict[str, Environment]) -> dict[str, Environment]:
+        bad = [name for name in value if not ENVIRONMENT_NAME_RE.fullmatch(name)]
+        if bad:
+            raise ValueError(f"not an environment name: {', '.join(map(repr, bad))} (lower-case"
+                             " letters, digits and '-', starting with a letter, at most 32)")
+        return value

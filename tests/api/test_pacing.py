@@ -69,5 +69,5 @@ def test_plain_http_elsewhere_needs_consent() -> None:
     with pytest.raises(UsageError, match="refusing plain http://"):
         check_url("http://phoenix.example")
     assert check_url("http://phoenix.example", allow_insecure_http=True)
-    with pytest.raises(UsageError, match="must be http"):
+    with pytest.raises(UsageError, match=r"the API URL must be an http\(s\)://host\[:port\] URL \(its value is not shown"):
         check_url("ftp://x")

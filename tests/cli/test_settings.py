@@ -12,8 +12,8 @@ from tests.cliutil import run
 
 @pytest.mark.parametrize(("flag", "env", "file", "shown"), [
     (None, None, None, "plan --max-archive = 5  (default)"),
-    (None, None, "7", "plan --max-archive = 7  (streaks.toml)"),
-    (None, "8", "7", 'plan --max-archive = "8"  (environment STREAKS_PLAN_MAX_ARCHIVE)'),
+    (None, None, "3", "plan --max-archive = 3  (streaks.toml)"),
+    (None, "8", "3", 'plan --max-archive = "8"  (environment STREAKS_PLAN_MAX_ARCHIVE)'),
 ])
 def test_where_a_setting_comes_from(repo: Path, flag: str | None, env: str | None,
                                     file: str | None, shown: str) -> None:

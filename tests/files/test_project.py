@@ -16,22 +16,16 @@ from tests.simserver import ADMIN_KEY, running_server
 
 SETTINGS = """\
 [environments.staging]
-key_env = "PHOENIX_STAGING_API_KEY"
 overlay = "environments/staging"
 tenants = { tenant-prod-001 = "tenant-stg-001", tenant-fitness-001 = "tenant-stg-002" }
 
 [environments.production]
-key_env = "PHOENIX_ADMIN_API_KEY"
 """
 OVERRIDE = "name: Daily Login Streak\nconfig:\n  window:\n    timezone: Asia/Tokyo\n"
 
 
-def project(repo: Path, api_urls: dict[str, str] | None = None) -> None:
-    text = SETTINGS
-    for env, url in (api_urls or {}).items():
-        text = text.replace(f"[environments.{env}]\n", f"[environments.{env}]\napi_url ="
-                            f" \"{url}\"\n")
-    (repo / "streaks.toml").write_text(text)
+def project(repo: Path) -> None:
+    (repo / "streaks.toml").write_text(SETTINGS)
     override = repo / "environments/staging/tenant-prod-001/daily-login.yaml"
     override.parent.mkdir(parents=True)
     override.write_text(OVERRIDE)
@@ -70,21 +64,36 @@ def test_plan_and_apply_per_environment_on_the_simulator(repo: Path) -> None:
 def test_each_environment_uses_its_own_api_and_key(repo: Path, tmp_path: Path) -> None:
     with running_server(tmp_path / "stg.db", "--tenant", "tenant-stg-001", "--tenant",
                         "tenant-stg-002") as served:
-        project(repo, {"staging": served.url})
-        wrong = run(repo, "plan", "--env", "staging", env={"PHOENIX_ADMIN_API_KEY": ADMIN_KEY})
+        project(repo)
+        wrong = run(repo, "plan", "--env", "staging", env={
+            "PHOENIX_STAGING_URL": served.url, "PHOENIX_ADMIN_API_KEY": ADMIN_KEY})
         assert wrong.returncode == 1
         assert wrong.stderr == ("error: PHOENIX_STAGING_API_KEY is not set: the API key is read"
                                 " from the environment only (never from a flag or a file)\n")
-        applied = run(repo, "apply", "--env", "staging", "--auto-approve",
-                      env={"PHOENIX_STAGING_API_KEY": ADMIN_KEY})
+        applied = run(repo, "apply", "--env", "staging", "--auto-approve", env={
+            "PHOENIX_STAGING_URL": served.url, "PHOENIX_STAGING_API_KEY": ADMIN_KEY})
         assert applied.returncode == 0, applied.stderr
         stats = served.stats()
         assert stats["by_route"].get("POST /v1/tenants/{tenant_id}/streaks") == 6
 
 
 @pytest.mark.parametrize(("settings", "message"), [
-    ("[environments.staging]\nkey_env = 'not a variable'\n",
-     "streaks.toml: environments.staging.key_env: String should match pattern"),
+    ("[environments.staging]\nkey_env = 'GITHUB_TOKEN'\n",
+     "streaks.toml: environments.staging: Value error, key_env: the repository may not say"
+     " where an API key goes or which variable holds one"),
+    ("[environments.staging]\napi_url = 'http://127.0.0.1:9'\n",
+     "streaks.toml: environments.staging: Value error, api_url: the repository may not say"),
+    ("[environments.'staging --auto-approve']\n",
+     "streaks.toml: environments: Value error, not an environment name: 'staging"
+     " --auto-approve'"),
+    ("[environments.staging]\noverlay = '../elsewhere'\n",
+     "streaks.toml: environments.staging.overlay: Value error, must be a relative folder"
+     " inside the project, got '../elsewhere'"),
+    ("[environments.staging]\noverlay = '/etc'\n",
+     "streaks.toml: environments.staging.overlay: Value error, must be a relative folder"),
+    ("[environments.staging]\ntenants = { a = 'x', b = 'x' }\n",
+     "streaks.toml: environments.staging.tenants: Value error, tenants 'a' and 'b' both map"
+     " to tenant id 'x'"),
     ("[environments.staging\n", "streaks.toml: Expected ']'"),
     ("[environments.staging]\ntenants = { a = '../b' }\n",
      "streaks.toml: environments.staging.tenants: Value error, not tenant ids: '../b'"),
@@ -132,10 +141,6 @@ def test_error_hints_name_the_environment_variables(repo: Path, tmp_path: Path) 
     with running_server(tmp_path / "stg.db", "--tenant", "tenant-stg-001", "--tenant",
                         "tenant-stg-002") as served:
         project(repo)
-        settings = repo / "streaks.toml"
-        settings.write_text(settings.read_text().replace(
-            'key_env = "PHOENIX_STAGING_API_KEY"',
-            'key_env = "PHOENIX_STAGING_API_KEY"\nurl_env = "PHOENIX_STAGING_URL"'))
         wrong = run(repo, "plan", "--env", "staging", env={
             "PHOENIX_STAGING_URL": served.url, "PHOENIX_STAGING_API_KEY": "not-the-key"})
         assert wrong.returncode == 1

@@ -156,9 +156,10 @@ def apis(servers: tuple[Server, Server], *, read: bool) -> dict[str, str]:
     """The workflow variables and secrets naming both APIs (read keys or write keys)."""
     staging, production = servers
     kind = "PLAN_" if read else ""
-    return {"vars.PHOENIX_STAGING_URL": staging.url, "vars.PHOENIX_ADMIN_URL": production.url,
+    return {"vars.PHOENIX_STAGING_URL": staging.url,
+            "vars.PHOENIX_PRODUCTION_URL": production.url,
             f"secrets.PHOENIX_STAGING_{kind}API_KEY": STAGING_KEY,
-            f"secrets.PHOENIX_{kind or 'ADMIN_'}API_KEY": PRODUCTION_KEY}
+            f"secrets.PHOENIX_PRODUCTION_{kind}API_KEY": PRODUCTION_KEY}
 
 
 def pr_context(servers: tuple[Server, Server], repo: Path,
@@ -182,7 +183,7 @@ def env_of(server: Server, name: str) -> dict[str, str]:
     """The variables ``streaks --env name`` reads, for a direct CLI call."""
     if name == "staging":
         return {"PHOENIX_STAGING_URL": server.url, "PHOENIX_STAGING_API_KEY": STAGING_KEY}
-    return {"PHOENIX_ADMIN_URL": server.url, "PHOENIX_ADMIN_API_KEY": PRODUCTION_KEY}
+    return {"PHOENIX_PRODUCTION_URL": server.url, "PHOENIX_PRODUCTION_API_KEY": PRODUCTION_KEY}
 
 
 def apply_all(servers: tuple[Server, Server], repo: Path) -> None:
@@ -474,9 +475,10 @@ def test_drift_remediation_applies_only_where_it_drifted(
 
 def test_drift_workflow_fails_on_errors(checkout: Path, gh: dict[str, str]) -> None:
     context = {"github.token": "gh-token", "github.repository": "acme/live-ops",
-               "github.sha": "x", "vars.PHOENIX_ADMIN_URL": "http://127.0.0.1:9",
+               "github.sha": "x", "vars.PHOENIX_PRODUCTION_URL": "http://127.0.0.1:9",
                "vars.PHOENIX_STAGING_URL": "http://127.0.0.1:9",
-               "secrets.PHOENIX_PLAN_API_KEY": "k", "secrets.PHOENIX_STAGING_PLAN_API_KEY": "k",
+               "secrets.PHOENIX_PRODUCTION_PLAN_API_KEY": "k",
+               "secrets.PHOENIX_STAGING_PLAN_API_KEY": "k",
                **ON_MAIN}
     with pytest.raises(StepFailed, match="Detect drift in this shard failed"):
         run_job("drift.yml", "drift", checkout, {**context, **matrix(1, 1)}, gh)

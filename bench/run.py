@@ -323,6 +323,29 @@ def apply_part(work: Path, count: int, parallelisms: list[int]) -> None:
     apply_rows(work, count, 20, parallelisms)
 
 
+def hostile_part(work: Path) -> None:
+    """Each hostile schedule of the tests, alone in a tree: validate and plan, refused."""
+    from tests.hostile.schedules import CASES, definition
+
+    print("\nHostile schedules: one definition file each, refused (wall time, peak RSS)\n")
+    print("| schedule | validate | plan --sim | peak RSS |")
+    print("|---|---|---|---|")
+    for name, (schedule, _) in CASES.items():
+        tree = work / "hostile" / re.sub(r"\W+", "-", name)
+        (tree / "streaks.d" / "tenant-a").mkdir(parents=True, exist_ok=True)
+        (tree / "streaks.d" / "tenant-a" / "hostile.yaml").write_text(definition(schedule))
+        env = {**__import__("os").environ, "STREAKS_CACHE_DIR": str(tree / "cache")}
+        runs = []
+        for cmd in ([EXE, "validate"], [EXE, "plan", "--sim"]):
+            start = time.perf_counter()
+            out = subprocess.run(["/usr/bin/time", "-f", "%M", *cmd], cwd=tree,
+                                 capture_output=True, text=True, env=env, timeout=600)
+            runs.append((time.perf_counter() - start,
+                         int(out.stderr.strip().splitlines()[-1]) / 1024))
+        print(f"| {name} | {runs[0][0]:.2f} s | {runs[1][0]:.2f} s |"
+              f" {max(r[1] for r in runs):.0f} MB |", flush=True)
+
+
 def startup_part(work: Path) -> None:
     print("\nStart-up (best and median of 7)\n")
     print("| command | best | median |")
@@ -334,7 +357,8 @@ def startup_part(work: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="Smaller sizes, for a quick look.")
-    parser.add_argument("--only", choices=["plan", "floor", "shared", "apply", "startup"],
+    parser.add_argument("--only", choices=["plan", "floor", "shared", "apply", "startup",
+                                           "hostile"],
                         default=None, help="Run one part of the benchmark.")
     parser.add_argument("--apply-count", type=int, default=None, metavar="N",
                         help="Apply N operations at parallelism 16 only (e.g. 10000).")
@@ -367,6 +391,8 @@ def main() -> None:
                     apply_part(work, 10_000, [16])
         if args.only in (None, "startup"):
             startup_part(work)
+        if args.only in (None, "hostile"):
+            hostile_part(work)
 
 
 if __name__ == "__main__":

@@ -57,7 +57,8 @@ def _instant(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
     try:
         return parse_instant(value)
     except ValueError as exc:
-        raise click.BadParameter(str(exc)) from None
+        # A value the user typed, not a usage mistake: one line, no usage text.
+        raise click.ClickException(f"--at: {exc}") from None
 
 
 def _shard(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
@@ -203,8 +204,11 @@ class StreaksGroup(click.Group):
         except click.exceptions.Abort:
             click.echo("Interrupted; run the command again to finish.", err=True)
             sys.exit(130)
-        except click.ClickException as exc:
+        except click.UsageError as exc:
             exc.show()
+            sys.exit(1)
+        except click.ClickException as exc:
+            _echo(f"error: {exc.format_message()}", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 

@@ -15,7 +15,13 @@ from pydantic_core import PydanticCustomError
 
 from reconciler.model import defaults
 from reconciler.model.field_docs import fill
-from reconciler.model.schedule import FreezeWindow, ScheduleWindow, Timetable, timetable
+from reconciler.model.schedule import (
+    MAX_WINDOWS,
+    FreezeWindow,
+    ScheduleWindow,
+    Timetable,
+    timetable,
+)
 from reconciler.model.timezones import is_iana_zone
 
 Status = Literal["active", "paused", "archived"]
@@ -231,6 +237,9 @@ class Definition(StrictModel):
                          ) -> list[ScheduleWindow]:
         if not value:
             return value
+        if len(value) > MAX_WINDOWS:
+            raise PydanticCustomError("schedule", "at most {most} windows, got {count}",
+                                      {"most": MAX_WINDOWS, "count": len(value)})
         status, config = info.data.get("status"), info.data.get("config")
         if status == "archived":
             raise PydanticCustomError("schedule", "a scheduled definition needs status active or"
@@ -288,6 +297,14 @@ class TenantSettings(StrictModel):
         description="A new file whose name matches a live definition git did not name before"
                     " takes it over as an 'adopt' operation; 'never' makes that an error.",
     )
+
+    @field_validator("freeze")
+    @classmethod
+    def _few_freezes(cls, value: list[FreezeWindow]) -> list[FreezeWindow]:
+        if len(value) > MAX_WINDOWS:
+            raise PydanticCustomError("freeze", "at most {most} windows, got {count}",
+                                      {"most": MAX_WINDOWS, "count": len(value)})
+        return value
 
 
 TENANT_ID_RE = re.compile(defaults.TENANT_ID_PATTERN)

@@ -7,14 +7,26 @@ for calendar windows, else UTC), so "Saturday 00:00" stays Saturday 00:00 across
 saving changes; a wall-clock time that does not exist or happens twice on such a day is read
 with the offset in force before the change (``fold=0``). Outside every window the status is
 the definition's own ``status:``. Recurrence comes from python-dateutil's ``rrule``.
+
+A wall-clock start that a spring change skips is read with the offset before the gap, as RFC
+5545 says (02:30 on that night opens at 03:30); a window whose wall-clock end then falls at
+or before its start stays open for its duration instead of vanishing.
+
+What a schedule may ask for is bounded, so no file can make validation or planning slow:
+times in :data:`FIRST_YEAR`..:data:`LAST_YEAR`, at most :data:`MAX_WINDOWS` windows, rules no
+finer than a minute that open at least once and at most :data:`MAX_OPENINGS` times in the
+four years after their start (checked on a copy of the rule moved to the last years
+``datetime`` knows, where a rule that never occurs runs out of calendar in a few dozen
+years instead of eight thousand).
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import MAXYEAR, UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -26,13 +38,22 @@ from pydantic_core import PydanticCustomError
 from reconciler.model.timezones import is_iana_zone
 
 ScheduledStatus = Literal["active", "paused"]
-DURATION_RE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
+DURATION_RE = re.compile(r"^(?:(\d{1,4})d)?(?:(\d{1,5})h)?(?:(\d{1,6})m)?$")
 ALLOWED_FREQUENCIES = {DAILY: "DAILY", WEEKLY: "WEEKLY", MONTHLY: "MONTHLY", YEARLY: "YEARLY"}
 MAX_DURATION = timedelta(days=366)
 # How far validation looks for windows that disagree: four years covers every weekly, monthly
 # and yearly pattern (leap days included).
 CHECK_YEARS = 4
 EPSILON = timedelta(microseconds=1)
+# The years a schedule, a freeze or --at may name: within them the calendar repeats every 28
+# years (no century year skips its leap day), which the rule check relies on.
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+SUPPORTED = f"{FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31"
+MAX_WINDOWS = 50
+MAX_OPENINGS = 3000  # in the four years checked: about two a day
+# Parts of a rule that it may not use: finer than a minute, or outside RFC 5545.
+REFUSED_PARTS = {"BYSECOND": "rules finer than a minute are not supported",
+                 "BYEASTER": "BYEASTER is not part of RFC 5545"}
 
 
 def parse_duration(text: str) -> timedelta:
@@ -53,7 +74,57 @@ def parse_local(text: str) -> datetime:
     if value.tzinfo is not None:
         raise ValueError(f"{text!r} has a UTC offset; write the wall-clock time and set"
                          " timezone: instead")
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"{text!r} is outside the supported years ({SUPPORTED})")
     return value
+
+
+def in_supported_years(at: datetime) -> datetime:
+    """``at`` if schedules can be read at it; ValueError otherwise (``--at``, saved plans)."""
+    if not FIRST_YEAR <= at.year <= LAST_YEAR:
+        raise ValueError(f"{at.isoformat()} is outside the supported years ({SUPPORTED})")
+    return at
+
+
+def _check_rule(value: str, start: datetime) -> str | None:
+    """Why the rule ``value`` from ``start`` is refused: it opens never, or too often, in
+    the four years after ``start``; None when it is fine.
+
+    The rule runs on a copy moved to a year near the end of ``datetime``'s calendar that is
+    the same as ``start``'s (leap year, weekday of 1 January): rules count from their start,
+    so the copy opens exactly as the original, shifted; and a rule that never opens stops at
+    the end of that calendar within about thirty years instead of eight thousand."""
+    shift = _same_calendar_year(start.year) - start.year
+    rule = rrulestr(value, dtstart=start.replace(year=start.year + shift))
+    assert isinstance(rule, rrule)
+    until = getattr(rule, "_until", None)
+    if until is not None:
+        if not FIRST_YEAR <= until.year <= LAST_YEAR:
+            return f"the rule's UNTIL is outside the supported years ({SUPPORTED})"
+        rule = rule.replace(until=until.replace(year=until.year + shift))
+    begin = start.replace(year=start.year + shift)
+    stop = begin + timedelta(days=365 * CHECK_YEARS + 1)
+    count = 0
+    for opening in rule:
+        if opening >= stop:
+            break
+        count += 1
+        if count > MAX_OPENINGS:
+            return (f"the rule opens more than {MAX_OPENINGS} times in {CHECK_YEARS} years;"
+                    " a window may open about twice a day at most")
+    if count == 0:
+        return f"the rule never opens in the {CHECK_YEARS} years after `start`"
+    return None
+
+
+def _same_calendar_year(year: int) -> int:
+    """The latest year before ``MAXYEAR - CHECK_YEARS`` with ``year``'s calendar, when the
+    years from ``year`` on follow the four-year leap rule (as 2000-2099 and 9901-9999 do)."""
+    weekday, leap = datetime(year, 1, 1).weekday(), calendar.isleap(year)
+    candidate = MAXYEAR - CHECK_YEARS - 1
+    while (datetime(candidate, 1, 1).weekday(), calendar.isleap(candidate)) != (weekday, leap):
+        candidate -= 1
+    return candidate
 
 
 class TimeWindow(BaseModel):
@@ -117,6 +188,9 @@ class TimeWindow(BaseModel):
             return value
         if "DTSTART" in value.upper():
             raise PydanticCustomError("rrule", "the rule starts at `start`; leave DTSTART out")
+        for part, why in REFUSED_PARTS.items():
+            if part in value.upper():
+                raise PydanticCustomError("rrule", "{why}", {"why": why})
         try:
             rule = rrulestr(value, dtstart=datetime(2000, 1, 1))
         except (ValueError, TypeError) as exc:
@@ -138,6 +212,10 @@ class TimeWindow(BaseModel):
         elif self.end is not None or self.duration is None:
             raise PydanticCustomError("window", "a recurring window needs `duration` and no"
                                       " `end`")
+        else:
+            problem = _check_rule(self.rrule, parse_local(self.start))
+            if problem is not None:
+                raise PydanticCustomError("rrule", "{problem}", {"problem": problem})
         return self
 
 
@@ -210,9 +288,9 @@ class Timetable:
             rule = self._rules[index]
             if rule is None:
                 assert window.end is not None
-                opening = Interval(to_utc(parse_local(window.start), zone),
-                                   to_utc(parse_local(window.end), zone), _status(window),
-                                   index)
+                local = parse_local(window.start)
+                opening = _opening(local, parse_local(window.end) - local, zone,
+                                   _status(window), index)
                 if opening.start < end and opening.end > start:
                     yield opening
                 continue
@@ -222,8 +300,7 @@ class Timetable:
             low = start.astimezone(zone).replace(tzinfo=None) - length - slack
             high = end.astimezone(zone).replace(tzinfo=None) + slack
             for local in rule.between(low, high, inc=True):
-                opening = Interval(to_utc(local, zone), to_utc(local + length, zone),
-                                   _status(window), index)
+                opening = _opening(local, length, zone, _status(window), index)
                 if opening.start < end and opening.end > start:
                     yield opening
 
@@ -290,6 +367,14 @@ class Timetable:
             if kept is None or opening.end > kept.end:
                 latest[opening.status] = opening
         return None
+
+
+def _opening(local: datetime, length: timedelta, zone: ZoneInfo, status: ScheduledStatus,
+             index: int) -> Interval:
+    """The opening at wall-clock ``local`` for ``length`` (wall-clock too), in UTC; when a
+    skipped hour puts its end at or before its start, it stays open for ``length``."""
+    start, end = to_utc(local, zone), to_utc(local + length, zone)
+    return Interval(start, end if end > start else start + length, status, index)
 
 
 def _status_in(openings: list[Interval], at: datetime, default: str) -> str:

@@ -144,7 +144,8 @@ def _message(err: Any, path: DataPath, loc: tuple[Any, ...], model: type[BaseMod
     if kind == "union_tag_invalid":
         return f"type must be one of {ctx.get('expected_tags')}, got '{ctx.get('tag')}'"
     msg = str(err["msg"])
-    return msg[:1].lower() + msg[1:]
+    # pydantic's sentences start with a capital; ours may start with a name (BYEASTER, UNTIL).
+    return msg if msg[1:2].isupper() else msg[:1].lower() + msg[1:]
 
 
 def _tags(loc: tuple[Any, ...], model: type[BaseModel]) -> str:

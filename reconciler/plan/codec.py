@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reconciler.errors import PlanFileInvalid
-from reconciler.model.schedule import Transition
+from reconciler.model.schedule import SUPPORTED, Transition, in_supported_years
 from reconciler.plan.operations import (
     Action,
     Change,
@@ -427,7 +427,15 @@ def _edge(edge: EdgeData | None, source: str) -> Transition | None:
 
 def parse_instant(text: str) -> datetime:
     """An instant from ISO 8601 text with an offset or ``Z``; raises ValueError otherwise."""
-    value = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z")
+                                       else text)
+    except ValueError:
+        raise ValueError(f"not a time like 2026-12-24T18:00Z or 2026-12-24T18:00+01:00:"
+                         f" {text!r}") from None
     if value.tzinfo is None:
         raise ValueError(f"{text!r} has no UTC offset: add Z (UTC) or one such as +01:00")
-    return value.astimezone(UTC)
+    try:
+        return in_supported_years(value.astimezone(UTC))
+    except OverflowError:
+        raise ValueError(f"{text!r} is outside the supported years ({SUPPORTED})") from None

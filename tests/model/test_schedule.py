@@ -63,7 +63,9 @@ def oracle_intervals(w: dict[str, Any], around: datetime) -> list[tuple[datetime
         return local.replace(tzinfo=zone, fold=0).astimezone(UTC)
 
     if "end" in w:
-        return [(utc(start), utc(datetime.fromisoformat(w["end"])))]
+        opens, closes = utc(start), utc(datetime.fromisoformat(w["end"]))
+        return [(opens, closes if closes > opens else opens + (
+            datetime.fromisoformat(w["end"]) - start))]
     length = parse_duration(w["duration"])
     today = around.astimezone(zone).date()
     found = []
@@ -71,7 +73,9 @@ def oracle_intervals(w: dict[str, Any], around: datetime) -> list[tuple[datetime
         d = today + timedelta(days=offset)
         if d >= start.date() and (d - start.date()).days % 7 == 0:
             local = datetime.combine(d, start.time())
-            found.append((utc(local), utc(local + length)))
+            opens, closes = utc(local), utc(local + length)
+            # A skipped hour that puts the end at or before the start: open for the length.
+            found.append((opens, closes if closes > opens else opens + length))
     return found
 
 
@@ -168,3 +172,41 @@ def test_a_scheduled_definition_cannot_be_archived() -> None:
     with pytest.raises(ValidationError, match="a scheduled definition needs status active or"):
         definition([{"status": "paused", "start": "2026-12-24T18:00",
                      "end": "2026-12-25T18:00"}], status="archived")
+
+
+DST_ZONES = ["Europe/Paris", "America/New_York", "Australia/Sydney", "Pacific/Chatham",
+             "Australia/Lord_Howe", "America/Santiago", "Asia/Gaza"]
+
+
+def skipped_hours(zone: ZoneInfo) -> list[datetime]:
+    """The wall-clock times just inside each gap a spring change makes in 2026-2027."""
+    found = []
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    while at < datetime(2028, 1, 1, tzinfo=UTC):
+        before, after = at.astimezone(zone), (at + timedelta(minutes=15)).astimezone(zone)
+        if after.utcoffset() > before.utcoffset():  # type: ignore[operator]
+            # The wall-clock instant right after 'before' does not exist.
+            found.append((before + timedelta(minutes=15)).replace(tzinfo=None))
+        at += timedelta(minutes=15)
+    return found
+
+
+@pytest.mark.parametrize("zone_name", DST_ZONES)
+@pytest.mark.parametrize("minutes", [15, 30, 60, 90])
+def test_a_daily_window_starting_in_a_skipped_hour_still_opens(zone_name: str,
+                                                                minutes: int) -> None:
+    zone = ZoneInfo(zone_name)
+    gaps = skipped_hours(zone)
+    assert gaps, zone_name
+    for local in gaps:
+        table = definition([{"status": "paused", "start": local.isoformat(timespec="minutes"),
+                             "timezone": zone_name, "rrule": "FREQ=DAILY",
+                             "duration": as_duration(minutes)}]).timetable()
+        # RFC 5545: a time the change skips is read with the offset before the gap.
+        expected = local.replace(tzinfo=zone, fold=0).astimezone(UTC)
+        changes = table.transitions(expected - timedelta(hours=3),
+                                    expected + timedelta(minutes=minutes, hours=3))
+        assert [(t.at, t.after) for t in changes][:1] == [(expected, "paused")], local
+        assert [t.after for t in changes] == ["paused", "active"], (zone_name, local)
+        assert changes[1].at > expected
+        assert table.status_at(expected) == "paused"

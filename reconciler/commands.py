@@ -33,6 +33,7 @@ from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTen
 from reconciler.model.live import LiveRecord, LiveState
 from reconciler.plan import saved
 from reconciler.plan.drift import DriftReport, drift_from_plan
+from reconciler.plan.made import Made
 from reconciler.plan.operations import Plan
 from reconciler.plan.planner import PlanOptions, frozen, make_plan, scheduled_only
 from reconciler.plan.scope import ScopedPlan, split
@@ -101,7 +102,15 @@ async def plan_dir(directory: Path, tenants: Sequence[str], target: Target,
     target = for_shard(target, shard)
     desired = for_environment(load_valid(directory, tenants, _keep(shard)), target.environment)
     async with open_client(target, desired.tenant_ids()) as client:
-        return await plan_with(client, desired, target, options)
+        run = await plan_with(client, desired, target, options)
+    return replace(run, plan=replace(run.plan, made=made_by(directory, target, shard)))
+
+
+def made_by(directory: Path, target: Target, shard: Shard | None) -> Made:
+    """Where a plan of ``directory`` against ``target`` is made (for ``merge-plans``)."""
+    return Made(shard=None if shard is None else f"{shard.index}/{shard.count}",
+                environment=target.environment_name, git_commit=git_commit(directory),
+                api_url=target.url)
 
 
 async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
@@ -131,8 +140,9 @@ async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
         live = await fetch_live(client, desired.tenant_ids())
     # The PR's plan knows what git named before it: new names that match live definitions
     # are adoptions, dropped names that reappear renamed are dangers.
-    run = PlanRun(plan=make_plan(desired, live, options, baseline=base), desired=desired,
-                  live=live, target=target, baseline=base)
+    made = made_by(directory, target, shard)
+    run = PlanRun(plan=replace(make_plan(desired, live, options, baseline=base), made=made),
+                  desired=desired, live=live, target=target, baseline=base)
     base_plan = make_plan(base, live, options)
     return run, split(run.plan, base_plan, label or base_ref)
 
@@ -236,7 +246,7 @@ async def drift(directory: Path, tenants: Sequence[str], target: Target, *,
     """Compare git's desired state with live state (schedules read at ``at``)."""
     run = await plan_dir(directory, tenants, target, replace(UNGUARDED, at=at), shard=shard)
     counted = frozenset(t.tenant for t in run.desired.tenants if t.settings.unmanaged == "drift")
-    return drift_from_plan(run.plan, unmanaged_is_drift=counted)
+    return replace(drift_from_plan(run.plan, unmanaged_is_drift=counted), made=run.plan.made)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
-import stat
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from reconciler.files.fastyaml import Unsupported, load_fast
 from reconciler.files.fastyaml import locate as locate_fast
+from reconciler.limits import TooLarge, read_bounded, too_deep
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64  # a definition needs about six levels
@@ -125,30 +124,11 @@ def read_limited(path: Path) -> bytes:
     """A file's bytes, refusing one over :data:`MAX_FILE_BYTES` before reading it (and
     stopping at the limit should it grow while being read)."""
     try:
-        # Non-blocking, so that a FIFO put in place of a file cannot hang the open.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                raise YamlProblem("not a regular file")
-            if info.st_size > MAX_FILE_BYTES:
-                raise YamlProblem(f"file is {info.st_size} bytes, over the {MAX_FILE_BYTES}-byte"
-                                  " limit")
-            chunks, total = [], 0
-            while total <= MAX_FILE_BYTES:
-                chunk = os.read(fd, MAX_FILE_BYTES + 1 - total)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                total += len(chunk)
-            raw = b"".join(chunks)
-        finally:
-            os.close(fd)
+        return read_bounded(path, MAX_FILE_BYTES)
+    except TooLarge as exc:
+        raise YamlProblem(str(exc)) from exc
     except OSError as exc:
         raise YamlProblem(f"cannot read file: {exc.strerror}") from exc
-    if len(raw) > MAX_FILE_BYTES:
-        raise YamlProblem(f"file is over the {MAX_FILE_BYTES}-byte limit")
-    return raw
 
 
 def check_nesting(text: str) -> None:
@@ -224,15 +204,8 @@ def _shared_container(data: Any) -> bool:
 
 def _check_depth(data: Any) -> None:
     """Refuse absurd nesting, as :func:`_shared_container` does."""
-    stack: list[tuple[Any, int]] = [(data, 0)]
-    while stack:
-        value, depth = stack.pop()
-        if depth > MAX_DEPTH or (value and depth == MAX_DEPTH):  # a value one level deeper
-            raise YamlProblem(f"YAML nesting is too deep (more than {MAX_DEPTH} levels)")
-        if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, dict | list))
-        elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value if isinstance(v, dict | list))
+    if too_deep(data, MAX_DEPTH):
+        raise YamlProblem(f"YAML nesting is too deep (more than {MAX_DEPTH} levels)")
 
 
 def parse(text: str) -> Document:

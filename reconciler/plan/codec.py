@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reconciler.errors import PlanFileInvalid
 from reconciler.model.schedule import SUPPORTED, Transition, in_supported_years
+from reconciler.plan.made import MADE_SCHEMA, MadeData
 from reconciler.plan.operations import (
     Action,
     Change,
@@ -57,6 +58,7 @@ def as_data(plan: Plan) -> dict[str, Any]:
         "notes": list(plan.notes),
         "at": None if plan.at is None else utc_text(plan.at),
         "scheduled": [scheduled_data(s) for s in plan.scheduled],
+        "made": None if plan.made is None else plan.made.as_data(),
     }
 
 
@@ -242,6 +244,7 @@ def plan_schema() -> dict[str, Any]:
             "notes": {"type": "array", "items": {"type": "string"}},
             "at": {"type": ["string", "null"], "description": "The instant (UTC) the"
                    " schedules were read at: `--at`, else when the plan was made."},
+            "made": MADE_SCHEMA,
             "scheduled": {"type": "array", "description": "Each definition with a schedule:"
                           " the status it asks for at `at`, and its last and next changes.",
                           "items": {"type": "object",
@@ -366,6 +369,7 @@ class PlanData(_Strict):
     notes: list[str] = []
     at: str | None = None
     scheduled: list[ScheduledData] = []
+    made: MadeData | None = None
     scope: dict[str, Any] | None = None
 
 
@@ -406,6 +410,7 @@ def plan_from_data(data: Mapping[str, Any], source: str) -> Plan:
                                   updated_at=u.updated_at) for u in parsed.unmanaged),
         tenants=tuple(parsed.tenants), notes=tuple(parsed.notes),
         at=_instant(parsed.at, source),
+        made=None if parsed.made is None else parsed.made.value(),
         scheduled=tuple(Scheduled(tenant=s.tenant, name=s.name, status=s.status,
                                   timezone=s.timezone, previous=_edge(s.previous, source),
                                   next=_edge(s.next, source)) for s in parsed.scheduled))

@@ -18,7 +18,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from reconciler.errors import PlanFileInvalid
 from reconciler.model.desired import shared_overlay
 from reconciler.plan.codec import ChangeData, change_data, change_schema
+from reconciler.plan.made import MADE_SCHEMA, Made, MadeData
 from reconciler.plan.operations import Action, Change, Operation, Plan, Scheduled
+from reconciler.plan.shards import merged
 
 Kind = Literal["changed", "missing", "archived", "unmanaged"]
 KINDS: tuple[Kind, ...] = ("changed", "missing", "archived", "unmanaged")
@@ -51,6 +53,7 @@ class DriftReport:
 
     items: tuple[DriftItem, ...]
     tenants: tuple[str, ...]
+    made: Made | None = None  # where it was made
 
     @property
     def in_sync(self) -> bool:
@@ -108,12 +111,13 @@ def _by_tenant(items: Iterable[DriftItem]) -> tuple[DriftItem, ...]:
 def merge_reports(reports: Sequence[DriftReport]) -> DriftReport:
     """The reports of the shards of one run (``drift --shard K/N``), joined: the report of
     every tenant. Refuses reports that share a tenant (not shards of one run)."""
+    made = merged([r.made for r in reports], "drift reports")
     tenants = [t for r in reports for t in r.tenants]
     if len(set(tenants)) != len(tenants):
         raise PlanFileInvalid("these drift reports share tenants; merge the reports of the"
                               " shards of one run")
     return DriftReport(items=_by_tenant(i for r in reports for i in r.items),
-                       tenants=tuple(sorted(tenants)))
+                       tenants=tuple(sorted(tenants)), made=made)
 
 
 def report_from_data(data: Any, source: str) -> DriftReport:
@@ -131,7 +135,8 @@ def report_from_data(data: Any, source: str) -> DriftReport:
                                           for c in i.changes),
                             file=i.file, changed_at=i.changed_at, fix=i.fix, counted=i.counted,
                             due=i.due) for i in parsed.items)
-    return DriftReport(items=items, tenants=tuple(parsed.tenants))
+    return DriftReport(items=items, tenants=tuple(parsed.tenants),
+                       made=None if parsed.made is None else parsed.made.value())
 
 
 class _ItemData(BaseModel):
@@ -157,6 +162,7 @@ class _ReportData(BaseModel):
     counts: dict[str, int]
     tenants: list[str]
     items: list[_ItemData]
+    made: MadeData | None = None
 
 
 # How long after a scheduled change a live status may still be the one before it without
@@ -229,6 +235,7 @@ def as_data(report: DriftReport) -> dict[str, Any]:
         "in_sync": report.in_sync,
         "counts": report.counts(),
         "tenants": list(report.tenants),
+        "made": None if report.made is None else report.made.as_data(),
         "items": [
             {"kind": i.kind, "tenant": i.tenant, "name": i.name, "id": i.id,
              "file": i.file, "changed_at": i.changed_at, "counted": i.counted, "due": i.due,
@@ -257,6 +264,7 @@ def drift_schema() -> dict[str, Any]:
             "tenants": {"type": "array", "items": {"type": "string"}, "description":
                         "The tenants compared (a shard's own, with --shard), sorted; the"
                         " items are grouped by tenant in this order."},
+            "made": MADE_SCHEMA,
             "items": {"type": "array", "items": {
                 "type": "object",
                 "required": ["kind", "tenant", "name", "id", "file", "changed_at", "counted",

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any, assert_never
 
 from reconciler.model.schedule import Transition
+from reconciler.plan.made import Made
 
 
 class Action(StrEnum):
@@ -139,6 +140,7 @@ class Plan:
     notes: tuple[str, ...] = ()
     at: datetime | None = None  # the instant the schedules were read at (UTC)
     scheduled: tuple[Scheduled, ...] = ()
+    made: Made | None = None  # where it was made (not part of what applying does)
 
     @property
     def has_changes(self) -> bool:

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from reconciler import __version__
 from reconciler.errors import PlanFileInvalid, StalePlan, TamperedPlan
+from reconciler.limits import TooLarge, read_bounded, too_deep
 from reconciler.model.definition import Definition, TenantSettings
 from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
 from reconciler.model.live import LiveState
@@ -63,11 +64,27 @@ def save(path: Path, plan: Plan, desired: DesiredState, live: LiveState, api_url
     path.write_text(redact(json.dumps(doc, indent=2, ensure_ascii=False) + "\n"),
                     encoding="utf-8")
 
+# Plan files and drift reports come from artifacts a pull request's job may have written.
+MAX_PLAN_BYTES = 256 * 1024 * 1024
+MAX_PLAN_DEPTH = 64  # a plan holds a definition's config about eight levels down
+_TOO_DEEP = object()
+
+
 def _json_of(path: Path, what: str) -> Any:
+    """The JSON document of a plan or report file, within :data:`MAX_PLAN_BYTES` and
+    :data:`MAX_PLAN_DEPTH` (each refused in one line, never a traceback)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
+        data = json.loads(read_bounded(path, MAX_PLAN_BYTES))
+    except RecursionError:
+        data = _TOO_DEEP
+    except OSError as exc:
+        raise PlanFileInvalid(f"cannot read {what} {str(path)!r}: {exc.strerror}") from exc
+    except (TooLarge, ValueError) as exc:
         raise PlanFileInvalid(f"cannot read {what} {str(path)!r}: {exc}") from exc
+    if data is _TOO_DEEP or too_deep(data, MAX_PLAN_DEPTH):
+        raise PlanFileInvalid(f"cannot read {what} {str(path)!r}: nested more than"
+                              f" {MAX_PLAN_DEPTH} levels deep")
+    return data
 
 
 def load(path: Path) -> tuple[Plan, dict[str, Any]]:

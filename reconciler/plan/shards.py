@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from reconciler.errors import PlanFileInvalid, UsageError
+from reconciler.plan.made import Made
 from reconciler.plan.operations import Operation, Plan, Unmanaged
 from reconciler.plan.scope import ScopedPlan
 
@@ -54,13 +55,16 @@ def merge_scoped(plans: Sequence[ScopedPlan]) -> ScopedPlan:
         raise PlanFileInvalid("the plans were made against different base refs: "
                               + ", ".join(sorted(refs)))
     return ScopedPlan(full=merge([p.full for p in plans]),
-                      introduced=merge([p.introduced for p in plans]),
-                      pre_existing=merge([p.pre_existing for p in plans]),
+                      introduced=merge([p.introduced for p in plans], whole=False),
+                      pre_existing=merge([p.pre_existing for p in plans], whole=False),
                       resolved=sum(p.resolved for p in plans), base_ref=refs.pop())
 
 
-def merge(plans: Sequence[Plan]) -> Plan:
-    """One plan of every tenant from shard plans (each tenant in exactly one of them)."""
+def merge(plans: Sequence[Plan], *, whole: bool = True) -> Plan:
+    """One plan of every tenant from shard plans (each tenant in exactly one of them).
+    ``whole``: the plans are whole shard plans, checked to be every shard of one run (not
+    the parts of a ``--base-ref`` plan, whose whole plans were checked)."""
+    made = merged([plan.made for plan in plans], "plans") if whole else None
     owner: dict[str, int] = {}
     for i, plan in enumerate(plans):
         for tenant in plan.tenants:
@@ -69,11 +73,11 @@ def merge(plans: Sequence[Plan]) -> Plan:
                                       f" (#{owner[tenant] + 1} and #{i + 1}): merge the plans"
                                       " of different shards of one run")
             owner[tenant] = i
-    ats = {plan.at for plan in plans if plan.at is not None}
-    if len(ats) > 1 and any(plan.scheduled for plan in plans):
+    ats = {plan.at for plan in plans}
+    if len(ats) > 1 and whole:
         raise PlanFileInvalid("the plans read their schedules at different instants; make the"
-                              " shard plans with the same --at (the matrix can pass the run's"
-                              " start time)")
+                              " shard plans of a run with the same --at (the workflows pass"
+                              " the run's start time)")
     # Each plan's operations and unmanaged records by tenant, gathered in one pass.
     ops_of: dict[str, list[int]] = {t: [] for t in owner}
     unmanaged_of: dict[str, list[Unmanaged]] = {t: [] for t in owner}
@@ -96,6 +100,49 @@ def merge(plans: Sequence[Plan]) -> Plan:
         unmanaged=tuple(u for t in sorted(owner) for u in unmanaged_of[t]),
         tenants=tuple(sorted(owner)),
         notes=tuple(note for plan in plans for note in plan.notes),
-        at=min(ats, default=None),
+        at=min(ats, key=lambda at: (at is not None, at)) if ats else None,
+        made=made,
         scheduled=tuple(sorted((s for plan in plans for s in plan.scheduled),
                                key=lambda s: (s.tenant, s.name))))
+
+
+def merged(made: Sequence[Made | None], what: str) -> Made | None:
+    """The :class:`Made` of the whole run that the shard results ``made`` come from, or
+    :class:`PlanFileInvalid` saying why they are not the shards of one run."""
+    if len(made) == 1:
+        return made[0] if made[0] is None or made[0].shard is None else _whole(made, what)
+    return _whole(made, what)
+
+
+def _whole(made: Sequence[Made | None], what: str) -> Made:
+    known = [m for m in made if m is not None]
+    if len(known) != len(made):
+        raise PlanFileInvalid(f"one of the {what} does not say which shard made it (an older"
+                              " streaks): make them again with this version")
+    for field, words in (("environment", "environments"), ("git_commit", "commits"),
+                         ("api_url", "APIs")):
+        values = {getattr(m, field) for m in known}
+        if len(values) > 1:
+            shown = ", ".join(sorted(str(v) for v in values))
+            raise PlanFileInvalid(f"the {what} are of different {words} ({shown}): merge the"
+                                  " shards of one run")
+    shards = [m.shard for m in known]
+    if None in shards:
+        raise PlanFileInvalid(f"one of the {what} holds every tenant (made without --shard):"
+                              " merge only the shards of one run")
+    pairs = [tuple(int(n) for n in str(s).split("/")) for s in shards]
+    counts = {n for _, n in pairs}
+    if len(counts) > 1:
+        raise PlanFileInvalid(f"the {what} split the tenants differently"
+                              f" ({', '.join(sorted(set(map(str, shards))))})")
+    count = counts.pop()
+    seen = [k for k, _ in pairs]
+    repeated = sorted({k for k in seen if seen.count(k) > 1})
+    if repeated:
+        raise PlanFileInvalid(f"shard {', '.join(map(str, repeated))} of {count} is given twice")
+    missing = sorted(set(range(1, count + 1)) - set(seen))
+    if missing:
+        raise PlanFileInvalid(f"shard {', '.join(map(str, missing))} of {count} is missing:"
+                              " its tenants would be left out; merge every shard's result")
+    first = known[0]
+    return Made(None, first.environment, first.git_commit, first.api_url)

@@ -19,6 +19,7 @@ import httpx
 import pytest
 
 from tests.cliutil import run
+from tests.conftest import PINNED_AT
 from tests.github.runner import ACTION, WORKFLOWS, JobRun, StepFailed, job_runs, load, run_job
 from tests.simserver import Server, running_server
 
@@ -165,6 +166,7 @@ def apis(servers: tuple[Server, Server], *, read: bool) -> dict[str, str]:
 def pr_context(servers: tuple[Server, Server], repo: Path,
                head_repo: str = "acme/live-ops") -> dict[str, str]:
     return {
+        "needs.clock.outputs.at": PINNED_AT,  # what the clock job gives every shard
         "github.event.pull_request.head.repo.full_name": head_repo,
         "github.repository": "acme/live-ops",
         "github.event.pull_request.base.sha": head_sha(repo),

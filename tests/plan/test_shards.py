@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from reconciler.errors import PlanFileInvalid, UsageError
 from reconciler.model.desired import DesiredState
 from reconciler.plan.codec import fingerprint
+from reconciler.plan.made import Made
+from reconciler.plan.operations import Plan
 from reconciler.plan.planner import PlanOptions, make_plan
 from reconciler.plan.shards import Shard, merge, parse_shard, shard_of
 from tests.cliutil import run
@@ -64,13 +66,39 @@ def test_merged_shard_plans_are_the_plan_of_every_tenant() -> None:
     have = live({t: [record(t, definition(f"D{j}")) for j in range(2)] + [
         record(t, definition("Gone"))] for t in list(tenants)[::2]})
     whole = make_plan(want, have)
-    parts = [make_plan(only_shard(want, Shard(k, 5)), have) for k in range(1, 6)]
+    parts = [replace(make_plan(only_shard(want, Shard(k, 5)), have), made=Made(f"{k}/5"))
+             for k in range(1, 6)]
     merged = merge(list(reversed(parts)))  # the order of the shard plans does not matter
     assert merged.operations == whole.operations
     assert merged.unmanaged == whole.unmanaged and merged.tenants == whole.tenants
     assert fingerprint(merged) == fingerprint(whole)
-    with pytest.raises(PlanFileInvalid, match="is in two of the plans being merged"):
-        merge([parts[0], parts[0]])
+    assert merged.made == Made()
+    with pytest.raises(PlanFileInvalid, match="shard 1 of 5 is given twice"):
+        merge([parts[0], *parts])
+
+
+@pytest.mark.parametrize(("made", "words"), [
+    ([Made("1/3"), Made("2/3")], "shard 3 of 3 is missing: its tenants would be left out"),
+    ([Made("1/2"), Made("2/3"), Made("3/3")], "split the tenants differently"),
+    ([Made("1/2", "staging"), Made("2/2", "production")], "of different environments"),
+    ([Made("1/2", git_commit="a"), Made("2/2", git_commit="b")], "of different commits"),
+    ([Made("1/2", api_url="https://a"), Made("2/2", api_url="https://b")], "different APIs"),
+    ([Made("1/2"), None], "does not say which shard made it"),
+    ([Made(None), Made("1/2"), Made("2/2")], "holds every tenant"),
+])
+def test_only_every_shard_of_one_run_merges(made: list[Made | None], words: str) -> None:
+    plans = [Plan(tenants=(f"tenant-{i}",), made=m) for i, m in enumerate(made)]
+    with pytest.raises(PlanFileInvalid, match=words):
+        merge(plans)
+
+
+def test_shard_plans_of_different_instants_do_not_merge() -> None:
+    from datetime import UTC, datetime
+
+    plans = [Plan(tenants=(f"t{k}",), made=Made(f"{k}/2"),
+                  at=datetime(2026, 1, 1, k, tzinfo=UTC)) for k in (1, 2)]
+    with pytest.raises(PlanFileInvalid, match="read their schedules at different instants"):
+        merge(plans)
 
 
 def test_cli_shards_then_merge_plans(tmp_path: Path) -> None:
@@ -167,12 +195,15 @@ def test_merged_shard_drift_reports_are_the_report_of_every_tenant() -> None:
         for t in [*list(tenants)[::2], "tenant-05"]})
     counted = frozenset({"tenant-04", "tenant-06"})
     whole = drift_from_plan(make_plan(want, have, UNGUARDED), unmanaged_is_drift=counted)
-    parts = [drift_from_plan(make_plan(only_shard(want, Shard(k, 4)), have, UNGUARDED),
-                             unmanaged_is_drift=counted) for k in range(1, 5)]
+    parts = [replace(drift_from_plan(make_plan(only_shard(want, Shard(k, 4)), have, UNGUARDED),
+                                     unmanaged_is_drift=counted), made=Made(f"{k}/4"))
+             for k in range(1, 5)]
     assert {i.kind for i in whole.items} == {"changed", "missing", "unmanaged"}
-    assert merge_reports(list(reversed(parts))) == whole
-    with pytest.raises(PlanFileInvalid, match="share tenants"):
-        merge_reports([parts[0], parts[0]])
+    assert merge_reports(list(reversed(parts))) == replace(whole, made=Made())
+    with pytest.raises(PlanFileInvalid, match="shard 1 of 4 is given twice"):
+        merge_reports([parts[0], *parts])
+    with pytest.raises(PlanFileInvalid, match="shard 4 of 4 is missing"):
+        merge_reports(parts[:3])
 
 
 def test_cli_drift_shards_then_merge(tmp_path: Path) -> None:

@@ -48,6 +48,8 @@ def _cache_outside_the_repository(tmp_path_factory: pytest.TempPathFactory) -> N
     import os
 
     os.environ["STREAKS_CACHE_DIR"] = str(tmp_path_factory.mktemp("streaks-cache"))
+    # The cache's HMAC key file (in the user's data directory) goes there too.
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data-home"))
 
 
 @pytest.fixture

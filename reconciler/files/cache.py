@@ -9,11 +9,21 @@ the tool (or of the YAML libraries) are ignored, a table of another layout is re
 cache that cannot be opened or read is ignored too (only slower). Under ``CI=true`` it is off
 unless ``STREAKS_CACHE=1`` or ``STREAKS_CACHE_DIR`` asks for it; ``STREAKS_NO_CACHE`` turns it
 off.
+
+A row holds *validated* data, trusted without validating again, and whoever can write the
+cache folder (another job that restores and saves it) could plant a row. So every row carries
+an HMAC-SHA256 of its columns under a key kept outside the cache: ``STREAKS_CACHE_SECRET``
+when the job sets one, else a random key made once in the user's data directory
+(``platformdirs``; mode 0600). A row whose HMAC does not match is never used: the file is
+read again and the row replaced.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
+import secrets
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -26,7 +36,7 @@ from reconciler.files.readings import Reading
 # Readings kept across trees: the least recently used go first.
 CACHE_ENTRIES = 200_000
 CACHE_NAME = "readings.sqlite"
-SCHEMA_VERSION = 3  # of the readings table (PRAGMA user_version); another is dropped
+SCHEMA_VERSION = 4  # of the readings table (PRAGMA user_version); another is dropped
 OLD_CACHES = ("documents-v1.json", "documents-v2.json")
 _CHUNK = 500  # digests per SQL statement (well under SQLite's parameter limit)
 
@@ -43,6 +53,44 @@ def cache_dir() -> Path | None:
     from platformdirs import user_cache_dir
 
     return Path(user_cache_dir("streaks", appauthor=False))
+
+
+KEY_FILE = "cache.key"
+
+
+def cache_key() -> bytes:
+    """The key of the rows' HMACs (see the module docstring); never stored in the cache."""
+    given = os.environ.get("STREAKS_CACHE_SECRET", "")
+    if given:
+        return hashlib.sha256(b"streaks cache\0" + given.encode()).digest()
+    from platformdirs import user_data_dir
+
+    path = Path(user_data_dir("streaks", appauthor=False)) / KEY_FILE
+    try:
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except OSError:
+        pass
+    key = secrets.token_bytes(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(key)
+    except OSError:
+        pass  # rows written with this key are not found again: only slower
+    return key
+
+
+def _mac(key: bytes, digest: str, stamp: str, row: tuple[object, ...]) -> str:
+    """The HMAC of one row's columns (each length-prefixed, so no two rows read alike)."""
+    mac = hmac.new(key, digestmod=hashlib.sha256)
+    for part in (digest, stamp, *row):
+        text = "" if part is None else str(part)
+        mac.update(f"{len(text)}:{'-' if part is None else '+'}".encode())
+        mac.update(text.encode())
+    return mac.hexdigest()
 
 
 def _stamp() -> str:
@@ -71,7 +119,8 @@ def opened(folder: Path | None) -> Iterator[sqlite3.Connection | None]:
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         connection.execute("CREATE TABLE IF NOT EXISTS readings (digest TEXT PRIMARY KEY,"
                            " stamp TEXT NOT NULL, data TEXT NOT NULL, checked INTEGER NOT NULL,"
-                           " head TEXT, dump TEXT, api TEXT, used INTEGER NOT NULL)")
+                           " head TEXT, dump TEXT, api TEXT, used INTEGER NOT NULL,"
+                           " mac TEXT NOT NULL)")
         connection.execute("CREATE INDEX IF NOT EXISTS readings_used ON readings (used)")
     except (OSError, sqlite3.Error):
         yield None
@@ -90,13 +139,15 @@ def lookup(db: sqlite3.Connection | None, digests: list[str]) -> dict[str, Readi
     if db is None or not digests:
         return {}
     found: dict[str, Reading] = {}
-    stamp = _stamp()
+    stamp, key = _stamp(), cache_key()
     try:
         for chunk in _chunks(digests):
             marks = ",".join("?" * len(chunk))
-            for digest, *row in db.execute(
-                    f"SELECT digest, data, checked, head, dump, api FROM readings"
+            for digest, mac, *row in db.execute(
+                    f"SELECT digest, mac, data, checked, head, dump, api FROM readings"
                     f" WHERE stamp = ? AND digest IN ({marks})", (stamp, *chunk)):
+                if not hmac.compare_digest(str(mac), _mac(key, digest, stamp, tuple(row))):
+                    continue  # not written with this key: read the file again
                 reading = Reading.from_row(*row)
                 if reading is not None:
                     found[digest] = reading
@@ -119,11 +170,12 @@ def store(db: sqlite3.Connection | None, readings: dict[str, Reading]) -> None:
             if (row := reading.as_row()) is not None]
     if not rows:
         return
-    stamp, now = _stamp(), time.time_ns()
+    stamp, now, key = _stamp(), time.time_ns(), cache_key()
     try:
         db.execute("BEGIN")
-        db.executemany("INSERT OR REPLACE INTO readings VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                       [(digest, stamp, *row, now) for digest, *row in rows])
+        db.executemany("INSERT OR REPLACE INTO readings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       [(digest, stamp, *row, now, _mac(key, digest, stamp, tuple(row)))
+                        for digest, *row in rows])
         db.execute("DELETE FROM readings WHERE stamp != ?", (stamp,))
         (count,) = db.execute("SELECT COUNT(*) FROM readings").fetchone()
         if count > CACHE_ENTRIES:

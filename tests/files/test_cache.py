@@ -114,3 +114,37 @@ def test_a_cache_planted_in_the_checkout_is_ignored(repo: Path, tmp_path: Path) 
     out = run(repo, "plan", "--sim", "--format", "json", env=env)
     names = {op["name"] for op in json.loads(out.stdout)["operations"]}
     assert "Planted" not in names and "Daily Login Streak" in names
+
+
+def test_a_row_without_its_hmac_is_never_used(write_tree: WriteTree, cache: Path) -> None:
+    root = write_tree({"t/a.yaml": VALID})
+    read_documents([root / "t/a.yaml"])
+    [digest] = rows(cache)
+    # Tampered as another job that can write the cache folder would: data changed, the HMAC
+    # not (it cannot make one without the key, which is not in the cache).
+    poke(cache, digest, json.dumps({"name": "planted"}), sign=False)
+    again = read_documents([root / "t/a.yaml"])
+    assert again[root / "t/a.yaml"].data["name"] == "Daily Login Streak"  # type: ignore[union-attr]
+    assert rows(cache)[digest]["name"] == "Daily Login Streak"  # the row was replaced
+
+
+def test_the_hmac_key_comes_from_the_job_or_a_file_outside_the_cache(
+        write_tree: WriteTree, cache: Path, monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    from reconciler.files.cache import KEY_FILE, cache_key
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("STREAKS_CACHE_SECRET", raising=False)
+    made = cache_key()
+    key_file = tmp_path / "data" / "streaks" / KEY_FILE
+    assert key_file.read_bytes() == made and oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert cache_key() == made  # kept
+    assert not key_file.is_relative_to(cache)
+    monkeypatch.setenv("STREAKS_CACHE_SECRET", "from-the-job")
+    assert cache_key() != made
+    # Rows written under one key are not read under another: read again, still right.
+    root = write_tree({"t/a.yaml": VALID})
+    read_documents([root / "t/a.yaml"])
+    monkeypatch.setenv("STREAKS_CACHE_SECRET", "another")
+    again = read_documents([root / "t/a.yaml"])
+    assert again[root / "t/a.yaml"].data["name"] == "Daily Login Streak"  # type: ignore[union-attr]

@@ -159,6 +159,7 @@ def apis(servers: tuple[Server, Server], *, read: bool) -> dict[str, str]:
     kind = "PLAN_" if read else ""
     return {"vars.PHOENIX_STAGING_URL": staging.url,
             "vars.PHOENIX_PRODUCTION_URL": production.url,
+            "secrets.STREAKS_CACHE_SECRET": "cache-secret-of-the-job",
             f"secrets.PHOENIX_STAGING_{kind}API_KEY": STAGING_KEY,
             f"secrets.PHOENIX_PRODUCTION_{kind}API_KEY": PRODUCTION_KEY}
 
@@ -480,6 +481,7 @@ def test_drift_workflow_fails_on_errors(checkout: Path, gh: dict[str, str]) -> N
                "github.sha": "x", "vars.PHOENIX_PRODUCTION_URL": "http://127.0.0.1:9",
                "vars.PHOENIX_STAGING_URL": "http://127.0.0.1:9",
                "secrets.PHOENIX_PRODUCTION_PLAN_API_KEY": "k",
+               "secrets.STREAKS_CACHE_SECRET": "",
                "secrets.PHOENIX_STAGING_PLAN_API_KEY": "k",
                **ON_MAIN}
     with pytest.raises(StepFailed, match="Detect drift in this shard failed"):

@@ -609,7 +609,7 @@ def apply(planfile: Path | None, directory: Path, tenants: tuple[str, ...],
                                              shard=shard))
     if only_scheduled:
         run = commands.only_scheduled(run)
-    overridden = commands.check_freeze(run, reason if override_freeze else None)
+    overridden = commands.check_freeze(run, reason if override_freeze else None, directory)
     _echo(plan_text.render(run.plan, style=_style()), nl=False, err=as_json, colours=True)
     if not run.plan.has_changes:
         if as_json:

@@ -23,7 +23,7 @@ from reconciler.api.fetch import fetch_live
 from reconciler.api.results import ApplyRun, OperationResult
 from reconciler.api.secrets import scrub
 from reconciler.errors import ApiError, ConfigInvalid, PlanRefused, StreaksError, UsageError
-from reconciler.files.gitref import git_commit, materialize
+from reconciler.files.gitref import commit_before, git_commit, materialize
 from reconciler.files.layout import tenant_folders
 from reconciler.files.loader import load, load_valid
 from reconciler.files.project import environment, for_environment
@@ -31,6 +31,8 @@ from reconciler.model.calendar import Calendar, calendar_of
 from reconciler.model.definition import is_tenant_id
 from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
 from reconciler.model.live import LiveRecord, LiveState
+from reconciler.model.project import Environment
+from reconciler.model.schedule import frozen_by
 from reconciler.plan import saved
 from reconciler.plan.drift import DriftReport, drift_from_plan
 from reconciler.plan.made import Made
@@ -179,30 +181,69 @@ def calendar(directory: Path, tenants: Sequence[str], env_name: str | None,
     return calendar_of(for_environment(load_valid(directory, tenants), env), start, end)
 
 
-def check_freeze(run: PlanRun, override_reason: str | None) -> tuple[str, ...]:
-    """Refuse to change a frozen tenant other than as its schedules say, unless overridden;
-    return the frozen tenants an override lets through (for the record)."""
+def check_freeze(run: PlanRun, override_reason: str | None, directory: Path,
+                 ) -> tuple[str, ...]:
+    """Refuse to change a frozen tenant other than as the schedules it had *before the
+    freeze began* say, unless overridden; return the frozen tenants an override lets
+    through (for the record). A schedule added or changed since then is a change like any
+    other: git (``directory``'s branch) tells what the schedules were."""
     at = run.plan.at
     if at is None:
         return ()
     refused, overridden = [], []
     for tenant in run.desired.tenants:
-        words = frozen(tenant, at)
-        if words is None:
+        found = frozen_by(tenant.settings.freeze, at)
+        if found is None:
             continue
-        blocked = [op for op in run.plan.operations
-                   if op.tenant == tenant.tenant and not op.scheduled]
+        mine = [op for op in run.plan.operations if op.tenant == tenant.tenant]
+        changed = _schedules_changed_since(
+            directory, run.target.environment, tenant,
+            {op.name for op in mine if op.scheduled}, found[1])
+        blocked = [op for op in mine if not op.scheduled or op.name in changed]
         if not blocked:
             continue
         if override_reason is not None:
             overridden.append(tenant.tenant)
             continue
-        names = ", ".join(f"{op.action} {op.name!r}" for op in blocked)
-        refused.append(f"{words}: {len(blocked)} change(s) not made by a schedule ({names})")
+        names = ", ".join(f"{op.action} {op.name!r}" + (
+            f" (its schedule {changed[op.name]})" if op.name in changed else "")
+            for op in blocked)
+        words = frozen(tenant, at)
+        refused.append(f"{words}: {len(blocked)} change(s) not made by a schedule in place"
+                       f" before the freeze ({names})")
     if refused:
         raise PlanRefused("; ".join(refused) + "; nothing was sent. Wait for the freeze to end,"
                           " or pass --override-freeze --reason TEXT")
     return tuple(overridden)
+
+
+def _schedules_changed_since(directory: Path, env: Environment | None, tenant: DesiredTenant,
+                             names: set[str], since: datetime) -> dict[str, str]:
+    """Of ``tenant``'s definitions ``names``, those whose schedule is not what it was on the
+    branch when the freeze began at ``since``, each with why (all of them when git cannot
+    tell)."""
+    if not names:
+        return {}
+    when = f"{since:%Y-%m-%d %H:%M} UTC"
+    commit = commit_before(directory, since)
+    if commit is None:
+        return dict.fromkeys(names, f"cannot be shown by git to predate the freeze ({when})")
+    with tempfile.TemporaryDirectory(prefix="streaks-freeze-") as tmp:
+        try:
+            before = for_environment(
+                load(materialize(directory, commit, Path(tmp)))[0], env,
+                materialize(Path(env.overlay), commit, Path(tmp) / "overlay")
+                if env is not None and env.overlay else None)
+        except StreaksError:
+            return dict.fromkeys(names, f"cannot be read as it was at {when}")
+    then = {d.name: _schedule_of(d) for t in before.tenants if t.tenant == tenant.tenant
+            for d in t.definitions}
+    return {d.name: f"changed after the freeze began ({when})" for d in tenant.definitions
+            if d.name in names and then.get(d.name) != _schedule_of(d)}
+
+
+def _schedule_of(d: DesiredDefinition) -> list[dict[str, Any]] | None:
+    return ([w.model_dump() for w in d.definition.schedule] if d.has_schedule else None)
 
 
 CALENDAR_DAYS = 30  # what a PR comment and an apply summary show of the schedules

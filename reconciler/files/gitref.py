@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import tarfile
+from datetime import UTC, datetime
 from pathlib import Path
 
 from reconciler.errors import UsageError
@@ -26,6 +27,22 @@ def git_commit(directory: Path) -> str | None:
     try:
         out = subprocess.run(["git", "-C", str(directory), "rev-parse", "HEAD"],
                              capture_output=True, text=True, timeout=10, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def commit_before(directory: Path, when: datetime) -> str | None:
+    """The commit the branch checked out where ``directory`` lives was at, at ``when``:
+    following first parents only, so the time is when a change reached the branch (a merge
+    or a direct commit), not when a pull request's own commits say they were made. None when
+    there is no git, or no commit that old."""
+    try:
+        out = subprocess.run(["git", "-C", str(directory if directory.exists() else
+                                                 directory.parent),
+                              "rev-list", "-1", "--first-parent",
+                              f"--before={when.astimezone(UTC).isoformat()}", "HEAD"],
+                             capture_output=True, text=True, timeout=30, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None

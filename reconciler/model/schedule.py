@@ -393,12 +393,12 @@ def _status(window: TimeWindow) -> ScheduledStatus:
 
 
 def frozen_by(windows: Sequence[FreezeWindow], at: datetime,
-              ) -> tuple[FreezeWindow, datetime] | None:
-    """The freeze window open at ``at`` and when it closes (UTC times for windows that name
-    no zone)."""
+              ) -> tuple[FreezeWindow, datetime, datetime] | None:
+    """The freeze window open at ``at``, when it opened and when it closes (UTC times for
+    windows that name no zone)."""
     table = Timetable(tuple(windows), "active", "UTC")
     for opening in table.intervals(at, at + EPSILON):
-        return windows[opening.window], opening.end
+        return windows[opening.window], opening.start, opening.end
     return None
 
 

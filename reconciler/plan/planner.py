@@ -87,7 +87,7 @@ def frozen(tenant: DesiredTenant, at: datetime) -> str | None:
     found = frozen_by(tenant.settings.freeze, at)
     if found is None:
         return None
-    window, until = found
+    window, _, until = found
     why = f" ({window.reason})" if window.reason else ""
     return f"tenant {tenant.tenant} is frozen until {until:%Y-%m-%d %H:%M} UTC{why}"
 

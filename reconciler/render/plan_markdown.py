@@ -157,6 +157,10 @@ def _body(plan: Plan, title: str) -> tuple[str, list[str]]:
     head.append("|" + "---|" * len(SUMMARY_KEYS))
     head.append("| " + " | ".join(str(counts[k]) for k in SUMMARY_KEYS) + " |")
     head.append("")
+    if plan.notes:  # a frozen tenant, above all: the reviewer must see it before the diff
+        head.append("> [!IMPORTANT]")
+        head.extend(f"> {inline(note)}  " for note in plan.notes)
+        head.append("")
     destructive, adopted, affecting = plan.destructive(), plan.adopted(), plan.affecting()
     if destructive or adopted or affecting:
         head.append("> [!WARNING]")

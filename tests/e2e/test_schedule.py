@@ -4,6 +4,8 @@ weekdays, active on Saturdays and Sundays (Paris time), at instants around the c
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -110,12 +112,25 @@ def test_a_saved_plan_is_stale_once_the_schedule_changed_the_status(tmp_path: Pa
     assert fresh.returncode == 0, fresh.stderr
 
 
+FREEZE = ("freeze:\n  - start: \"2026-11-27T18:00\"\n    end: \"2026-11-30T06:00\"\n"
+          "    timezone: Europe/Paris\n    reason: Winter tournament\n")
+
+
+def commit(repo: Path, when: str) -> None:
+    """Commit everything, as the branch had it at ``when``."""
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@e"]
+    if not (repo / ".git").exists():
+        subprocess.run([*git, "init", "-q", "-b", "main"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", when], cwd=repo, check=True, env=env)
+
+
 def test_a_freeze_lets_only_scheduled_changes_through_unless_overridden(
         tmp_path: Path) -> None:
     repo = tree(tmp_path)
-    (repo / "streaks.d/tenant-a/_tenant.yaml").write_text(
-        "freeze:\n  - start: \"2026-11-27T18:00\"\n    end: \"2026-11-30T06:00\"\n"
-        "    timezone: Europe/Paris\n    reason: Winter tournament\n")
+    (repo / "streaks.d/tenant-a/_tenant.yaml").write_text(FREEZE)
+    commit(repo, "2026-11-20T12:00:00Z")  # the schedule was in place before the freeze
     assert run(repo, "apply", "--sim", "--auto-approve", "--at", at(FRIDAY_2359)).returncode == 1
     assert run(repo, "apply", "--sim", "--auto-approve", "--at", "2026-11-27T12:00:00Z"
                ).returncode == 0  # before the freeze
@@ -129,7 +144,8 @@ def test_a_freeze_lets_only_scheduled_changes_through_unless_overridden(
     assert refused.returncode == 1
     assert refused.stderr.startswith(
         "error: tenant tenant-a is frozen until 2026-11-30 05:00 UTC (Winter tournament): 1"
-        " change(s) not made by a schedule (update 'Weekend Warrior'); nothing was sent.")
+        " change(s) not made by a schedule in place before the freeze (update 'Weekend"
+        " Warrior'); nothing was sent.")
     assert [o["action"] for o in plan(repo, SATURDAY)["operations"]] == ["update", "status"]
     # The scheduler's changes go through the freeze.
     assert run(repo, "apply", "--sim", "--auto-approve", "--only-scheduled", "--at", saturday
@@ -144,3 +160,33 @@ def test_a_freeze_lets_only_scheduled_changes_through_unless_overridden(
         "tenants": ["tenant-a"], "reason": "fix a typo the tournament shows"}
     assert ("Freeze overridden for tenant-a: fix a typo the tournament shows"
             in forced.stderr)
+
+
+def test_a_schedule_added_during_a_freeze_does_not_run_through_it(tmp_path: Path) -> None:
+    repo = tree(tmp_path)
+    (repo / "streaks.d/tenant-a/_tenant.yaml").write_text(FREEZE)
+    path = repo / "streaks.d/tenant-a/weekend-warrior.yaml"
+    plain = path.read_text().split("schedule:")[0]
+    path.write_text(plain)  # no schedule before the freeze: paused all week
+    commit(repo, "2026-11-20T12:00:00Z")
+    assert run(repo, "apply", "--sim", "--auto-approve", "--at", "2026-11-27T12:00:00Z"
+               ).returncode == 0
+    # During the freeze, a window already open is added: it would switch the streak on.
+    path.write_text(plain + "schedule:\n  - status: active\n    start: \"2026-11-28T00:00\"\n"
+                    "    end: \"2026-11-29T00:00\"\n    timezone: Europe/Paris\n")
+    commit(repo, "2026-11-28T08:00:00Z")
+    during = "2026-11-28T09:00:00Z"
+    for extra in ((), ("--only-scheduled",)):
+        refused = run(repo, "apply", "--sim", "--auto-approve", *extra, "--at", during)
+        assert refused.returncode == 1, refused.stdout
+        assert ("1 change(s) not made by a schedule in place before the freeze (status 'Weekend"
+                " Warrior' (its schedule changed after the freeze began (2026-11-27 17:00"
+                " UTC)))") in refused.stderr, refused.stderr
+    # Outside git nothing shows the schedule predates the freeze: refused too.
+    subprocess.run(["rm", "-rf", str(repo / ".git")], check=True)
+    unknown = run(repo, "apply", "--sim", "--auto-approve", "--only-scheduled", "--at", during)
+    assert unknown.returncode == 1
+    assert "cannot be shown by git to predate the freeze (2026-11-27 17:00 UTC)" in unknown.stderr
+    forced = run(repo, "apply", "--sim", "--auto-approve", "--override-freeze", "--reason",
+                 "the tournament needs it", "--at", during)
+    assert forced.returncode == 0, forced.stderr

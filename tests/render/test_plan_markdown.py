@@ -56,3 +56,12 @@ def test_a_live_name_cannot_break_out_of_the_warning_block() -> None:
     assert all(line.startswith(">") for line in block.splitlines())
     assert "\n# Free paragraph" not in md
     assert "@here" not in block.replace("@\u200bhere", "")  # (inside code fences it is inert)
+
+
+def test_a_frozen_tenant_is_said_above_the_diff() -> None:
+    note = ("tenant tenant-a is frozen until 2026-11-30 05:00 UTC (Winter *tournament*): apply"
+            " makes only its scheduled status changes unless --override-freeze")
+    text = plan_markdown.render(Plan(tenants=("tenant-a",), notes=(note,)))
+    assert ("> [!IMPORTANT]\n> tenant tenant\\-a is frozen until 2026\\-11\\-30 05:00 UTC"
+            " \\(Winter \\*tournament\\*\\): apply makes only its scheduled status changes"
+            " unless \\-\\-override\\-freeze  \n") in text

@@ -66,7 +66,7 @@ def run_job(workflow: str, job: str, cwd: Path, context: dict[str, str],
             step_id = step.get("id", f"step{index}")
             step_env = {k: _expand(str(v), context, result)
                         for k, v in step.get("env", {}).items()}
-            if step.get("uses") == "./":
+            if step.get("uses") in ("./", "./.streaks-tool"):  # this repository's Action
                 outcome = _composite(step, step_id, cwd, context, {**base_env, **step_env},
                                      result)
             elif "run" not in step or step.get("name") == "Install streaks":

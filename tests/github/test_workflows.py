@@ -46,7 +46,8 @@ def test_least_privilege_pinned_and_no_inline_secrets(name: str) -> None:
     doc = load(name)
     assert "permissions" in doc and doc["permissions"].get("contents") == "read"
     for uses in re.findall(r"uses:\s*(\S+)", text):
-        assert uses == "./" or re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", uses), uses
+        assert uses in ("./", "./.streaks-tool") or re.fullmatch(
+            r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", uses), uses
     for job in doc["jobs"].values():
         for step in job["steps"]:
             assert "${{" not in step.get("run", ""), (name, step.get("name"))
@@ -73,6 +74,22 @@ def test_the_action_is_pinned_installs_the_locked_runtime_and_passes_no_expressi
                for line in parse["with"]["restore-keys"].splitlines())
     assert steps["Run streaks"]["env"]["STREAKS_CACHE_DIR"] == (
         "${{ steps.parse-cache.outputs.dir }}")
+
+
+def test_pull_request_jobs_never_run_the_pull_requests_code() -> None:
+    """plan.yml reads the pull request's files as data: the tool and the Action that run
+    beside its keys and its token come from the base branch."""
+    for name, job in load("plan.yml")["jobs"].items():
+        steps = job["steps"]
+        actions = [i for i, s in enumerate(steps) if s.get("uses", "").startswith("./")]
+        if not actions:
+            continue
+        assert all(steps[i]["uses"] == "./.streaks-tool" for i in actions), name
+        [tool] = [i for i, s in enumerate(steps) if s.get("with", {}).get("path") ==
+                  ".streaks-tool"]
+        assert steps[tool]["with"]["ref"] == "${{ github.event.pull_request.base.sha }}"
+        assert tool < min(actions), name
+    assert load("plan.yml")["jobs"]["plan"]["environment"] == "phoenix-plan"
 
 
 def load_action() -> dict[str, Any]:

@@ -926,6 +926,64 @@ def _shown(value: Any) -> str:
 
 
 @main.group()
+def lock() -> None:
+    """Keep the scheduler and the applies of an environment apart, in GitHub Actions (a ref
+    of the repository per writer; see the README's Security section)."""
+
+
+@lock.command("acquire")
+@click.option("--env", "environment", default=None, metavar="NAME",
+              help="The environment (default: the one without --env).")
+@click.option("--kind", type=click.Choice(["apply", "scheduler"]), required=True,
+              help="apply: runs beside other applies (shards); scheduler: beside nothing.")
+@click.option("--wait", default=1500.0, show_default=True, type=click.FloatRange(0),
+              help="Seconds to wait for the other writers.")
+@click.option("--or-skip", is_flag=True,
+              help="When they hold it longer, say so and print nothing (exit 0) instead of"
+                   " failing: the scheduler's next run catches up.")
+@handles_errors
+def lock_acquire(environment: str | None, kind: str, wait: float, or_skip: bool) -> None:
+    """Wait until this job may write to the environment; print the ref to release."""
+    import os
+
+    from reconciler import lock as locks
+    from reconciler.errors import UsageError
+    from reconciler.model.project import ENVIRONMENT_NAME_RE
+
+    env = os.environ
+    if environment is not None and not ENVIRONMENT_NAME_RE.fullmatch(environment):
+        raise UsageError("--env: not an environment name")
+    missing = [v for v in ("GITHUB_REPOSITORY", "GITHUB_SHA", "GITHUB_RUN_ID") if not env.get(v)]
+    if missing:
+        raise UsageError(f"streaks lock runs in GitHub Actions ({', '.join(missing)} not set)")
+    who = "-".join(env[v] for v in ("GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT", "GITHUB_JOB")
+                   if env.get(v))
+    try:
+        _echo(locks.acquire(env["GITHUB_REPOSITORY"], environment or "default",
+                            "apply" if kind == "apply" else "scheduler", env["GITHUB_SHA"],
+                            who, wait))
+    except locks.LockBusy as exc:
+        if not or_skip:
+            raise
+        _echo(f"streaks: skipped: {exc}", err=True)
+
+
+@lock.command("release")
+@click.argument("ref")
+@handles_errors
+def lock_release(ref: str) -> None:
+    """Give up a ref that `streaks lock acquire` printed."""
+    import os
+
+    from reconciler import lock as locks
+    from reconciler.errors import UsageError
+
+    if not locks.is_lock_ref(ref):
+        raise UsageError(f"not a lock ref: {ref}")
+    locks.release(os.environ.get("GITHUB_REPOSITORY", ""), ref)
+
+
+@main.group()
 def sim() -> None:
     """The Phoenix Admin Gateway simulator (a real HTTP server over SQLite)."""
 

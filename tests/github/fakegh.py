@@ -50,6 +50,8 @@ def run(argv: list[str], state: dict[str, Any]) -> str:
         method = opt(argv, "-X") if "-X" in argv else "GET"
         path = next(a for a in argv[1:] if a.startswith("repos/"))
         query = opt(argv, "--jq") if "--jq" in argv else ""
+        if "/git/" in path:
+            return refs(method, path, argv, state)
         if method == "GET" and path.endswith("/pulls"):  # the PR that produced a commit
             sha = path.split("/")[-2]
             number = state.get("pulls", {}).get(sha)
@@ -108,6 +110,29 @@ def run(argv: list[str], state: dict[str, Any]) -> str:
         state["labels"].append(argv[2])
         return ""
     raise SystemExit(f"fake gh: unexpected call {argv}")
+
+
+def refs(method: str, path: str, argv: list[str], state: dict[str, Any]) -> str:
+    """The git refs API, for the writers' locks (refs/streaks/locks/...)."""
+    held: dict[str, str] = state.setdefault("refs", {})
+    fields = dict(a.split("=", 1) for a in argv if "=" in a and not a.startswith("repos/"))
+    if method == "POST" and path.endswith("/git/refs"):
+        if fields["ref"] in held:
+            raise SystemExit("gh: Reference already exists (HTTP 422)")
+        held[fields["ref"]] = fields["sha"]
+        state.setdefault("lock_log", []).append(["create", fields["ref"]])
+        return json.dumps({"ref": fields["ref"]})
+    if method == "GET" and "/git/matching-refs/" in path:
+        prefix = "refs/" + path.split("/git/matching-refs/", 1)[1]
+        return json.dumps([{"ref": r, "object": {"sha": v}} for r, v in sorted(held.items())
+                           if r.startswith(prefix)])
+    if method == "DELETE" and "/git/refs/" in path:
+        ref = "refs/" + path.split("/git/refs/", 1)[1]
+        if held.pop(ref, None) is None:
+            raise SystemExit("gh: Reference does not exist (HTTP 422)")
+        state.setdefault("lock_log", []).append(["delete", ref])
+        return ""
+    raise SystemExit(f"fake gh: unexpected refs call {argv}")
 
 
 if __name__ == "__main__":

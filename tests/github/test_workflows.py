@@ -654,8 +654,37 @@ def test_the_scheduler_applies_only_what_schedules_make_due_in_every_environment
                         if d["name"] == "Weekly Workout Warrior")
     assert workout_live["config"]["condition"]["min"] == 3  # left for a reviewed apply
     assert "```mermaid\ngantt\n" in ran.summary and "Daily Points Challenge" in ran.summary
-    assert load("schedule.yml")["concurrency"] == {"group": "streaks-apply",
-                                                    "cancel-in-progress": False}
+    # No concurrency group (an approval cannot hold it back, GitHub cannot cancel it): each
+    # environment was held through a lock ref while written, and let go.
+    assert "concurrency" not in load("schedule.yml")
+    state = gh_state(gh)
+    assert [(op, ref.rsplit("/", 2)[1]) for op, ref in state["lock_log"]] == [
+        ("create", "staging"), ("delete", "staging"),
+        ("create", "production"), ("delete", "production")]
+    assert state["refs"] == {}
+
+
+def test_the_scheduler_leaves_an_environment_an_apply_holds_to_its_next_run(
+        servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
+    staging, production = servers
+    apply_all(servers, checkout)
+    import time
+
+    held = f"refs/streaks/locks/staging/apply.{int(time.time())}.77-1-staging"
+    set_gh_state(gh, {"refs": {held: "ab" * 20}})  # a merge's apply is writing to staging
+    during = {**gh, "STREAKS_APPLY_AT": "2026-12-01T03:00:00Z",
+              "STREAKS_CALENDAR_AT": "2026-12-01T03:00:00Z", "STREAKS_SCHEDULER_LOCK_WAIT": "0"}
+    ran = run_job("schedule.yml", "scheduled", checkout, apply_context(servers, checkout),
+                  during)
+    assert "staging: an apply holds it; the next run applies what is due" in (
+        ran.steps["apply"]["stderr"])
+    for server, tenant, key, status in (
+            (staging, "tenant-stg-001", STAGING_KEY, "active"),  # left alone
+            (production, "tenant-prod-001", PRODUCTION_KEY, "paused")):
+        points = next(d for d in live_definitions(server, tenant, key)
+                      if d["name"] == "Daily Points Challenge")
+        assert points["status"] == status
+    assert gh_state(gh)["refs"] == {held: "ab" * 20}  # the apply's lock is untouched
 
 
 def _timeless(body: str) -> str:

@@ -122,16 +122,10 @@ async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
     (``label`` names the base in the result; default ``base_ref``)."""
     target = for_shard(target, shard)
     desired = for_environment(load_valid(directory, tenants, _keep(shard)), target.environment)
-    with tempfile.TemporaryDirectory(prefix="streaks-base-") as tmp:
-        base_dir = materialize(directory, base_ref, Path(tmp))
-        base, _ = load(base_dir)  # base is what main holds; its own errors are not this PR's
-        env = target.environment
-        overlay = (materialize(Path(env.overlay), base_ref, Path(tmp) / "overlay")
-                   if env is not None and env.overlay else None)
-        try:
-            base = for_environment(base, env, overlay)
-        except ConfigInvalid:  # base's overrides are broken: not this PR's to report
-            base = for_environment(base, env, Path(tmp) / "no-overlay")
+    try:
+        base = desired_at(directory, target.environment, base_ref)
+    except ConfigInvalid:  # base's overrides are broken: not this PR's to report
+        base = desired_at(directory, target.environment, base_ref, overrides=False)
     wanted = set(desired.tenant_ids())
     kept = tuple(t for t in base.tenants if t.tenant in wanted)
     # Tenants new in this PR exist on base as empty folders, so they plan as all-new.
@@ -191,6 +185,7 @@ def check_freeze(run: PlanRun, override_reason: str | None, directory: Path,
     if at is None:
         return ()
     refused, overridden = [], []
+    seen: dict[str, DesiredState] = {}
     for tenant in run.desired.tenants:
         found = frozen_by(tenant.settings.freeze, at)
         if found is None:
@@ -198,7 +193,7 @@ def check_freeze(run: PlanRun, override_reason: str | None, directory: Path,
         mine = [op for op in run.plan.operations if op.tenant == tenant.tenant]
         changed = _schedules_changed_since(
             directory, run.target.environment, tenant,
-            {op.name for op in mine if op.scheduled}, found[1])
+            {op.name for op in mine if op.scheduled}, found[1], seen)
         blocked = [op for op in mine if not op.scheduled or op.name in changed]
         if not blocked:
             continue
@@ -217,26 +212,37 @@ def check_freeze(run: PlanRun, override_reason: str | None, directory: Path,
     return tuple(overridden)
 
 
+def desired_at(directory: Path, env: Environment | None, ref: str, *,
+               overrides: bool = True) -> DesiredState:
+    """``directory`` as git ``ref`` holds it, as environment ``env`` sees it (its override
+    folder at ``ref`` too, unless ``overrides`` is False). Its own invalid files are left
+    out: what a ref holds is not the working tree's to report."""
+    with tempfile.TemporaryDirectory(prefix="streaks-ref-") as tmp:
+        state, _ = load(materialize(directory, ref, Path(tmp)))
+        overlay = (materialize(Path(env.overlay), ref, Path(tmp) / "overlay")
+                   if env is not None and env.overlay and overrides else
+                   Path(tmp) / "no-overlay" if env is not None else None)
+        return for_environment(state, env, overlay)
+
+
 def _schedules_changed_since(directory: Path, env: Environment | None, tenant: DesiredTenant,
-                             names: set[str], since: datetime) -> dict[str, str]:
+                             names: set[str], since: datetime,
+                             seen: dict[str, DesiredState]) -> dict[str, str]:
     """Of ``tenant``'s definitions ``names``, those whose schedule is not what it was on the
     branch when the freeze began at ``since``, each with why (all of them when git cannot
-    tell)."""
+    tell); ``seen`` keeps each commit's state, read once for every frozen tenant."""
     if not names:
         return {}
     when = f"{since:%Y-%m-%d %H:%M} UTC"
     commit = commit_before(directory, since)
     if commit is None:
         return dict.fromkeys(names, f"cannot be shown by git to predate the freeze ({when})")
-    with tempfile.TemporaryDirectory(prefix="streaks-freeze-") as tmp:
+    if commit not in seen:
         try:
-            before = for_environment(
-                load(materialize(directory, commit, Path(tmp)))[0], env,
-                materialize(Path(env.overlay), commit, Path(tmp) / "overlay")
-                if env is not None and env.overlay else None)
+            seen[commit] = desired_at(directory, env, commit)
         except StreaksError:
             return dict.fromkeys(names, f"cannot be read as it was at {when}")
-    then = {d.name: _schedule_of(d) for t in before.tenants if t.tenant == tenant.tenant
+    then = {d.name: _schedule_of(d) for t in seen[commit].tenants if t.tenant == tenant.tenant
             for d in t.definitions}
     return {d.name: f"changed after the freeze began ({when})" for d in tenant.definitions
             if d.name in names and then.get(d.name) != _schedule_of(d)}

@@ -285,12 +285,22 @@ def effect(op: Operation) -> tuple[Any, ...]:
     return (op.action, op.tenant, op.name, op.id, op.previous_name, op.pruned,
             json.dumps(dict(op.body), sort_keys=True), op.depends_on)
 
+def seen(op: Operation) -> tuple[Any, ...]:
+    """What a reviewer saw of ``op``: its effect, and each change it shows (path, live value
+    before, value after). A live value that moved since the review changes this even when
+    the request would be the same (a PATCH sends the whole config either way)."""
+    changes = json.dumps([[c.path, c.kind.value, c.before, c.after] for c in op.changes],
+                         sort_keys=True, default=str)
+    return (*effect(op), changes)
+
+
 def fingerprint(plan: Plan) -> str:
-    """A digest of what applying ``plan`` would do (its operations' effects, in order): two
-    plans with the same fingerprint make the same API calls."""
+    """A digest of what applying ``plan`` would do and what its reader saw (each operation's
+    effect and changes, in order): two plans with the same fingerprint make the same API
+    calls over the same live values."""
     import hashlib
 
-    text = json.dumps([[str(part) for part in effect(op)] for op in plan.operations])
+    text = json.dumps([[str(part) for part in seen(op)] for op in plan.operations])
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 class _Strict(BaseModel):

@@ -2,17 +2,29 @@
 saw on the pull request, operation by operation.
 
 Two plans agree when their fingerprints do (:func:`reconciler.plan.codec.fingerprint`): the
-same API calls, with the same bodies, in the same order. When they do not, every difference
-is named: an operation that is new since the review, one that is gone, or one whose body or
-order changed (with its field changes as they are now).
+same API calls, with the same bodies, in the same order, over the same live values. When they
+do not, every difference is named: an operation that is new since the review, one that is
+gone, or one that changed, field by field: what the reviewer saw of it and what it is now (a
+console edit since the review shows as a live value the merge would overwrite).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from reconciler.plan.codec import effect, fingerprint
-from reconciler.plan.operations import Operation, Plan
+from reconciler.plan.codec import fingerprint, seen
+from reconciler.plan.operations import Change, ChangeKind, Operation, Plan
+
+
+@dataclass(frozen=True, kw_only=True)
+class FieldDifference:
+    """One field of an operation as reviewed and as it is now (None: not changed then, or
+    not changed now)."""
+
+    path: str
+    reviewed: Change | None
+    now: Change | None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -21,6 +33,7 @@ class Difference:
 
     kind: str  # "new" | "gone" | "changed"
     operation: Operation
+    fields: tuple[FieldDifference, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,6 +54,27 @@ def _identity(op: Operation) -> tuple[str, str, str]:
     return (op.tenant, op.id or f"name:{op.name}", op.action.value)
 
 
+def _without_order(op: Operation) -> tuple[Any, ...]:
+    whole = seen(op)
+    return whole[:-2] + whole[-1:]  # all but depends_on
+
+
+def _key(c: Change) -> tuple[str, str]:
+    """A change's place: its path, and for an item added to or removed from a list (an event
+    type) the item."""
+    item = {ChangeKind.ADDED: c.after, ChangeKind.REMOVED: c.before}.get(c.kind)
+    return c.path, "" if item is None else repr(item)
+
+
+def _fields(old: Operation, new: Operation) -> tuple[FieldDifference, ...]:
+    """Each field whose change is not what the reviewer saw."""
+    before = {_key(c): c for c in old.changes}
+    now = {_key(c): c for c in new.changes}
+    return tuple(FieldDifference(path=key[0], reviewed=before.get(key), now=now.get(key))
+                 for key in [*now, *(k for k in before if k not in now)]
+                 if before.get(key) != now.get(key))
+
+
 def compare(reviewed: Plan, current: Plan) -> Review:
     """Name every operation that differs between the reviewed and the current plan."""
     before = {_identity(op): op for op in reviewed.operations}
@@ -50,8 +84,9 @@ def compare(reviewed: Plan, current: Plan) -> Review:
         old = before.get(key)
         if old is None:
             differences.append(Difference(kind="new", operation=op))
-        elif effect(old)[:-1] != effect(op)[:-1]:
-            differences.append(Difference(kind="changed", operation=op))
+        elif _without_order(old) != _without_order(op):
+            differences.append(Difference(kind="changed", operation=op,
+                                          fields=_fields(old, op)))
     differences.extend(Difference(kind="gone", operation=op)
                        for key, op in before.items() if key not in now)
     review = Review(reviewed=fingerprint(reviewed), current=fingerprint(current),

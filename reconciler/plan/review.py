@@ -6,11 +6,14 @@ same API calls, with the same bodies, in the same order, over the same live valu
 do not, every difference is named: an operation that is new since the review, one that is
 gone, or one that changed, field by field: what the reviewer saw of it and what it is now (a
 console edit since the review shows as a live value the merge would overwrite).
+
+A status change a schedule makes is the schedule's, reviewed with it: one that came due (or
+went) between review and merge is never a difference.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reconciler.plan.codec import fingerprint, seen
@@ -40,13 +43,14 @@ class Difference:
 class Review:
     """The comparison of the reviewed plan with the plan made now."""
 
-    reviewed: str  # fingerprints
+    reviewed: str  # fingerprints, of what each plan does besides its schedules' changes
     current: str
     differences: tuple[Difference, ...]
 
     @property
     def agrees(self) -> bool:
-        """Whether applying the current plan does exactly what was reviewed."""
+        """Whether applying the current plan does exactly what was reviewed (and what the
+        schedules make due)."""
         return self.reviewed == self.current
 
 
@@ -75,8 +79,22 @@ def _fields(old: Operation, new: Operation) -> tuple[FieldDifference, ...]:
                  if before.get(key) != now.get(key))
 
 
+def unscheduled(plan: Plan) -> Plan:
+    """``plan`` without the status changes its schedules make (the others' dependencies
+    renumbered, so that two plans differing only there compare alike)."""
+    kept = [i for i, op in enumerate(plan.operations) if not op.scheduled]
+    where = {old: new for new, old in enumerate(kept)}
+    return replace(plan, operations=tuple(
+        replace(plan.operations[i], depends_on=tuple(where[d] for d in
+                                                     plan.operations[i].depends_on
+                                                     if d in where))
+        for i in kept))
+
+
 def compare(reviewed: Plan, current: Plan) -> Review:
-    """Name every operation that differs between the reviewed and the current plan."""
+    """Name every operation that differs between the reviewed and the current plan (the
+    status changes schedules make aside)."""
+    reviewed, current = unscheduled(reviewed), unscheduled(current)
     before = {_identity(op): op for op in reviewed.operations}
     now = {_identity(op): op for op in current.operations}
     differences: list[Difference] = []

@@ -105,3 +105,24 @@ def test_a_change_in_between_stops_the_merge_or_leaves_it_identical(
         assert verdict.stdout.startswith("The plan differs from the reviewed one")
         for line in words:
             assert line in verdict.stdout, verdict.stdout
+
+
+def test_a_status_change_a_schedule_makes_in_between_is_not_a_difference(
+        repo: Path, tmp_path: Path) -> None:
+    """The example's Daily Points Challenge pauses for the weekly maintenance (Tuesdays from
+    02:00 UTC): reviewed on Monday, merged during the maintenance, the merge plan also pauses
+    it, and that is the schedule's doing, reviewed with the schedule."""
+    monday, tuesday = "2026-11-30T12:00:00Z", "2026-12-01T03:00:00Z"
+    with running_server(tmp_path / "phoenix.db", "--tenant", TENANT, "--tenant",
+                        "tenant-fitness-001") as server:
+        env = {"PHOENIX_ADMIN_URL": server.url, "PHOENIX_ADMIN_API_KEY": ADMIN_KEY}
+        assert run(repo, "apply", "--auto-approve", "--at", monday, env=env).returncode == 0
+        path = repo / "streaks.d" / TENANT / "daily-login-streak.yaml"
+        path.write_text(path.read_text().replace('reset_time: "00:00"', 'reset_time: "04:00"'))
+        (repo / "reviewed.json").write_text(
+            run(repo, "plan", "--format", "json", "--at", monday, env=env).stdout)
+        merged = run(repo, "plan", "--format", "json", "--at", tuesday, env=env).stdout
+        (repo / "merge.json").write_text(merged)
+        assert '"scheduled": true' in merged  # the merge plan pauses the challenge
+        verdict = run(repo, "diff-plans", "reviewed.json", "merge.json")
+        assert verdict.returncode == 0, verdict.stdout

@@ -765,3 +765,72 @@ def test_a_matrix_of_shards_reports_drift_as_one_job_does(
     assert again["body"] == issue["body"] and 'live "x"' in str(issue["body"])
     assert 'live "y"' in str(issue["body"])
     assert staging.stats()["requests"] > 0
+
+
+def test_an_adoption_pull_request_applies_on_merge_without_the_override(
+        servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
+    """A definition made in the console in both environments, then taken into git by a pull
+    request: its plan says adopt, and the merge is planned the same way (against the pull
+    request's base), so it applies as reviewed."""
+    apply_all(servers, checkout)
+    config = {"event_types": ["shop.purchase"],
+              "window": {"type": "calendar", "period": "weekly", "timezone": "UTC",
+                         "reset_time": "00:00"},
+              "condition": {"type": "count", "min": 1}, "milestones": [],
+              "at_risk_seconds": 3600}
+    body = {"name": "Weekly Shopper", "description": "made in the console", "config": config}
+    for server, tenant, key in ((servers[0], "tenant-stg-001", STAGING_KEY),
+                                (servers[1], "tenant-prod-001", PRODUCTION_KEY)):
+        made = httpx.post(f"{server.url}/v1/tenants/{tenant}/streaks", json=body,
+                          headers={"X-API-Key": key})
+        assert made.status_code == 201, made.text
+    (checkout / "streaks.d/tenant-prod-001/weekly-shopper.yaml").write_text(
+        json.dumps({**body, "description": "taken into git", "status": "active"}))
+    assert plan_pr(checkout, gh, pr_context(servers, checkout)).ok
+    comment = str(gh_state(gh)["comments"][-1]["body"])
+    assert "adopt" in comment and "Weekly Shopper" in comment
+    subprocess.run(["git", "add", "-A", "streaks.d"], cwd=checkout, check=True)
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm",
+                    "PR 7: adopt"], cwd=checkout, check=True)
+    state = gh_state(gh)
+    state["pulls"] = {head_sha(checkout): 7}
+    set_gh_state(gh, state)
+    ran = promote(servers, checkout, gh)
+    assert list(ran) == ["staging", "production"]
+    for job in ("staging", "production"):
+        [(shard, ok)] = ran[job]
+        outputs = shard.steps["apply"]["outputs"]
+        assert ok and (outputs["reviewed"], outputs["success"]) == ("same", "true"), (
+            shard.summary)
+    assert in_sync(servers, checkout)
+
+
+def merge_pr(servers: tuple[Server, Server], checkout: Path, gh: dict[str, str],
+             number: int) -> dict[str, list[tuple[JobRun, bool]]]:
+    """The pull request in the working tree is planned (its comment), committed, and its
+    merge promoted."""
+    assert plan_pr(checkout, gh, pr_context(servers, checkout)).ok
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@e"]
+    subprocess.run([*git, "add", "-A", "streaks.d"], cwd=checkout, check=True)
+    subprocess.run([*git, "commit", "-qm", f"PR {number}"], cwd=checkout, check=True)
+    state = gh_state(gh)
+    state["pulls"] = {head_sha(checkout): number}
+    set_gh_state(gh, state)
+    return promote(servers, checkout, gh)
+
+
+def test_a_git_revert_that_brings_a_file_back_applies_on_merge_without_the_override(
+        servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
+    apply_all(servers, checkout)
+    (checkout / "streaks.d/tenant-fitness-001/weekly-workout-warrior.yaml").unlink()
+    merge_pr(servers, checkout, gh, 7)  # git stops managing it; it stays live
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", "revert",
+                    "--no-commit", "HEAD"], cwd=checkout, check=True)
+    ran = merge_pr(servers, checkout, gh, 8)  # the rollback: the file is back
+    assert list(ran) == ["staging", "production"]
+    for job in ("staging", "production"):
+        [(shard, ok)] = ran[job]
+        outputs = shard.steps["apply"]["outputs"]
+        assert ok and (outputs["reviewed"], outputs["success"]) == ("same", "true"), (
+            shard.summary)
+    assert in_sync(servers, checkout)

@@ -61,6 +61,8 @@ def plan_outputs(plan: Plan, scoped: ScopedPlan | None) -> dict[str, object]:
     if scoped is not None:
         outputs["introduced"] = len(scoped.introduced.operations)
         outputs["pre_existing"] = len(scoped.pre_existing.operations)
+        # Definitions this pull request stops managing (a deleted file): they stay live.
+        outputs["released_count"] = len(scoped.introduced.unmanaged)
     return outputs
 
 

@@ -100,7 +100,7 @@ def render(plan: Plan, *, marker: str = MARKER, title: str = "streaks plan",
     """The comment body."""
     head = [marker, context.heading(title), "",
             *context.lines(fingerprint(plan) if marker else None)]
-    return _fit(head, [(plan, "")], _schedules(plan))
+    return _fit(head, [(plan, "", False)], _schedules(plan))
 
 
 def error(message: str, *, context: CommentContext = NO_CONTEXT) -> str:
@@ -115,12 +115,12 @@ def render_scoped(scoped: ScopedPlan, *, marker: str = MARKER,
     """The PR comment for ``plan --base-ref``: this PR's changes first, then base's, then
     ``chart`` (the gantt chart of the schedules it changes) when it fits."""
     head = [marker, context.heading(), "", *context.lines(fingerprint(scoped.full))]
-    parts = [(scoped.introduced, "#### Changes this pull request introduces")]
+    parts = [(scoped.introduced, "#### Changes this pull request introduces", True)]
     if scoped.pre_existing.operations or scoped.pre_existing.unmanaged:
         parts.append((scoped.pre_existing,
                       f"#### Already different on `{scoped.base_ref.replace('`', '')}`, not from"
                       " this"
-                      " pull request (pending from earlier merges, or drift)"))
+                      " pull request (pending from earlier merges, or drift)", False))
     if scoped.resolved:
         head += [f"This pull request also resolves {scoped.resolved} difference(s) that exist"
                  " on base.", ""]
@@ -135,10 +135,10 @@ def _schedules(plan: Plan) -> str:
     return f"#### {inline(lines[0].rstrip(':'))}\n\n{fenced(chr(10).join(lines[1:]))}\n\n"
 
 
-def _fit(head: list[str], parts: list[tuple[Plan, str]], tail: str = "") -> str:
+def _fit(head: list[str], parts: list[tuple[Plan, str, bool]], tail: str = "") -> str:
     text = "\n".join(head) + "\n"
-    for plan, title in parts:
-        intro, sections = _body(plan, title)
+    for plan, title, releases in parts:
+        intro, sections = _body(plan, title, releases)
         text += intro
         for section in sections:
             if len(text) + len(section) + len(CUT_NOTE) > LIMIT:
@@ -149,7 +149,9 @@ def _fit(head: list[str], parts: list[tuple[Plan, str]], tail: str = "") -> str:
     return text
 
 
-def _body(plan: Plan, title: str) -> tuple[str, list[str]]:
+def _body(plan: Plan, title: str, releases: bool = False) -> tuple[str, list[str]]:
+    """A part of the comment; ``releases``: its unmanaged definitions are ones this pull
+    request stops managing (the part it introduces), not console-made ones."""
     head = [title, ""] if title else []
     head += [summary_line(plan), ""]
     counts = plan.summary()
@@ -162,22 +164,43 @@ def _body(plan: Plan, title: str) -> tuple[str, list[str]]:
         head.extend(f"> {inline(note)}  " for note in plan.notes)
         head.append("")
     destructive, adopted, affecting = plan.destructive(), plan.adopted(), plan.affecting()
-    if destructive or adopted or affecting:
+    released = plan.unmanaged if releases else ()
+    if destructive or adopted or affecting or released:
         head.append("> [!WARNING]")
         if destructive:
             head.append(f"> **{len(destructive)} destructive operation(s):** " + ", ".join(
                 _destructive(op) for op in destructive))
         if adopted:
-            head.append(f"> **{len(adopted)} live definition(s) made outside git adopted:** "
-                        + ", ".join(f"{inline(op.name)} in {inline(op.tenant)}"
-                                    for op in adopted)
-                        + " (git's values replace their own)")
+            head.append(f"> **{len(adopted)} live definition(s) made outside git adopted**"
+                        " (git's values replace their own): " + _grouped(adopted))
         if affecting:
             head.append(f"> **{len(affecting)} change(s) affect live player streaks:** "
-                        + ", ".join(f"{inline(op.name)} ({op.action})" for op in affecting))
+                        + ", ".join(f"{inline(op.name)} in {inline(op.tenant)} ({op.action})"
+                                    for op in affecting))
+        if released:
+            head.append(f"> **{len(released)} definition(s) this pull request stops"
+                        " managing:** " + ", ".join(f"{inline(u.name)} in {inline(u.tenant)}"
+                                                   for u in released)
+                        + ". They stay live, unmanaged; to retire one, keep its file with"
+                        " `status: archived` instead")
         head.append("")
-    sections = [s for s in (_tenant(plan, t) for t in plan.tenants) if s]
+    sections = [s for s in (_tenant(plan, t, releases) for t in plan.tenants) if s]
     return "\n".join(head) + "\n", sections
+
+
+def _grouped(ops: tuple[Operation, ...]) -> str:
+    """Operations by definition name: one entry per name, with its tenants (counted past
+    three), so adopting one definition in 32 tenants is one line."""
+    names: dict[str, list[str]] = {}
+    for op in ops:
+        names.setdefault(op.name, []).append(op.tenant)
+    out = []
+    for name, tenants in names.items():
+        where = ", ".join(inline(t) for t in tenants[:3])
+        if len(tenants) > 3:
+            where += f" and {len(tenants) - 3} more tenants"
+        out.append(f"{inline(name)} in {where}")
+    return "; ".join(out)
 
 
 def _destructive(op: Operation) -> str:
@@ -185,14 +208,17 @@ def _destructive(op: Operation) -> str:
     return f"{what} (rename without `renamed_from`)" if op.dangers else what
 
 
-def _tenant(plan: Plan, tenant: str) -> str:
+def _tenant(plan: Plan, tenant: str, releases: bool = False) -> str:
     ops, unmanaged = plan.for_tenant(tenant)
     if not ops and not unmanaged:
         return ""
     lines: list[str] = []
     for op in ops:
         lines.extend(_operation(op))
-    lines.extend(f"? unmanaged {value(u.name)} (id {one_line(u.id)}, {one_line(u.status)}):"
+    lines.extend(f"- released {value(u.name)} (id {one_line(u.id)}, {one_line(u.status)}):"
+                 " git stops managing it; it stays live (to retire it, keep its file with"
+                 " status: archived)" if releases else
+                 f"? unmanaged {value(u.name)} (id {one_line(u.id)}, {one_line(u.status)}):"
                  " not in git, left alone"
                  for u in unmanaged)
     parts = [f"{sum(1 for o in ops if o.action is a)} {a}" for a in Action

@@ -806,27 +806,33 @@ def test_an_adoption_pull_request_applies_on_merge_without_the_override(
 
 
 def merge_pr(servers: tuple[Server, Server], checkout: Path, gh: dict[str, str],
-             number: int) -> dict[str, list[tuple[JobRun, bool]]]:
+             number: int) -> tuple[PlanRun, dict[str, list[tuple[JobRun, bool]]]]:
     """The pull request in the working tree is planned (its comment), committed, and its
     merge promoted."""
-    assert plan_pr(checkout, gh, pr_context(servers, checkout)).ok
+    planned = plan_pr(checkout, gh, pr_context(servers, checkout))
+    assert planned.ok
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@e"]
     subprocess.run([*git, "add", "-A", "streaks.d"], cwd=checkout, check=True)
     subprocess.run([*git, "commit", "-qm", f"PR {number}"], cwd=checkout, check=True)
     state = gh_state(gh)
     state["pulls"] = {head_sha(checkout): number}
     set_gh_state(gh, state)
-    return promote(servers, checkout, gh)
+    return planned, promote(servers, checkout, gh)
 
 
 def test_a_git_revert_that_brings_a_file_back_applies_on_merge_without_the_override(
         servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
     apply_all(servers, checkout)
     (checkout / "streaks.d/tenant-fitness-001/weekly-workout-warrior.yaml").unlink()
-    merge_pr(servers, checkout, gh, 7)  # git stops managing it; it stays live
+    planned, _ = merge_pr(servers, checkout, gh, 7)  # git stops managing it; it stays live
+    every = dict(line.split("=", 1) for line in planned.outputs["outputs"].splitlines())
+    assert (every["staging-released_count"], every["production-released_count"]) == ("1", "1")
+    comment = str(gh_state(gh)["comments"][-1]["body"])
+    assert ("**1 definition(s) this pull request stops managing:** Weekly Workout Warrior in"
+            " tenant\\-fitness\\-001. They stay live") in comment
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", "revert",
                     "--no-commit", "HEAD"], cwd=checkout, check=True)
-    ran = merge_pr(servers, checkout, gh, 8)  # the rollback: the file is back
+    _, ran = merge_pr(servers, checkout, gh, 8)  # the rollback: the file is back
     assert list(ran) == ["staging", "production"]
     for job in ("staging", "production"):
         [(shard, ok)] = ran[job]

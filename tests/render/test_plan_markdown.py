@@ -14,10 +14,10 @@ def test_markdown() -> None:
     assert "| 1 | 1 | 1 | 1 | 1 | 1 | 1 | 1 |" in md
     assert ("> **2 destructive operation(s):** create Daily Login in t1 (rename without"
             " `renamed_from`), archive Gone in t2\n") in md
-    assert ("> **1 live definition(s) made outside git adopted:** Console 1 in t1 (git's values"
-            " replace their own)\n") in md
-    assert "> **2 change(s) affect live player streaks:** Weekly (update), Paused One (status)" \
-        in md
+    assert ("> **1 live definition(s) made outside git adopted** (git's values replace their"
+            " own): Console 1 in t1\n") in md
+    assert ("> **2 change(s) affect live player streaks:** Weekly in t1 (update), Paused One in"
+            " t2 (status)") in md
     assert "<details open><summary><b>t1</b>: 1 create, 1 adopt, 1 update</summary>" in md
     assert "    DANGER: rename without renamed_from: …\n" in md
     assert '! adopt "Console 1"\n    config.milestones[threshold=7].reward_item_id: null' in md
@@ -65,3 +65,24 @@ def test_a_frozen_tenant_is_said_above_the_diff() -> None:
     assert ("> [!IMPORTANT]\n> tenant tenant\\-a is frozen until 2026\\-11\\-30 05:00 UTC"
             " \\(Winter \\*tournament\\*\\): apply makes only its scheduled status changes"
             " unless \\-\\-override\\-freeze  \n") in text
+
+
+def test_identical_adoptions_are_one_entry_and_released_definitions_are_named() -> None:
+    from reconciler.plan.operations import Unmanaged
+    from reconciler.plan.scope import ScopedPlan
+
+    adopts = tuple(Operation(action=Action.ADOPT, tenant=f"tenant-{i:02d}", name="Shop",
+                             id=f"id-{i}") for i in range(32))
+    released = Unmanaged(tenant="tenant-a", name="Old Login", id="u-1", status="active")
+    introduced = Plan(operations=adopts, unmanaged=(released,),
+                      tenants=tuple(sorted({"tenant-a", *(o.tenant for o in adopts)})))
+    text = plan_markdown.render_scoped(ScopedPlan(
+        full=introduced, introduced=introduced, pre_existing=Plan(tenants=introduced.tenants),
+        resolved=0, base_ref="main"))
+    assert ("> **32 live definition(s) made outside git adopted** (git's values replace their"
+            " own): Shop in tenant\\-00, tenant\\-01, tenant\\-02 and 29 more tenants\n") in text
+    assert ("> **1 definition(s) this pull request stops managing:** Old Login in tenant\\-a."
+            " They stay live, unmanaged; to retire one, keep its file with `status: archived`"
+            " instead\n") in text
+    assert ('- released "Old Login" (id u-1, active): git stops managing it; it stays live (to'
+            " retire it, keep its file with status: archived)") in text

@@ -49,11 +49,19 @@ def slug(name: str) -> str:
 
 def definition_data(definition: Definition, *,
                     exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """A definition as the plain data a file writes: the config as the API returns it, and
-    ``reset_time`` quoted, so that YAML 1.1 tools do not read 04:00 as the number 240."""
+    """A definition as the plain data a file writes: the config as the API returns it, no
+    key that only repeats its default (an empty schedule, no milestones, ``at_risk_seconds:
+    null``), and ``reset_time`` quoted, so that YAML 1.1 tools do not read 04:00 as the
+    number 240."""
     data: dict[str, Any] = definition.model_dump(mode="json", exclude=set(exclude))
-    data["config"] = definition.config.as_api()
-    window = data["config"]["window"]
+    config = data["config"] = definition.config.as_api()
+    for key, default in (("milestones", []), ("at_risk_seconds", None)):
+        if config.get(key, default) == default:
+            config.pop(key, None)
+    for key in ("schedule", "ignore", "renamed_from"):
+        if key in data and not data[key]:
+            del data[key]
+    window = config["window"]
     if "reset_time" in window:
         window["reset_time"] = DoubleQuotedScalarString(window["reset_time"])
     return data
@@ -67,6 +75,8 @@ def definition_text(record: LiveRecord, schemas: str = "../../schemas") -> str:
         {"name": record.name, "description": record.description, "status": record.status,
          "config": known}, strict=False)
     data = definition_data(definition, exclude=frozenset({"renamed_from", "ignore"}))
+    if "milestones" in data["config"]:  # by threshold, as a person writes them, not API order
+        data["config"]["milestones"].sort(key=lambda m: m["threshold"])
     return canonical(dump(data), Definition, schemas=schemas)
 
 

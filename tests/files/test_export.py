@@ -282,3 +282,27 @@ def test_export_into_commented_files_then_plan_is_empty_and_only_values_change(
                 if "#" in line or line.startswith(("name:", "ignore:", "renamed_from:"))]
         assert all(line in new.splitlines() for line in kept), (old, new)
         assert new.splitlines()[:len(old.splitlines()[:1])] == old.splitlines()[:1]
+
+
+def test_exported_files_validate_without_a_warning_and_are_formatted(tmp_path: Path) -> None:
+    """Milestones come back from the API in its order and ``at_risk_seconds`` as null: the
+    files export writes hold neither that order nor a key that only repeats its default."""
+    tree = tmp_path / "streaks.d" / "tenant-a"
+    tree.mkdir(parents=True)
+    (tree / "weekly.yaml").write_text(
+        "name: Weekly\nstatus: active\nconfig:\n  event_types: [e]\n"
+        "  window: {type: rolling, duration_seconds: 604800}\n"
+        "  condition: {type: count, min: 1}\n"
+        "  milestones:\n    - {threshold: 30, reward_item_id: null, repeatable: false}\n"
+        "    - {threshold: 7, reward_item_id: null, repeatable: false}\n")
+    assert run(tmp_path, "apply", "--sim", "--auto-approve").returncode == 0
+    exported = run(tmp_path, "export", "--sim", "--dir", "out")
+    assert exported.returncode == 0, exported.stderr
+    text = (tmp_path / "out/tenant-a/weekly.yaml").read_text()
+    assert "schedule" not in text and "at_risk_seconds" not in text
+    assert text.index("threshold: 7") < text.index("threshold: 30")
+    checked = run(tmp_path, "validate", "--dir", "out")
+    assert checked.returncode == 0 and checked.stdout.endswith("no problems\n"), checked.stdout
+    assert run(tmp_path, "fmt", "--check", "--dir", "out").returncode == 0
+    again = run(tmp_path, "plan", "--sim", "--dir", "out", "--detailed-exitcode")
+    assert again.returncode == 0, again.stdout

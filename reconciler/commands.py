@@ -34,7 +34,7 @@ from reconciler.model.live import LiveRecord, LiveState
 from reconciler.model.project import Environment
 from reconciler.model.schedule import frozen_by
 from reconciler.plan import saved
-from reconciler.plan.drift import DriftReport, drift_from_plan
+from reconciler.plan.drift import DriftReport, Where, drift_from_plan
 from reconciler.plan.made import Made
 from reconciler.plan.operations import Plan
 from reconciler.plan.planner import PlanOptions, frozen, make_plan, scheduled_only
@@ -157,6 +157,7 @@ async def saved_plan(path: Path, target: Target, options: PlanOptions) -> PlanRu
     plan, doc = saved.load(path)
     desired = saved.desired_snapshot(doc, path)
     baseline = saved.baseline_snapshot(doc, path)
+    saved.check_environment(plan, target.environment_name, path)
     saved.check_tenants(plan, doc, desired, path)
     async with open_client(target, desired.tenant_ids()) as client:
         live = await fetch_live(client, plan.tenants)
@@ -293,7 +294,11 @@ async def drift(directory: Path, tenants: Sequence[str], target: Target, *,
     """Compare git's desired state with live state (schedules read at ``at``)."""
     run = await plan_dir(directory, tenants, target, replace(UNGUARDED, at=at), shard=shard)
     counted = frozenset(t.tenant for t in run.desired.tenants if t.settings.unmanaged == "drift")
-    return replace(drift_from_plan(run.plan, unmanaged_is_drift=counted), made=run.plan.made)
+    env = target.environment
+    where = Where(target.environment_name,
+                  {i: f for f, i in env.tenants.items()} if env is not None else {})
+    return replace(drift_from_plan(run.plan, unmanaged_is_drift=counted, where=where),
+                   made=run.plan.made)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -404,7 +409,8 @@ async def export_live(directory: Path, tenants: Sequence[str], target: Target, *
     existing = [p.name for p in tenant_folders(directory).folders] \
         if directory.is_dir() else []
     refused: list[ExportResult] = []
-    folders = list(tenants)
+    # --tenant names a folder of git, or the environment's id for it: either is that folder.
+    folders = [to_folder.get(t, t) for t in tenants]
     async with open_client(target, [to_live.get(t, t) for t in folders or existing]) as client:
         if not folders:
             try:
@@ -459,6 +465,10 @@ async def doctor(directory: Path, tenants: Sequence[str], target: Target) -> lis
         checks.append(Check(ok=True, what=f"key found in {target.key_variable}"))
     if not tenants and directory.is_dir():
         tenants = [p.name for p in tenant_folders(directory).folders]
+    # In an environment, a folder of git is another tenant id there (streaks.toml).
+    mapped = target.environment.tenants if target.environment is not None else {}
+    ids = {mapped.get(folder, folder): folder for folder in tenants}
+    tenants = list(ids)
     async with open_client(target, tenants) as client:
         try:
             await client.list_all()
@@ -472,12 +482,13 @@ async def doctor(directory: Path, tenants: Sequence[str], target: Target) -> lis
                 return [*checks, Check(ok=False, what=f"cannot use the API: {exc.api_message}",
                                        fix=exc.hint())]
         for tenant in tenants:
+            named = tenant if ids[tenant] == tenant else f"{tenant} (folder {ids[tenant]})"
             try:
                 found = await client.list_tenant(tenant)
-                checks.append(Check(ok=True, what=f"tenant {tenant}: reachable,"
+                checks.append(Check(ok=True, what=f"tenant {named}: reachable,"
                                     f" {len(found)} definition(s)"))
             except ApiError as exc:
-                checks.append(Check(ok=False, what=f"tenant {tenant}: {exc.code}"
+                checks.append(Check(ok=False, what=f"tenant {named}: {exc.code}"
                                     f" ({exc.api_message})", fix=exc.hint()))
         throttled = client.throttled
     checks.append(Check(ok=throttled == 0, what=f"{throttled} request(s) rate limited (429)",

@@ -7,8 +7,8 @@ live here, beside the type; :mod:`reconciler.render.drift_forms` prints it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import Any, Literal, assert_never
@@ -73,10 +73,28 @@ class DriftReport:
         return sum(1 for i in self.items if i.due)
 
 
+@dataclass(frozen=True)
+class Where:
+    """How a printed command reaches the environment a report is of: its ``--env`` and the
+    git folder of each of its tenant ids, so a fix copied as printed runs where it should."""
+
+    environment: str | None = None
+    folders: Mapping[str, str] = field(default_factory=dict)
+
+    def streaks(self, words: str) -> str:
+        """``streaks WORDS`` with ``--env`` when there is one."""
+        return f"`streaks {words}{f' --env {self.environment}' if self.environment else ''}`"
+
+    def folder(self, tenant: str) -> str:
+        """The folder of git that ``tenant`` maps from."""
+        return self.folders.get(tenant, tenant)
+
+
 def drift_from_plan(plan: Plan, *, unmanaged_is_drift: frozenset[str] = frozenset(),
-                    ) -> DriftReport:
+                    where: Where = Where()) -> DriftReport:
     """The drift the plan would repair, one item per definition, plus the unmanaged ones
-    (counted as drift only in the tenants of ``unmanaged_is_drift``)."""
+    (counted as drift only in the tenants of ``unmanaged_is_drift``); each fix is a command
+    for ``where``."""
     groups: dict[tuple[str, str], list[Operation]] = {}
     for op in plan.operations:
         groups.setdefault((op.tenant, op.id or op.name), []).append(op)
@@ -87,14 +105,16 @@ def drift_from_plan(plan: Plan, *, unmanaged_is_drift: frozenset[str] = frozense
         kind = min((_kind(op) for op in ops), key=PRECEDENCE.index)
         changes = () if kind in ("missing", "unmanaged") else tuple(
             c.reversed() for op in ops for c in op.changes)
-        due = _due(plan, ops, scheduled.get((first.tenant, first.name)))
+        due = _due(plan, ops, scheduled.get((first.tenant, first.name)), where)
         items.append(DriftItem(kind=kind, tenant=first.tenant, name=ops[-1].name, id=first.id,
                                changes=changes, file=first.file, changed_at=first.updated_at,
-                               fix=due or _fix(kind, first, changes), counted=not due,
+                               fix=due or _fix(kind, first, changes, where),
+                               counted=not due,
                                due=bool(due)))
     for u in plan.unmanaged:
         counted = u.tenant in unmanaged_is_drift
-        fix = (f"`streaks export --tenant {u.tenant}` writes it to a file so git manages it"
+        fix = (f"{where.streaks(f'export --tenant {where.folder(u.tenant)}')} writes it to a"
+               " file so git manages it"
                + ("" if counted else "; it is not drift unless _tenant.yaml says"
                   " `unmanaged: drift`"))
         items.append(DriftItem(kind="unmanaged", tenant=u.tenant, name=u.name, id=u.id,
@@ -170,7 +190,7 @@ class _ReportData(BaseModel):
 SCHEDULE_GRACE = timedelta(hours=2)
 
 
-def _due(plan: Plan, ops: list[Operation], entry: Scheduled | None) -> str:
+def _due(plan: Plan, ops: list[Operation], entry: Scheduled | None, where: Where) -> str:
     """When ``ops`` are only the status change a schedule (``entry``) made lately, say so;
     else ""."""
     if plan.at is None or not all(op.scheduled for op in ops):
@@ -183,11 +203,11 @@ def _due(plan: Plan, ops: list[Operation], entry: Scheduled | None) -> str:
             or plan.at - last.at > SCHEDULE_GRACE):
         return ""
     return (f"due: its schedule changed it from {last.before} to {last.after} at"
-            f" {last.at:%Y-%m-%d %H:%M} UTC; the scheduler (`streaks apply --only-scheduled`)"
-            " applies it")
+            f" {last.at:%Y-%m-%d %H:%M} UTC; the scheduler"
+            f" ({where.streaks('apply --only-scheduled')}) applies it")
 
 
-def _fix(kind: Kind, op: Operation, changes: tuple[Change, ...]) -> str:
+def _fix(kind: Kind, op: Operation, changes: tuple[Change, ...], where: Where) -> str:
     """The one-line fix: what ``streaks apply`` would do, or how to keep Phoenix's way."""
     file = op.file or "its file"
     overlay = shared_overlay(file, op.tenant)
@@ -195,21 +215,21 @@ def _fix(kind: Kind, op: Operation, changes: tuple[Change, ...]) -> str:
         stem = PurePosixPath(file).stem
         file = (f"an overlay {overlay} (`base: {stem}`) for this tenant only, or in {file} for"
                 " every tenant that takes it")
+    apply, export = where.streaks("apply"), where.streaks(
+        f"export --tenant {where.folder(op.tenant)}")
     if kind == "missing":
-        return "`streaks apply` creates it"
+        return f"{apply} creates it"
     if kind == "archived":
-        return f"`streaks apply` restores it; to keep it archived, set `status: archived` in {file}"
+        return f"{apply} restores it; to keep it archived, set `status: archived` in {file}"
     if kind == "unmanaged":
-        return (f"`streaks apply` archives it (prune is on); to keep it, `streaks export"
-                f" --tenant {op.tenant}` writes it to a file")
+        return f"{apply} archives it (prune is on); to keep it, {export} writes it to a file"
     if changes and all(c.path == "status" for c in changes):
-        return ("`streaks apply` sets git's status back; to keep the live status, add"
+        return (f"{apply} sets git's status back; to keep the live status, add"
                 f" `ignore: [status]` to {file}")
     if overlay is not None:
-        return ("`streaks apply` puts git's values back; to keep the live values, set them in"
-                f" {file}")
-    return ("`streaks apply` puts git's values back; to keep the live values, `streaks export"
-            f" --tenant {op.tenant}` writes them into {file}")
+        return f"{apply} puts git's values back; to keep the live values, set them in {file}"
+    return (f"{apply} puts git's values back; to keep the live values, {export} writes them"
+            f" into {file}")
 
 
 def _kind(op: Operation) -> Kind:

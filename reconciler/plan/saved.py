@@ -217,6 +217,19 @@ def check_derived(saved: Plan, derived: Plan, path: Path) -> None:
     if reasons:
         raise TamperedPlan(str(path), reasons)
 
+def check_environment(plan: Plan, environment: str | None, path: Path) -> None:
+    """Refuse a plan made for another environment, before anything is sent, saying which."""
+    if plan.made is None or plan.made.environment == environment:
+        return
+    def said(name: str | None) -> str:
+        return f"environment {name}" if name else "no environment (no --env)"
+
+    again = f"--env {plan.made.environment}" if plan.made.environment else "no --env"
+    raise PlanFileInvalid(f"{str(path)!r} was made for {said(plan.made.environment)}, not"
+                          f" {said(environment)}: apply it with {again}, or make a plan for"
+                          f" this one")
+
+
 def check_fresh(plan: Plan, doc: Mapping[str, Any], live: LiveState, api_url: str) -> None:
     """Raise :class:`StalePlan` naming every difference that makes the plan unsafe to apply."""
     reasons: list[str] = []

@@ -170,3 +170,50 @@ def test_export_from_an_environment_writes_to_the_folders_its_tenant_ids_map_fro
     again = run(repo, "plan", "--sim", "--env", "staging", "--dir", "exported",
                 "--detailed-exitcode")
     assert again.returncode == 0, again.stdout
+    # --tenant may name the environment's id: it is still the folder of git it maps from.
+    by_id = run(repo, "export", "--sim", "--env", "staging", "--dir", "exported", "--tenant",
+                "tenant-stg-001")
+    assert by_id.returncode == 0, by_id.stderr
+    assert sorted(p.name for p in (repo / "exported").iterdir()) == [
+        "tenant-fitness-001", "tenant-prod-001"]  # no tenant-stg-001 folder of copies
+
+
+def test_a_plan_of_one_environment_is_not_applied_to_another(repo: Path) -> None:
+    project(repo)
+    made = run(repo, "plan", "--sim", "--env", "staging", "--out", "staging.json")
+    assert made.returncode == 0, made.stderr
+    other = run(repo, "apply", "--sim", "--env", "production", "staging.json")
+    assert other.returncode == 1
+    assert other.stderr == ("error: 'staging.json' was made for environment staging, not"
+                            " environment production: apply it with --env staging, or make a"
+                            " plan for this one\n")
+    plain = run(repo, "apply", "--sim", "staging.json")
+    assert "not no environment (no --env): apply it with --env staging" in plain.stderr
+    assert run(repo, "apply", "--sim", "--env", "staging", "staging.json").returncode == 0
+
+
+def test_doctor_checks_the_environments_own_tenant_ids(repo: Path, tmp_path: Path) -> None:
+    project(repo)
+    with running_server(tmp_path / "stg.db", "--tenant", "tenant-stg-001", "--tenant",
+                        "tenant-stg-002") as served:
+        checked = run(repo, "doctor", "--env", "staging", env={
+            "PHOENIX_STAGING_URL": served.url, "PHOENIX_STAGING_API_KEY": ADMIN_KEY})
+    assert checked.returncode == 0, checked.stdout
+    assert ("✓ tenant tenant-stg-001 (folder tenant-prod-001): reachable, 0 definition(s)"
+            in checked.stdout)
+    assert "tenant tenant-stg-002 (folder tenant-fitness-001): reachable" in checked.stdout
+
+
+def test_drift_fixes_name_the_environment_and_the_folder_of_git(repo: Path) -> None:
+    project(repo)
+    assert run(repo, "apply", "--sim", "--env", "staging", "--auto-approve").returncode == 0
+    path = repo / "streaks.d/tenant-prod-001/daily-login-streak.yaml"
+    path.write_text(path.read_text().replace("min: 1", "min: 2"))
+    report = json.loads(run(repo, "drift", "--sim", "--env", "staging", "--format",
+                            "json").stdout)
+    [item] = [i for i in report["items"] if i["counted"]]
+    assert item["tenant"] == "tenant-stg-001"
+    assert item["fix"] == ("`streaks apply --env staging` puts git's values back; to keep the"
+                           " live values, `streaks export --tenant tenant-prod-001 --env"
+                           " staging` writes them into"
+                           " environments/staging/tenant-prod-001/daily-login.yaml")

@@ -554,7 +554,7 @@ def _schedule_chart(run: PlanRun) -> str:
     from reconciler import commands
 
     changed = commands.schedules_changed(run)
-    if changed is None:
+    if changed is None or not changed.stretches:  # nothing to draw (a schedule removed)
         return ""
     from reconciler.render import calendar_forms
 

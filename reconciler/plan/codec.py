@@ -30,6 +30,11 @@ from reconciler.plan.operations import (
     Scheduled,
     Unmanaged,
 )
+from reconciler.plan.schedule_diff import (
+    SCHEDULE_CHANGES_SCHEMA,
+    schedule_change_data,
+    schedule_change_from_data,
+)
 from reconciler.plan.scope import ScopedPlan
 
 FORMAT_VERSION = 1
@@ -59,6 +64,7 @@ def as_data(plan: Plan) -> dict[str, Any]:
         "at": None if plan.at is None else utc_text(plan.at),
         "scheduled": [scheduled_data(s) for s in plan.scheduled],
         "made": None if plan.made is None else plan.made.as_data(),
+        "schedule_changes": [schedule_change_data(c) for c in plan.schedule_changes],
     }
 
 
@@ -140,7 +146,8 @@ def scope_of(full: Plan, data: Mapping[str, Any], source: str) -> ScopedPlan | N
                                      if (i in mine) == keep),
                     unmanaged=tuple(u for i, u in enumerate(full.unmanaged)
                                     if (i in orphaned) == keep),
-                    tenants=full.tenants, notes=full.notes if keep else ())
+                    tenants=full.tenants, notes=full.notes if keep else (),
+                    schedule_changes=full.schedule_changes if keep else ())
 
     return ScopedPlan(full=full, introduced=part(True), pre_existing=part(False),
                       resolved=resolved, base_ref=base_ref)
@@ -245,6 +252,7 @@ def plan_schema() -> dict[str, Any]:
             "at": {"type": ["string", "null"], "description": "The instant (UTC) the"
                    " schedules were read at: `--at`, else when the plan was made."},
             "made": MADE_SCHEMA,
+            "schedule_changes": SCHEDULE_CHANGES_SCHEMA,
             "scheduled": {"type": "array", "description": "Each definition with a schedule:"
                           " the status it asks for at `at`, and its last and next changes.",
                           "items": {"type": "object",
@@ -380,6 +388,7 @@ class PlanData(_Strict):
     at: str | None = None
     scheduled: list[ScheduledData] = []
     made: MadeData | None = None
+    schedule_changes: list[dict[str, Any]] = []
     scope: dict[str, Any] | None = None
 
 
@@ -421,6 +430,8 @@ def plan_from_data(data: Mapping[str, Any], source: str) -> Plan:
         tenants=tuple(parsed.tenants), notes=tuple(parsed.notes),
         at=_instant(parsed.at, source),
         made=None if parsed.made is None else parsed.made.value(),
+        schedule_changes=tuple(schedule_change_from_data(c)
+                               for c in parsed.schedule_changes),
         scheduled=tuple(Scheduled(tenant=s.tenant, name=s.name, status=s.status,
                                   timezone=s.timezone, previous=_edge(s.previous, source),
                                   next=_edge(s.next, source)) for s in parsed.scheduled))

@@ -18,6 +18,7 @@ from typing import Any, assert_never
 
 from reconciler.model.schedule import Transition
 from reconciler.plan.made import Made
+from reconciler.plan.schedule_diff import ScheduleChange
 
 
 class Action(StrEnum):
@@ -141,6 +142,8 @@ class Plan:
     at: datetime | None = None  # the instant the schedules were read at (UTC)
     scheduled: tuple[Scheduled, ...] = ()
     made: Made | None = None  # where it was made (not part of what applying does)
+    # With a baseline (--base-ref): the schedules this change edits (git only, never sent).
+    schedule_changes: tuple[ScheduleChange, ...] = ()
 
     @property
     def has_changes(self) -> bool:

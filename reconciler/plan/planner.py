@@ -32,6 +32,7 @@ from reconciler.plan.operations import (
     Scheduled,
     Unmanaged,
 )
+from reconciler.plan.schedule_diff import schedule_changes
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = Pla
     (renames onto a live name, adoptions where ``adopt: never``, prune guards).
     """
     scheduled: list[Scheduled] = []
+    edited = () if baseline is None else schedule_changes(baseline, desired)
     if options.at is not None:
         desired = at_instant(desired, options.at, scheduled)
         if baseline is not None:
@@ -79,7 +81,7 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = Pla
                           + "\n".join(f"  - {r}" for r in refusals))
     return Plan(operations=tuple(operations), unmanaged=tuple(unmanaged),
                 tenants=desired.tenant_ids(), notes=tuple(notes), at=options.at,
-                scheduled=tuple(scheduled))
+                scheduled=tuple(scheduled), schedule_changes=edited)
 
 
 def frozen(tenant: DesiredTenant, at: datetime) -> str | None:

@@ -44,7 +44,7 @@ def split(pr: Plan, base: Plan, base_ref: str) -> ScopedPlan:
     return ScopedPlan(
         full=pr,
         introduced=Plan(operations=mine, unmanaged=orphaned, tenants=pr.tenants,
-                        notes=pr.notes),
+                        notes=pr.notes, schedule_changes=pr.schedule_changes),
         pre_existing=Plan(operations=theirs, unmanaged=already, tenants=pr.tenants),
         resolved=resolved,
         base_ref=base_ref,

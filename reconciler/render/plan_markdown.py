@@ -21,6 +21,7 @@ from reconciler.render.plan_text import (
     change_lines,
     headline,
     origin_line,
+    schedule_change_lines,
     schedule_lines,
     summary_line,
     value,
@@ -128,11 +129,14 @@ def render_scoped(scoped: ScopedPlan, *, marker: str = MARKER,
 
 
 def _schedules(plan: Plan) -> str:
-    """The scheduled definitions' status and next change, when there are any."""
-    lines = schedule_lines(plan)
-    if not lines:
-        return ""
-    return f"#### {inline(lines[0].rstrip(':'))}\n\n{fenced(chr(10).join(lines[1:]))}\n\n"
+    """The schedules a change edits, window by window, and the scheduled definitions'
+    status and next change, when there are any."""
+    out = ""
+    for lines, lang in ((schedule_change_lines(plan), "diff"), (schedule_lines(plan), "")):
+        if lines:
+            out += (f"#### {inline(lines[0].rstrip(':'))}\n\n"
+                    f"{fenced(chr(10).join(lines[1:]), lang)}\n\n")
+    return out
 
 
 def _fit(head: list[str], parts: list[tuple[Plan, str, bool]], tail: str = "") -> str:

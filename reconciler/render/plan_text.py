@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, assert_never
 from zoneinfo import ZoneInfo
@@ -37,6 +38,9 @@ def render(plan: Plan, *, style: Style = plain) -> str:
                          + f" (id {one_line(u.id)}, {one_line(u.status)}): not in git,"
                            " left alone")
         lines.append("")
+    edited = schedule_change_lines(plan)
+    if edited:
+        lines.extend([*edited, ""])
     scheduled = schedule_lines(plan)
     if scheduled:
         lines.extend([*scheduled, ""])
@@ -44,6 +48,37 @@ def render(plan: Plan, *, style: Style = plain) -> str:
         lines.append(f"note: {note}")
     lines.append(summary_line(plan))
     return "\n".join(lines) + "\n"
+
+
+def _window(fields: Mapping[str, Any] | None) -> str:
+    """A window's fields but its start, as ``key value`` pairs."""
+    return ", ".join(f"{k} {value(v)}" for k, v in (fields or {}).items() if k != "start")
+
+
+def schedule_change_lines(plan: Plan) -> list[str]:
+    """``Schedules this change edits:`` and, per definition, a line per window added (+),
+    removed (-) or changed (~, each field before → after); a schedule with no window left
+    is said in words."""
+    if not plan.schedule_changes:
+        return []
+    lines = ["Schedules this change edits (kept in git, never sent to Phoenix):"]
+    for c in plan.schedule_changes:
+        lines.append(f"  {c.tenant} {value(c.name)}:")
+        for w in c.windows:
+            if w.kind == "added":
+                lines.append(f"    + window from {w.start}: {_window(w.after)}")
+            elif w.kind == "removed":
+                lines.append(f"    - window from {w.start}: {_window(w.before)}")
+            else:
+                before, after = w.before or {}, w.after or {}
+                moved = [f"{k} {value(before.get(k))} → {value(after.get(k))}"
+                         for k in dict.fromkeys([*before, *after])
+                         if before.get(k) != after.get(k)]
+                lines.append(f"    ~ window from {w.start}: {', '.join(moved)}")
+        if c.gone:
+            lines.append("    no window is left: the definition's own `status:` holds from"
+                         " now on")
+    return lines
 
 
 def schedule_lines(plan: Plan) -> list[str]:

@@ -789,6 +789,13 @@ def export(directory: Path, tenants: tuple[str, ...], connection: Connection,
             _echo(f"skipped {problem}", err=True)
     written = sum(len(r.written) for r in results)
     same = sum(len(r.unchanged) for r in results)
+    if written:
+        from reconciler.files.fmt import schemas_dir_for
+        from reconciler.schemas import ensure_definition_schema
+
+        schema = ensure_definition_schema(schemas_dir_for(directory))
+        if schema is not None:
+            _echo(f"wrote {schema} (the files' $schema line points at it)")
     _echo(f"Exported {written} file(s); {same} already up to date.")
 
 

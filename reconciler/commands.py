@@ -23,10 +23,10 @@ from reconciler.api.fetch import fetch_live
 from reconciler.api.results import ApplyRun, OperationResult
 from reconciler.api.secrets import scrub
 from reconciler.errors import ApiError, ConfigInvalid, PlanRefused, StreaksError, UsageError
-from reconciler.files.gitref import commit_before, git_commit, materialize
+from reconciler.files.gitref import commit_before, file_at, git_commit, materialize
 from reconciler.files.layout import tenant_folders
 from reconciler.files.loader import load, load_valid
-from reconciler.files.project import environment, for_environment
+from reconciler.files.project import SETTINGS_FILE, environment, for_environment
 from reconciler.model.calendar import Calendar, calendar_of
 from reconciler.model.definition import is_tenant_id
 from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
@@ -122,10 +122,15 @@ async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
     (``label`` names the base in the result; default ``base_ref``)."""
     target = for_shard(target, shard)
     desired = for_environment(load_valid(directory, tenants, _keep(shard)), target.environment)
-    try:
-        base = desired_at(directory, target.environment, base_ref)
-    except ConfigInvalid:  # base's overrides are broken: not this PR's to report
-        base = desired_at(directory, target.environment, base_ref, overrides=False)
+    if target.environment_name is not None and not environment_at(
+            target.environment_name, base_ref):
+        # This pull request adds the environment: on base it held nothing git manages.
+        base = DesiredState(tenants=())
+    else:
+        try:
+            base = desired_at(directory, target.environment, base_ref)
+        except ConfigInvalid:  # base's overrides are broken: not this PR's to report
+            base = desired_at(directory, target.environment, base_ref, overrides=False)
     wanted = set(desired.tenant_ids())
     kept = tuple(t for t in base.tenants if t.tenant in wanted)
     # Tenants new in this PR exist on base as empty folders, so they plan as all-new.
@@ -211,6 +216,20 @@ def check_freeze(run: PlanRun, override_reason: str | None, directory: Path,
         raise PlanRefused("; ".join(refused) + "; nothing was sent. Wait for the freeze to end,"
                           " or pass --override-freeze --reason TEXT")
     return tuple(overridden)
+
+
+def environment_at(name: str, ref: str) -> bool:
+    """Whether ``streaks.toml`` declares environment ``name`` at git ``ref``."""
+    import tomllib
+
+    text = file_at(Path(SETTINGS_FILE), ref)
+    if text is None:
+        return False
+    try:
+        environments = tomllib.loads(text.decode("utf-8")).get("environments", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return True  # unreadable there: not this pull request's to judge
+    return isinstance(environments, dict) and name in environments
 
 
 def desired_at(directory: Path, env: Environment | None, ref: str, *,

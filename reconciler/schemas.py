@@ -169,6 +169,21 @@ def write(out_dir: Path) -> list[str]:
     return changed
 
 
+DEFINITION_SCHEMA = "definition.schema.json"
+
+
+def ensure_definition_schema(out_dir: Path) -> Path | None:
+    """Write the definition files' schema into ``out_dir`` when it is not there (the folder
+    exported files' ``$schema`` lines point at), so they resolve in any repository; never
+    overwrite one. Returns the path written, if any."""
+    path = out_dir / DEFINITION_SCHEMA
+    if path.exists():
+        return None
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(_definition), encoding="utf-8")
+    return path
+
+
 def stale(out_dir: Path) -> list[str]:
     """The committed files that are missing or differ from what the code generates."""
     return [str(out_dir / filename) for filename, text in generate().items()

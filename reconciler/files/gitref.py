@@ -48,6 +48,19 @@ def commit_before(directory: Path, when: datetime) -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
+def file_at(path: Path, ref: str) -> bytes | None:
+    """The bytes of ``path`` (in the work tree it lives in) at git ``ref``; None when it
+    does not exist there."""
+    folder = path.resolve().parent
+    top = Path(_git(folder, "rev-parse", "--show-toplevel").decode().strip())
+    relative = path.resolve().relative_to(top).as_posix()
+    _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")  # a ref that is not
+    try:
+        return _git(top, "show", f"{ref}:{relative}")
+    except UsageError:
+        return None
+
+
 def materialize(directory: Path, ref: str, into: Path) -> Path:
     """Extract ``directory`` as it is at ``ref`` below ``into``; return its path there.
 

@@ -300,6 +300,11 @@ def test_exported_files_validate_without_a_warning_and_are_formatted(tmp_path: P
     assert exported.returncode == 0, exported.stderr
     text = (tmp_path / "out/tenant-a/weekly.yaml").read_text()
     assert "schedule" not in text and "at_risk_seconds" not in text
+    # Its $schema line resolves: export wrote the schema where the line points.
+    pointer = text.splitlines()[0].split("$schema=", 1)[1]
+    schema = (tmp_path / "out/tenant-a" / pointer).resolve()
+    assert schema.is_file() and '"title": "Streak definition file"' in schema.read_text()
+    assert f"wrote {tmp_path / 'schemas/definition.schema.json'}" in exported.stdout
     assert text.index("threshold: 7") < text.index("threshold: 30")
     checked = run(tmp_path, "validate", "--dir", "out")
     assert checked.returncode == 0 and checked.stdout.endswith("no problems\n"), checked.stdout

@@ -217,3 +217,20 @@ def test_drift_fixes_name_the_environment_and_the_folder_of_git(repo: Path) -> N
                            " live values, `streaks export --tenant tenant-prod-001 --env"
                            " staging` writes them into"
                            " environments/staging/tenant-prod-001/daily-login.yaml")
+
+
+def test_a_pull_request_that_adds_an_environment_introduces_its_creates(repo: Path) -> None:
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@e"]
+    (repo / "streaks.toml").write_text("[environments.production]\n")
+    subprocess.run([*git, "init", "-q", "-b", "main"], cwd=repo, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=repo, check=True)
+    (repo / "streaks.toml").write_text(
+        "[environments.staging]\ntenants = { tenant-prod-001 = \"tenant-stg-001\" }\n\n"
+        "[environments.production]\n")
+    doc = json.loads(run(repo, "plan", "--sim", "--env", "staging", "--base-ref", "main",
+                         "--format", "json").stdout)
+    assert len(doc["scope"]["introduced"]) == doc["summary"]["create"] == 6
+    assert doc["scope"]["pre_existing"] == []
+    bad = run(repo, "plan", "--sim", "--env", "staging", "--base-ref", "no-such-ref")
+    assert bad.returncode == 1 and "no-such-ref" in bad.stderr

@@ -45,7 +45,17 @@ class JobRun:
 
 
 def load(name: str) -> dict[str, Any]:
-    return dict(parse(decode((WORKFLOWS / name).read_bytes())).data)
+    """A workflow of .github/workflows/, or one named by its path in the repository (the
+    consumer templates of templates/workflows/)."""
+    path = ROOT / name if "/" in name else WORKFLOWS / name
+    return dict(parse(decode(path.read_bytes())).data)
+
+
+def this_action(uses: str) -> bool:
+    """Whether a step's ``uses:`` is this repository's Action: itself (``./``), the base
+    branch's copy (``./.streaks-tool``), or the pinned release a consumer template names."""
+    return uses in ("./", "./.streaks-tool") or bool(
+        re.fullmatch(r"[\w.-]+/streaks@[0-9a-f]{40}", uses))
 
 
 def run_job(workflow: str, job: str, cwd: Path, context: dict[str, str],
@@ -66,7 +76,7 @@ def run_job(workflow: str, job: str, cwd: Path, context: dict[str, str],
             step_id = step.get("id", f"step{index}")
             step_env = {k: _expand(str(v), context, result)
                         for k, v in step.get("env", {}).items()}
-            if step.get("uses") in ("./", "./.streaks-tool"):  # this repository's Action
+            if this_action(str(step.get("uses", ""))):
                 outcome = _composite(step, step_id, cwd, context, {**base_env, **step_env},
                                      result)
             elif "run" not in step or step.get("name") == "Install streaks":

@@ -273,7 +273,7 @@ class PlanRun:
 
 
 def plan_pr(checkout: Path, gh: dict[str, str], context: dict[str, str],
-            shards: int = 1) -> PlanRun:
+            shards: int = 1, workflow: str = "plan.yml") -> PlanRun:
     """plan.yml as GitHub runs it in run 501: a job per shard (each keeping streaks-plan/ as
     the artifact streaks-plan-shard-K-of-N), then the comment job with every shard's
     artifact downloaded into streaks-plan/ (pattern, merge-multiple); it keeps streaks-plan/
@@ -281,7 +281,7 @@ def plan_pr(checkout: Path, gh: dict[str, str], context: dict[str, str],
     artifacts = Path(gh["GH_ARTIFACTS"]) / "501"
     runs = []
     for k in range(1, shards + 1):
-        runs.append(run_or_fail("plan.yml", "plan", checkout, {**context, **matrix(k, shards)},
+        runs.append(run_or_fail(workflow, "plan", checkout, {**context, **matrix(k, shards)},
                                 gh))
         kept = artifacts / f"streaks-plan-shard-{k}-of-{shards}"
         shutil.rmtree(kept, ignore_errors=True)
@@ -292,8 +292,8 @@ def plan_pr(checkout: Path, gh: dict[str, str], context: dict[str, str],
     for kept in artifacts.glob(f"streaks-plan-shard-*-of-{shards}"):
         for file in kept.iterdir():
             shutil.copy(file, checkout / "streaks-plan" / file.name)
-    assert job_runs("plan.yml", "comment", context)
-    comment, ok = run_or_fail("plan.yml", "comment", checkout, context, gh)
+    assert job_runs(workflow, "comment", context)
+    comment, ok = run_or_fail(workflow, "comment", checkout, context, gh)
     shutil.rmtree(artifacts / "streaks-plan", ignore_errors=True)
     shutil.copytree(checkout / "streaks-plan", artifacts / "streaks-plan")
     return PlanRun(runs, comment, ok and all(good for _, good in runs))
@@ -542,18 +542,18 @@ def review_then_merge(servers: tuple[Server, Server], checkout: Path,
 
 
 def promote(servers: tuple[Server, Server], checkout: Path, gh: dict[str, str],
-            shards: int = 1) -> dict[str, list[tuple[JobRun, bool]]]:
+            shards: int = 1, workflow: str = "apply.yml") -> dict[str, list[tuple[JobRun, bool]]]:
     """Run apply.yml's jobs as GitHub would: each job whose ``if:`` holds, in order, with the
     ``needs`` of the jobs before it, each as a matrix of ``shards`` jobs (a job's result is
     failure when any of its shards failed). A person approves phoenix-production when asked;
     nobody approves an -override environment (those jobs wait, and are left out here)."""
     context = apply_context(servers, checkout)
     ran: dict[str, list[tuple[JobRun, bool]]] = {}
-    for job in load("apply.yml")["jobs"]:
-        if job.endswith("-after-approval") or not job_runs("apply.yml", job, context):
+    for job in load(workflow)["jobs"]:
+        if job.endswith("-after-approval") or not job_runs(workflow, job, context):
             context[f"needs.{job}.result"] = "skipped"
             continue
-        ran[job] = [run_or_fail("apply.yml", job, checkout, {**context, **matrix(k, shards)}, gh)
+        ran[job] = [run_or_fail(workflow, job, checkout, {**context, **matrix(k, shards)}, gh)
                     for k in range(1, shards + 1)]
         context[f"needs.{job}.result"] = ("success" if all(ok for _, ok in ran[job])
                                           else "failure")
@@ -840,3 +840,54 @@ def test_a_git_revert_that_brings_a_file_back_applies_on_merge_without_the_overr
         assert ok and (outputs["reviewed"], outputs["success"]) == ("same", "true"), (
             shard.summary)
     assert in_sync(servers, checkout)
+
+
+TEMPLATES = "templates/workflows"
+
+
+def test_the_consumer_templates_are_this_repositorys_workflows_pinned() -> None:
+    check = subprocess.run([sys.executable, str(ROOT / "scripts/consumer-workflows"),
+                            "--check"], capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stderr
+    for name in ("plan", "apply", "drift", "schedule"):
+        text = (ROOT / TEMPLATES / f"streaks-{name}.yml").read_text()
+        assert "uses: ./" not in text and ".streaks-tool" not in text
+        assert "uses: your-org/streaks@0000000000000000000000000000000000000000" in text
+    lint = subprocess.run([str(Path(sys.executable).with_name("actionlint")),
+                           *sorted(str(p) for p in (ROOT / TEMPLATES).glob("*.yml"))],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_a_consumer_repository_plans_merges_promotes_checks_drift_and_schedules(
+        servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
+    """The templates as a consumer copies them, run against two simulators: the PR comment,
+    the merge promoted through staging and production as reviewed, drift in sync, and the
+    scheduler."""
+    apply_all(servers, checkout)
+    workout = checkout / "streaks.d/tenant-fitness-001/weekly-workout-warrior.yaml"
+    workout.write_text(workout.read_text().replace("min: 3", "min: 4"))
+    planned = plan_pr(checkout, gh, pr_context(servers, checkout),
+                      workflow=f"{TEMPLATES}/streaks-plan.yml")
+    assert planned.ok
+    assert "Weekly Workout Warrior" in str(gh_state(gh)["comments"][-1]["body"])
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qam",
+                    "PR 7"], cwd=checkout, check=True)
+    state = gh_state(gh)
+    state["pulls"] = {head_sha(checkout): 7}
+    set_gh_state(gh, state)
+    ran = promote(servers, checkout, gh, workflow=f"{TEMPLATES}/streaks-apply.yml")
+    assert list(ran) == ["staging", "production"]
+    for job in ("staging", "production"):
+        [(shard, ok)] = ran[job]
+        assert ok and shard.steps["apply"]["outputs"]["reviewed"] == "same", shard.summary
+    assert in_sync(servers, checkout)
+    context = {**apply_context(servers, checkout), **apis(servers, read=True)}
+    drift = run_job(f"{TEMPLATES}/streaks-drift.yml", "drift", checkout,
+                    {**context, **matrix(1, 1)}, gh)
+    assert drift.steps  # it ran, in sync
+    during = {**gh, "STREAKS_APPLY_AT": "2026-12-01T03:00:00Z",
+              "STREAKS_CALENDAR_AT": "2026-12-01T03:00:00Z"}
+    scheduled = run_job(f"{TEMPLATES}/streaks-schedule.yml", "scheduled", checkout,
+                        apply_context(servers, checkout), during)
+    assert "production-ok=1" in scheduled.steps["apply"]["outputs"]["outputs"]

@@ -492,8 +492,9 @@ def plan(directory: Path, tenants: tuple[str, ...], connection: Connection,
           colours=True)
     if out_file is not None:
         commands.save_plan(out_file, run, directory)
-        _echo(f"Saved the plan to {out_file}; apply it with `streaks apply {out_file}`.",
-                   err=True)
+        env_flag = f" --env {connection.env}" if connection.env else ""
+        _echo(f"Saved the plan to {out_file}; apply it with"
+              f" `streaks apply {out_file}{env_flag}`.", err=True)
     if github.in_actions():
         from reconciler.render.annotations import plan_lines
 

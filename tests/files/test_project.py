@@ -182,6 +182,8 @@ def test_a_plan_of_one_environment_is_not_applied_to_another(repo: Path) -> None
     project(repo)
     made = run(repo, "plan", "--sim", "--env", "staging", "--out", "staging.json")
     assert made.returncode == 0, made.stderr
+    assert ("Saved the plan to staging.json; apply it with `streaks apply staging.json --env"
+            " staging`.") in made.stderr
     other = run(repo, "apply", "--sim", "--env", "production", "staging.json")
     assert other.returncode == 1
     assert other.stderr == ("error: 'staging.json' was made for environment staging, not"

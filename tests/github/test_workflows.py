@@ -767,6 +767,31 @@ def test_a_matrix_of_shards_reports_drift_as_one_job_does(
     assert staging.stats()["requests"] > 0
 
 
+def merge_pr(servers: tuple[Server, Server], checkout: Path, gh: dict[str, str],
+             number: int) -> tuple[PlanRun, dict[str, list[tuple[JobRun, bool]]]]:
+    """The pull request in the working tree is planned (its comment), committed, and its
+    merge promoted."""
+    planned = plan_pr(checkout, gh, pr_context(servers, checkout))
+    assert planned.ok
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@e"]
+    subprocess.run([*git, "add", "-A", "streaks.d"], cwd=checkout, check=True)
+    subprocess.run([*git, "commit", "-qm", f"PR {number}"], cwd=checkout, check=True)
+    state = gh_state(gh)
+    state["pulls"] = {head_sha(checkout): number}
+    set_gh_state(gh, state)
+    return planned, promote(servers, checkout, gh)
+
+
+def applied_as_reviewed(ran: dict[str, list[tuple[JobRun, bool]]]) -> None:
+    """Staging, then production, each applied its reviewed plan, and all of it."""
+    assert list(ran) == ["staging", "production"]
+    for job in ("staging", "production"):
+        [(shard, ok)] = ran[job]
+        outputs = shard.steps["apply"]["outputs"]
+        assert ok and (outputs["reviewed"], outputs["success"]) == ("same", "true"), (
+            shard.summary)
+
+
 def test_an_adoption_pull_request_applies_on_merge_without_the_override(
         servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
     """A definition made in the console in both environments, then taken into git by a pull
@@ -786,38 +811,12 @@ def test_an_adoption_pull_request_applies_on_merge_without_the_override(
         assert made.status_code == 201, made.text
     (checkout / "streaks.d/tenant-prod-001/weekly-shopper.yaml").write_text(
         json.dumps({**body, "description": "taken into git", "status": "active"}))
-    assert plan_pr(checkout, gh, pr_context(servers, checkout)).ok
+    planned, ran = merge_pr(servers, checkout, gh, 7)
+    assert planned.outputs["adopt_count"] == "2"  # one per environment
     comment = str(gh_state(gh)["comments"][-1]["body"])
-    assert "adopt" in comment and "Weekly Shopper" in comment
-    subprocess.run(["git", "add", "-A", "streaks.d"], cwd=checkout, check=True)
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qm",
-                    "PR 7: adopt"], cwd=checkout, check=True)
-    state = gh_state(gh)
-    state["pulls"] = {head_sha(checkout): 7}
-    set_gh_state(gh, state)
-    ran = promote(servers, checkout, gh)
-    assert list(ran) == ["staging", "production"]
-    for job in ("staging", "production"):
-        [(shard, ok)] = ran[job]
-        outputs = shard.steps["apply"]["outputs"]
-        assert ok and (outputs["reviewed"], outputs["success"]) == ("same", "true"), (
-            shard.summary)
+    assert "adopted** (git's values replace their own): Weekly Shopper in" in comment
+    applied_as_reviewed(ran)
     assert in_sync(servers, checkout)
-
-
-def merge_pr(servers: tuple[Server, Server], checkout: Path, gh: dict[str, str],
-             number: int) -> tuple[PlanRun, dict[str, list[tuple[JobRun, bool]]]]:
-    """The pull request in the working tree is planned (its comment), committed, and its
-    merge promoted."""
-    planned = plan_pr(checkout, gh, pr_context(servers, checkout))
-    assert planned.ok
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@e"]
-    subprocess.run([*git, "add", "-A", "streaks.d"], cwd=checkout, check=True)
-    subprocess.run([*git, "commit", "-qm", f"PR {number}"], cwd=checkout, check=True)
-    state = gh_state(gh)
-    state["pulls"] = {head_sha(checkout): number}
-    set_gh_state(gh, state)
-    return planned, promote(servers, checkout, gh)
 
 
 def test_a_git_revert_that_brings_a_file_back_applies_on_merge_without_the_override(
@@ -833,12 +832,7 @@ def test_a_git_revert_that_brings_a_file_back_applies_on_merge_without_the_overr
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", "revert",
                     "--no-commit", "HEAD"], cwd=checkout, check=True)
     _, ran = merge_pr(servers, checkout, gh, 8)  # the rollback: the file is back
-    assert list(ran) == ["staging", "production"]
-    for job in ("staging", "production"):
-        [(shard, ok)] = ran[job]
-        outputs = shard.steps["apply"]["outputs"]
-        assert ok and (outputs["reviewed"], outputs["success"]) == ("same", "true"), (
-            shard.summary)
+    applied_as_reviewed(ran)
     assert in_sync(servers, checkout)
 
 
@@ -876,11 +870,8 @@ def test_a_consumer_repository_plans_merges_promotes_checks_drift_and_schedules(
     state = gh_state(gh)
     state["pulls"] = {head_sha(checkout): 7}
     set_gh_state(gh, state)
-    ran = promote(servers, checkout, gh, workflow=f"{TEMPLATES}/streaks-apply.yml")
-    assert list(ran) == ["staging", "production"]
-    for job in ("staging", "production"):
-        [(shard, ok)] = ran[job]
-        assert ok and shard.steps["apply"]["outputs"]["reviewed"] == "same", shard.summary
+    applied_as_reviewed(promote(servers, checkout, gh,
+                                workflow=f"{TEMPLATES}/streaks-apply.yml"))
     assert in_sync(servers, checkout)
     context = {**apply_context(servers, checkout), **apis(servers, read=True)}
     drift = run_job(f"{TEMPLATES}/streaks-drift.yml", "drift", checkout,

@@ -956,11 +956,11 @@ def lock_acquire(environment: str | None, kind: str, wait: float, or_skip: bool)
 
     from reconciler import lock as locks
     from reconciler.errors import UsageError
-    from reconciler.model.project import ENVIRONMENT_NAME_RE
+    from reconciler.model.project import ENVIRONMENT_NAME_RE, ENVIRONMENT_NAME_RULE
 
     env = os.environ
     if environment is not None and not ENVIRONMENT_NAME_RE.fullmatch(environment):
-        raise UsageError("--env: not an environment name")
+        raise UsageError(f"--env: not an environment name ({ENVIRONMENT_NAME_RULE})")
     missing = [v for v in ("GITHUB_REPOSITORY", "GITHUB_SHA", "GITHUB_RUN_ID") if not env.get(v)]
     if missing:
         raise UsageError(f"streaks lock runs in GitHub Actions ({', '.join(missing)} not set)")

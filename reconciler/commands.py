@@ -110,7 +110,7 @@ async def plan_dir(directory: Path, tenants: Sequence[str], target: Target,
 
 def made_by(directory: Path, target: Target, shard: Shard | None) -> Made:
     """Where a plan of ``directory`` against ``target`` is made (for ``merge-plans``)."""
-    return Made(shard=None if shard is None else f"{shard.index}/{shard.count}",
+    return Made(shard=None if shard is None else str(shard),
                 environment=target.environment_name, git_commit=git_commit(directory),
                 api_url=target.url)
 
@@ -149,8 +149,10 @@ async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
 
 
 def save_plan(path: Path, run: PlanRun, directory: Path) -> None:
-    """Write ``run`` as a saved plan, with the commit ``directory`` is at."""
-    saved.save(path, run.plan, run.desired, run.live, run.target.url, git_commit(directory),
+    """Write ``run`` as a saved plan, with the commit ``directory`` is at (read once, when
+    the plan was made)."""
+    commit = run.plan.made.git_commit if run.plan.made is not None else git_commit(directory)
+    saved.save(path, run.plan, run.desired, run.live, run.target.url, commit,
                baseline=run.baseline, redact=scrub)
 
 
@@ -314,8 +316,7 @@ async def drift(directory: Path, tenants: Sequence[str], target: Target, *,
     run = await plan_dir(directory, tenants, target, replace(UNGUARDED, at=at), shard=shard)
     counted = frozenset(t.tenant for t in run.desired.tenants if t.settings.unmanaged == "drift")
     env = target.environment
-    where = Where(target.environment_name,
-                  {i: f for f, i in env.tenants.items()} if env is not None else {})
+    where = Where(target.environment_name, env.folder_of if env is not None else str)
     return replace(drift_from_plan(run.plan, unmanaged_is_drift=counted, where=where),
                    made=run.plan.made)
 
@@ -423,17 +424,17 @@ async def export_live(directory: Path, tenants: Sequence[str], target: Target, *
                          f" overrides ({env.overlay}), so its values would land in the files"
                          " every environment shares; export from an environment without"
                          " overrides, or edit the override files")
-    to_live = dict(env.tenants) if env is not None else {}
-    to_folder = {live_id: folder for folder, live_id in to_live.items()}
+    to_live = env.tenant_id if env is not None else str
+    to_folder = env.folder_of if env is not None else str
     existing = [p.name for p in tenant_folders(directory).folders] \
         if directory.is_dir() else []
     refused: list[ExportResult] = []
     # --tenant names a folder of git, or the environment's id for it: either is that folder.
-    folders = [to_folder.get(t, t) for t in tenants]
-    async with open_client(target, [to_live.get(t, t) for t in folders or existing]) as client:
+    folders = [to_folder(t) for t in tenants]
+    async with open_client(target, [to_live(t) for t in folders or existing]) as client:
         if not folders:
             try:
-                seen = {to_folder.get(t, t) for t in
+                seen = {to_folder(t) for t in
                         (LiveRecord.from_api(d).tenant for d in await client.list_all())}
                 # A tenant id from the server becomes a folder name: refuse what is not one.
                 refused = [export_tenant(directory, t, ()) for t in sorted(seen)
@@ -445,9 +446,9 @@ async def export_live(directory: Path, tenants: Sequence[str], target: Target, *
                 folders = existing
         if not folders:
             raise UsageError("nothing to export: name tenants with --tenant")
-        live = await fetch_live(client, [to_live.get(t, t) for t in folders])
+        live = await fetch_live(client, [to_live(t) for t in folders])
     shared = _from_bases(directory)
-    return [*refused, *(export_tenant(directory, t, live.records(to_live.get(t, t)),
+    return [*refused, *(export_tenant(directory, t, live.records(to_live(t)),
                                       include_archived=include_archived,
                                       from_bases=shared.get(t, {})) for t in folders)]
 
@@ -485,8 +486,8 @@ async def doctor(directory: Path, tenants: Sequence[str], target: Target) -> lis
     if not tenants and directory.is_dir():
         tenants = [p.name for p in tenant_folders(directory).folders]
     # In an environment, a folder of git is another tenant id there (streaks.toml).
-    mapped = target.environment.tenants if target.environment is not None else {}
-    ids = {mapped.get(folder, folder): folder for folder in tenants}
+    env = target.environment
+    ids = {env.tenant_id(folder) if env is not None else folder: folder for folder in tenants}
     tenants = list(ids)
     async with open_client(target, tenants) as client:
         try:

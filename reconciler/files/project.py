@@ -17,7 +17,12 @@ from reconciler.files.yamlio import Document, YamlProblem, read_limited
 from reconciler.model.definition import Definition
 from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
 from reconciler.model.diagnostics import Diagnostic
-from reconciler.model.project import ENVIRONMENT_NAME_RE, Environment, Project
+from reconciler.model.project import (
+    ENVIRONMENT_NAME_RE,
+    ENVIRONMENT_NAME_RULE,
+    Environment,
+    Project,
+)
 from reconciler.model.validation import field_errors
 
 SETTINGS_FILE = "streaks.toml"
@@ -42,8 +47,7 @@ def load_project(path: Path = Path(SETTINGS_FILE)) -> Project:
 def environment(name: str, path: Path = Path(SETTINGS_FILE)) -> Environment:
     """The environment called ``name`` in the settings file."""
     if not ENVIRONMENT_NAME_RE.fullmatch(name):
-        raise UsageError("--env: not an environment name (lower-case letters, digits and '-',"
-                         " starting with a letter, at most 32)")
+        raise UsageError(f"--env: not an environment name ({ENVIRONMENT_NAME_RULE})")
     project = load_project(path)
     if name not in project.environments:
         known = ", ".join(sorted(project.environments)) or f"none: there is no {path}"

@@ -11,10 +11,11 @@ it is named here.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from reconciler.errors import UsageError
+from reconciler.model.project import is_inside
 
 # Options the repository may set, and why they are harmless there.
 REPOSITORY_OPTIONS = frozenset({
@@ -84,7 +85,7 @@ def _refused(key: str, value: Any, builtin: Any) -> str | None:
         return (f"may only lower {key} (built-in {builtin}): a higher limit loosens a guard,"
                 f" which only the job that runs the tool may do ({flag})")
     if key == "dir":
-        return None if _inside(value) else (
+        return None if is_inside(value) else (
             f"dir must be a relative folder inside the project, got {value!r}")
     if key in REPOSITORY_OPTIONS:
         return None
@@ -95,10 +96,3 @@ def _refused(key: str, value: Any, builtin: Any) -> str | None:
             f" the job that runs the tool may ({flag} or its STREAKS_<COMMAND>_<OPTION>"
             " variable)")
 
-
-def _inside(value: Any) -> bool:
-    """Whether ``value`` is a relative path that stays inside the folder it is read from."""
-    if not isinstance(value, str) or not value or "\\" in value:
-        return False
-    parts = PurePosixPath(value).parts
-    return not PurePosixPath(value).is_absolute() and ".." not in parts

@@ -25,8 +25,19 @@ from reconciler.model.definition import is_tenant_id
 
 ENVIRONMENT_NAME_PATTERN: Final = r"^[a-z][a-z0-9-]{0,31}$"
 ENVIRONMENT_NAME_RE: Final = re.compile(ENVIRONMENT_NAME_PATTERN)
+ENVIRONMENT_NAME_RULE: Final = ("lower-case letters, digits and '-', starting with a letter,"
+                                " at most 32")
 # Keys of earlier versions that let the repository choose a URL or a key variable.
 WHERE_KEYS_GO: Final = ("api_url", "url_env", "key_env")
+
+
+def is_inside(value: object) -> bool:
+    """Whether ``value`` is a relative path that stays inside the folder it is read from
+    (no absolute path, no ``..``): what a repository setting may name."""
+    if not isinstance(value, str) or not value or "\\" in value:
+        return False
+    path = PurePosixPath(value)
+    return not path.is_absolute() and ".." not in path.parts
 
 
 def variables(name: str) -> tuple[str, str]:
@@ -63,12 +74,17 @@ class Environment(BaseModel):
     @field_validator("overlay")
     @classmethod
     def _inside(cls, value: str | None) -> str | None:
-        if value is None:
-            return value
-        path = PurePosixPath(value)
-        if not value or "\\" in value or path.is_absolute() or ".." in path.parts:
+        if value is not None and not is_inside(value):
             raise ValueError(f"must be a relative folder inside the project, got {value!r}")
         return value
+
+    def tenant_id(self, folder: str) -> str:
+        """The tenant id here of git's tenant folder ``folder``."""
+        return self.tenants.get(folder, folder)
+
+    def folder_of(self, tenant_id: str) -> str:
+        """The tenant folder of git that this environment's ``tenant_id`` maps from."""
+        return next((f for f, i in self.tenants.items() if i == tenant_id), tenant_id)
 
     @field_validator("tenants")
     @classmethod
@@ -103,6 +119,6 @@ class Project(BaseModel):
     def _names(cls, value: dict[str, Environment]) -> dict[str, Environment]:
         bad = [name for name in value if not ENVIRONMENT_NAME_RE.fullmatch(name)]
         if bad:
-            raise ValueError(f"not an environment name: {', '.join(map(repr, bad))} (lower-case"
-                             " letters, digits and '-', starting with a letter, at most 32)")
+            raise ValueError(f"not an environment name: {', '.join(map(repr, bad))}"
+                             f" ({ENVIRONMENT_NAME_RULE})")
         return value

@@ -7,8 +7,8 @@ live here, beside the type; :mod:`reconciler.render.drift_forms` prints it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePosixPath
 from typing import Any, Literal, assert_never
@@ -79,15 +79,11 @@ class Where:
     git folder of each of its tenant ids, so a fix copied as printed runs where it should."""
 
     environment: str | None = None
-    folders: Mapping[str, str] = field(default_factory=dict)
+    folder: Callable[[str], str] = str  # the folder of git a tenant id maps from
 
     def streaks(self, words: str) -> str:
         """``streaks WORDS`` with ``--env`` when there is one."""
         return f"`streaks {words}{f' --env {self.environment}' if self.environment else ''}`"
-
-    def folder(self, tenant: str) -> str:
-        """The folder of git that ``tenant`` maps from."""
-        return self.folders.get(tenant, tenant)
 
 
 def drift_from_plan(plan: Plan, *, unmanaged_is_drift: frozenset[str] = frozenset(),

@@ -29,6 +29,9 @@ class Shard:
     index: int
     count: int
 
+    def __str__(self) -> str:
+        return f"{self.index}/{self.count}"
+
     def holds(self, tenant: str) -> bool:
         """Whether ``tenant`` belongs to this shard."""
         return shard_of(tenant, self.count) == self.index
@@ -130,13 +133,16 @@ def _whole(made: Sequence[Made | None], what: str) -> Made:
     if None in shards:
         raise PlanFileInvalid(f"one of the {what} holds every tenant (made without --shard):"
                               " merge only the shards of one run")
-    pairs = [tuple(int(n) for n in str(s).split("/")) for s in shards]
-    counts = {n for _, n in pairs}
+    try:
+        parsed = [parse_shard(str(s)) for s in shards]
+    except UsageError as exc:
+        raise PlanFileInvalid(f"one of the {what} names no shard: {exc}") from None
+    counts = {s.count for s in parsed}
     if len(counts) > 1:
         raise PlanFileInvalid(f"the {what} split the tenants differently"
                               f" ({', '.join(sorted(set(map(str, shards))))})")
     count = counts.pop()
-    seen = [k for k, _ in pairs]
+    seen = [s.index for s in parsed]
     repeated = sorted({k for k in seen if seen.count(k) > 1})
     if repeated:
         raise PlanFileInvalid(f"shard {', '.join(map(str, repeated))} of {count} is given twice")

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.simserver import running_server  # noqa: E402
+from reconciler.sim.process import running_server  # noqa: E402
 
 EXE = str(Path(sys.executable).with_name("streaks"))
 ADMIN, TENANT = "bench-admin-key", "bench-tenant-key"
@@ -325,7 +325,7 @@ def apply_part(work: Path, count: int, parallelisms: list[int]) -> None:
 
 def hostile_part(work: Path) -> None:
     """Each hostile schedule of the tests, alone in a tree: validate and plan, refused."""
-    from tests.hostile.schedules import CASES, definition
+    from bench.hostile_schedules import CASES, definition
 
     print("\nHostile schedules: one definition file each, refused (wall time, peak RSS)\n")
     print("| schedule | validate | plan --sim | peak RSS |")

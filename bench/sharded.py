@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.realistic import _definition  # noqa: E402
 from bench.run import ADMIN, EXE, measured  # noqa: E402
-from tests.simserver import running_server  # noqa: E402
+from reconciler.sim.process import running_server  # noqa: E402
 
 
 def build(root: Path, db: Path, count: int, tenants: int) -> float:

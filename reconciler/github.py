@@ -1,26 +1,19 @@
-"""GitHub Actions integration: step summary and step outputs, when running in Actions."""
+"""What GitHub Actions tells a run (the pull request, the run) and the step outputs of a plan.
+
+Writing them is :class:`reconciler.commands.output.Output`'s."""
 
 from __future__ import annotations
 
 import json
 import os
-import uuid
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from reconciler.api.secrets import scrub
-from reconciler.model.untrusted import clean
 from reconciler.plan.codec import fingerprint
 from reconciler.plan.operations import Plan
 from reconciler.plan.scope import ScopedPlan
 from reconciler.render.plan_markdown import CommentContext
-
-
-def in_actions() -> bool:
-    """Whether we run inside a GitHub Actions job."""
-    return os.environ.get("GITHUB_ACTIONS") == "true"
 
 
 def comment_context() -> CommentContext:
@@ -68,27 +61,3 @@ def plan_outputs(plan: Plan, scoped: ScopedPlan | None) -> dict[str, object]:
 
 def _mapping(value: object) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def append_summary(markdown: str) -> None:
-    """Add Markdown to the job's summary page (``$GITHUB_STEP_SUMMARY``)."""
-    path = os.environ.get("GITHUB_STEP_SUMMARY")
-    markdown = clean(scrub(markdown))
-    if path:
-        with Path(path).open("a", encoding="utf-8") as f:
-            f.write(markdown if markdown.endswith("\n") else markdown + "\n")
-
-
-def set_outputs(values: Mapping[str, object]) -> None:
-    """Write step outputs (``$GITHUB_OUTPUT``); multi-line values use a random delimiter."""
-    path = os.environ.get("GITHUB_OUTPUT")
-    if not path:
-        return
-    with Path(path).open("a", encoding="utf-8") as f:
-        for key, raw in values.items():
-            value = str(raw).lower() if isinstance(raw, bool) else clean(scrub(str(raw)))
-            if "\n" in value:
-                delimiter = f"streaks_{uuid.uuid4().hex}"
-                f.write(f"{key}<<{delimiter}\n{value}\n{delimiter}\n")
-            else:
-                f.write(f"{key}={value}\n")

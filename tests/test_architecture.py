@@ -54,3 +54,25 @@ def test_a_forbidden_import_breaks_its_contract(tmp_path: Path, module: str, lin
     assert result.returncode == 1, result.stdout
     broken = [row for row in result.stdout.splitlines() if row.endswith(" BROKEN")]
     assert len(broken) == 1 and broken[0].startswith(contract), result.stdout
+
+
+def test_the_benchmark_does_not_import_the_tests() -> None:
+    """``bench/`` stands on the package alone: what it shares with the tests (the simulator
+    process, the hostile schedules) lives in the package or in ``bench/``."""
+    import ast
+
+    imported = set()
+    for path in (ROOT / "bench").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                imported.add((path.name, node.module))
+            elif isinstance(node, ast.Import):
+                imported.update((path.name, alias.name) for alias in node.names)
+    assert imported, "no imports found: the test reads the wrong folder"
+    assert not [(f, m) for f, m in imported if m == "tests" or m.startswith("tests.")]
+
+
+def test_ci_workflow_runs_ci_run() -> None:
+    """GitHub's CI runs exactly what every submission runs."""
+    workflow = (ROOT / ".github/workflows/ci.yml").read_text()
+    assert "run: .ci/run" in workflow

@@ -1,7 +1,8 @@
 """The pre-commit hooks, through the real ``pre-commit try-repo`` against a scratch repository.
 
 pre-commit builds the hook's environment from this repository (``pip install .``), which
-takes a while: the test runs when ``STREAKS_SLOW_TESTS=1`` (``.ci/run`` sets it).
+takes a while: the tests are marked ``slow``, left out of the default run and run by
+``.ci/run`` (``pytest -m slow``).
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PRE_COMMIT = str(Path(sys.executable).with_name("pre-commit"))
 
-pytestmark = pytest.mark.skipif(os.environ.get("STREAKS_SLOW_TESTS") != "1",
-                                reason="slow: set STREAKS_SLOW_TESTS=1")
+pytestmark = pytest.mark.slow
 
 
 def git(repo: Path, *args: str) -> None:

@@ -23,3 +23,8 @@ def render(plan: Plan) -> str:
 def render_scoped(scoped: ScopedPlan) -> str:
     """``streaks plan --base-ref REF --format json``: the full plan plus its ``scope``."""
     return dumps(scoped_data(scoped))
+
+
+def form(plan: Plan | ScopedPlan, **_: Any) -> str:
+    """The plan's ``json`` form (of the registry, :mod:`reconciler.render.forms`)."""
+    return render_scoped(plan) if isinstance(plan, ScopedPlan) else render(plan)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, replace
+from typing import Any
 
 from reconciler.model.untrusted import one_line
 from reconciler.plan.codec import SUMMARY_KEYS, fingerprint
@@ -243,3 +244,8 @@ def _operation(op: Operation) -> list[str]:
     out.extend(f"    DANGER: {d}" for d in op.dangers)
     out.extend(f"    WARNING: {w}" for w in op.warnings)
     return out
+
+
+def form(plan: Plan | ScopedPlan, *, chart: str = "", **_: Any) -> str:
+    """The plan's ``markdown`` form (of the registry, :mod:`reconciler.render.forms`)."""
+    return render_scoped(plan, chart=chart) if isinstance(plan, ScopedPlan) else render(plan)

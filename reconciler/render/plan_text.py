@@ -204,3 +204,9 @@ def summary_line(plan: Plan) -> str:
         return f"No changes. Phoenix matches streaks.d/.{unmanaged}"
     parts = [count_phrase(action, s[action.value]) for action in Action]
     return f"Plan: {', '.join(parts)}.{unmanaged}"
+
+
+def form(plan: Plan | ScopedPlan, *, style: Style = plain, **_: Any) -> str:
+    """The plan's ``text`` form (of the registry, :mod:`reconciler.render.forms`)."""
+    return render_scoped(plan, style=style) if isinstance(plan, ScopedPlan) \
+        else render(plan, style=style)

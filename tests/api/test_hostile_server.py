@@ -161,7 +161,7 @@ def test_tls_and_connection_failures_are_put_in_words() -> None:
 
 
 def test_url_credentials_are_not_saved_in_a_plan(repo: Path, tmp_path: Path) -> None:
-    from tests.simserver import ADMIN_KEY, running_server
+    from reconciler.sim.process import ADMIN_KEY, running_server
 
     with running_server(tmp_path / "creds.db", "--tenant", "tenant-prod-001", "--tenant",
                         "tenant-fitness-001") as served:

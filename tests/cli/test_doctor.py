@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from reconciler.sim.process import ADMIN_KEY, TENANT_KEY, running_server
 from tests.cliutil import run
-from tests.simserver import ADMIN_KEY, TENANT_KEY, running_server
 
 
 def test_doctor_on_a_healthy_api_and_with_a_limited_key(repo: Path, tmp_path: Path) -> None:

@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from reconciler.sim.process import ADMIN_KEY, TENANT_KEY, running_server
 from reconciler.sim.store import Store
 from tests.cliutil import run
-from tests.simserver import ADMIN_KEY, TENANT_KEY, running_server
 
 
 def plan_json(repo: Path, *args: str) -> dict[str, Any]:

@@ -16,8 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from reconciler.sim.process import ADMIN_KEY, Server, running_server
 from tests.cliutil import EXE, run
-from tests.simserver import ADMIN_KEY, Server, running_server
 
 TENANTS = ("--tenant", "tenant-prod-001", "--tenant", "tenant-fitness-001")
 

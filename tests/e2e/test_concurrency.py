@@ -10,9 +10,9 @@ from pathlib import Path
 
 import httpx
 
+from reconciler.sim.process import ADMIN_KEY, running_server
 from tests.cliutil import EXE, run
 from tests.e2e.test_reliability import TENANTS, env_for
-from tests.simserver import ADMIN_KEY, running_server
 
 FILES = ("tenant-prod-001/daily-login-streak.yaml", "tenant-prod-001/daily-points-challenge.yaml",
          "tenant-fitness-001/stay-active.yaml", "tenant-fitness-001/weekly-workout-warrior.yaml")

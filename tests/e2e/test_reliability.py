@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from reconciler.sim.process import ADMIN_KEY, Server, running_server
 from tests.cliutil import EXE, run
-from tests.simserver import ADMIN_KEY, Server, running_server
 
 TENANTS = ("--tenant", "tenant-prod-001", "--tenant", "tenant-fitness-001")
 FAST_RETRIES = ("--retries", "8", "--retry-max-seconds", "20")

@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
+from reconciler.sim.process import ADMIN_KEY, Server, running_server
 from tests.cliutil import run
-from tests.simserver import ADMIN_KEY, Server, running_server
 
 TENANT = "tenant-prod-001"
 NAME = "Daily Login Streak"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import httpx
 
+from reconciler.sim.process import running_server
 from tests.cliutil import run
-from tests.simserver import running_server
 
 
 def test_the_key_never_leaks(repo: Path, tmp_path: Path) -> None:

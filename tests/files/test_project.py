@@ -11,8 +11,8 @@ import pytest
 from reconciler.files.loader import load_valid
 from reconciler.files.project import for_environment, load_project
 from reconciler.model.project import Environment
+from reconciler.sim.process import ADMIN_KEY, running_server
 from tests.cliutil import run
-from tests.simserver import ADMIN_KEY, running_server
 
 SETTINGS = """\
 [environments.staging]

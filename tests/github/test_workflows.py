@@ -18,10 +18,10 @@ from typing import Any
 import httpx
 import pytest
 
+from reconciler.sim.process import Server, running_server
 from tests.cliutil import run
 from tests.conftest import PINNED_AT
 from tests.github.runner import ACTION, WORKFLOWS, JobRun, StepFailed, job_runs, load, run_job
-from tests.simserver import Server, running_server
 
 ROOT = Path(__file__).resolve().parents[2]
 # Two Phoenixes, as streaks.toml declares them: staging's tenant ids differ, and each has

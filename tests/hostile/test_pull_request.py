@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from reconciler.sim.process import Server
 from tests.github.test_workflows import (  # noqa: F401 (fixtures)
     PRODUCTION_KEY,
     STAGING_KEY,
@@ -20,7 +21,6 @@ from tests.github.test_workflows import (  # noqa: F401 (fixtures)
     servers,
 )
 from tests.hostile.canary import attacker
-from tests.simserver import Server
 
 HOSTILE = {
     "streaks.toml": '[defaults]\napi_url = "{url}"\n\n[environments.staging]\n'

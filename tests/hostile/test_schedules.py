@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from bench.hostile_schedules import CASES, definition
 from tests.hostile.canary import streaks
-from tests.hostile.schedules import CASES, definition
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -159,7 +159,7 @@ def test_pull_request_plans_of_shards_merge_into_the_whole_comment(tmp_path: Pat
 
 def test_a_shard_lists_its_own_tenants_not_every_tenant(tmp_path: Path) -> None:
     from bench.realistic import generate_realistic
-    from tests.simserver import ADMIN_KEY, running_server
+    from reconciler.sim.process import ADMIN_KEY, running_server
 
     ids = generate_realistic(tmp_path / "streaks.d", 100, 20)
     extra = [arg for t in ids for arg in ("--tenant", t)]

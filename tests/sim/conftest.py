@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from reconciler.sim.app import SimConfig, create_app
-from tests.simserver import ADMIN_KEY, TENANT_KEY, Server, running_server
+from reconciler.sim.process import ADMIN_KEY, TENANT_KEY, Server, running_server
 
 ADMIN = {"X-API-Key": ADMIN_KEY}
 TENANT = {"Authorization": f"Bearer {TENANT_KEY}"}

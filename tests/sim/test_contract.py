@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from reconciler.sim.app import SimConfig, create_app
-from tests.simserver import ADMIN_KEY
+from reconciler.sim.process import ADMIN_KEY
 
 CONTRACT = Path(__file__).resolve().parents[2] / "schemas" / "admin-api.openapi.json"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from reconciler.sim.process import Server, running_server
 from tests.sim.conftest import ADMIN, TENANT, body
-from tests.simserver import Server, running_server
 
 GUIDE_CURL = """\
 curl -sS -X POST "$ADMIN_BASE_URL/v1/tenants/$TENANT_ID/streaks" \\

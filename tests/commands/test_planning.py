@@ -1,4 +1,4 @@
-"""The command layer as functions: plan, saved plans, apply and confirm, drift, export.
+"""The cores of the commands as functions: plan, saved plans, apply and confirm, drift, export.
 
 Each runs against the in-process simulator (a real app over a real SQLite file), without the
 CLI: the values the CLI renders are checked here directly.
@@ -15,18 +15,20 @@ from typing import Any
 import jsonschema
 import pytest
 
-from reconciler import commands
 from reconciler.api import applier
 from reconciler.api.applier import apply_plan
 from reconciler.api.connection import Target
 from reconciler.api.fetch import fetch_live
 from reconciler.api.results import as_data
+from reconciler.commands import applying, planning
+from reconciler.commands import drift as drifting
+from reconciler.commands import export as exporting
 from reconciler.errors import ApiError, ConfigInvalid, StalePlan
 from reconciler.plan.operations import Action
 from reconciler.plan.planner import PlanOptions
 from reconciler.sim.store import Store
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "streaks.d"
+EXAMPLE = Path(__file__).resolve().parents[2] / "streaks.d"
 OPTIONS = PlanOptions()
 
 
@@ -43,22 +45,22 @@ def target(tmp_path: Path) -> Target:
 
 
 def test_plan_dir_then_apply_and_confirm(tree: Path, target: Target) -> None:
-    run = asyncio.run(commands.plan_dir(tree, (), target, OPTIONS))
+    run = asyncio.run(planning.plan_dir(tree, (), target, OPTIONS))
     assert [op.action for op in run.plan.operations] == [Action.CREATE] * 6
     # One list of every tenant, then each empty tenant on its own (empty, or missing?).
     assert run.live.requests == 3 and run.desired.definition_count() == 6
     seen: list[str] = []
-    watch = commands.ApplyWatch(on_result=lambda r: seen.append(r.outcome))
-    result = asyncio.run(commands.apply_and_confirm(run, parallelism=2, options=OPTIONS,
+    watch = applying.ApplyWatch(on_result=lambda r: seen.append(r.outcome))
+    result = asyncio.run(applying.apply_and_confirm(run, parallelism=2, options=OPTIONS,
                                                     watch=watch))
     assert result.report.ok and seen == ["ok"] * 6
     assert result.confirm is not None and not result.confirm.has_changes
-    again = asyncio.run(commands.plan_dir(tree, (), target, OPTIONS))
+    again = asyncio.run(planning.plan_dir(tree, (), target, OPTIONS))
     assert not again.plan.has_changes and again.live.requests == 1
 
 
 def test_one_tenant_only(tree: Path, target: Target) -> None:
-    run = asyncio.run(commands.plan_dir(tree, ("tenant-fitness-001",), target, OPTIONS))
+    run = asyncio.run(planning.plan_dir(tree, ("tenant-fitness-001",), target, OPTIONS))
     assert run.plan.tenants == ("tenant-fitness-001",)
     assert {op.tenant for op in run.plan.operations} == {"tenant-fitness-001"}
 
@@ -66,36 +68,36 @@ def test_one_tenant_only(tree: Path, target: Target) -> None:
 def test_invalid_tree_sends_nothing(tree: Path, target: Target) -> None:
     (tree / "tenant-prod-001/daily-login-streak.yaml").write_text("name: [\n")
     with pytest.raises(ConfigInvalid):
-        asyncio.run(commands.plan_dir(tree, (), target, OPTIONS))
+        asyncio.run(planning.plan_dir(tree, (), target, OPTIONS))
     assert not target.sim_db or not target.sim_db.exists()
 
 
 def test_saved_plan_round_trip_and_staleness(tree: Path, target: Target,
                                              tmp_path: Path) -> None:
-    run = asyncio.run(commands.plan_dir(tree, (), target, OPTIONS))
+    run = asyncio.run(planning.plan_dir(tree, (), target, OPTIONS))
     path = tmp_path / "plan.json"
-    commands.save_plan(path, run, tree)
-    loaded = asyncio.run(commands.saved_plan(path, target, OPTIONS))
+    planning.save_plan(path, run, tree)
+    loaded = asyncio.run(planning.saved_plan(path, target, OPTIONS))
     assert loaded.plan == run.plan and loaded.desired.tenant_ids() == run.desired.tenant_ids()
-    result = asyncio.run(commands.apply_and_confirm(loaded, parallelism=4, options=OPTIONS))
+    result = asyncio.run(applying.apply_and_confirm(loaded, parallelism=4, options=OPTIONS))
     assert result.report.ok
     with pytest.raises(StalePlan, match="a definition with this name now exists"):
-        asyncio.run(commands.saved_plan(path, target, OPTIONS))
+        asyncio.run(planning.saved_plan(path, target, OPTIONS))
 
 
 def test_drift_and_export(tree: Path, target: Target, tmp_path: Path) -> None:
-    run = asyncio.run(commands.plan_dir(tree, (), target, OPTIONS))
-    asyncio.run(commands.apply_and_confirm(run, parallelism=4, options=OPTIONS))
-    assert asyncio.run(commands.drift(tree, (), target)).in_sync
+    run = asyncio.run(planning.plan_dir(tree, (), target, OPTIONS))
+    asyncio.run(applying.apply_and_confirm(run, parallelism=4, options=OPTIONS))
+    assert asyncio.run(drifting.drift(tree, (), target)).in_sync
     assert target.sim_db is not None
     store = Store(target.sim_db)
     record = store.find_by_name("tenant-prod-001", "Daily Login Streak")
     assert record is not None
     store.update("tenant-prod-001", record.id, {"status": "paused"})
-    report = asyncio.run(commands.drift(tree, (), target))
+    report = asyncio.run(drifting.drift(tree, (), target))
     assert [(i.kind, i.name) for i in report.items] == [("changed", "Daily Login Streak")]
     out = tmp_path / "exported"
-    results = asyncio.run(commands.export_live(out, (), target))
+    results = asyncio.run(exporting.export_live(out, (), target))
     assert sum(len(r.written) for r in results) == 6
     assert sorted(p.name for p in out.iterdir()) == ["tenant-fitness-001", "tenant-prod-001"]
 
@@ -114,10 +116,11 @@ def test_a_failed_confirming_plan_keeps_the_report(tree: Path, target: Target,
                            status=503, method="GET", path="/v1/streaks")
         return await real(client, tenants)
 
-    monkeypatch.setattr(commands, "fetch_live", flaky)
+    monkeypatch.setattr(planning, "fetch_live", flaky)
+    monkeypatch.setattr(applying, "fetch_live", flaky)
     monkeypatch.setattr(applier, "fetch_live", real)
-    run = asyncio.run(commands.plan_dir(tree, (), target, OPTIONS))
-    result = asyncio.run(commands.apply_and_confirm(run, parallelism=4, options=OPTIONS))
+    run = asyncio.run(planning.plan_dir(tree, (), target, OPTIONS))
+    result = asyncio.run(applying.apply_and_confirm(run, parallelism=4, options=OPTIONS))
     assert result.report.ok and not result.ok
     assert result.confirm is None and "UNAVAILABLE 503" in str(result.confirm_error)
     data = as_data(result)
@@ -143,7 +146,8 @@ def test_cli_records_the_apply_when_the_confirming_plan_fails(
                            status=503, method="GET", path="/v1/streaks")
         return await real(client, tenants)
 
-    monkeypatch.setattr(commands, "fetch_live", flaky)
+    monkeypatch.setattr(planning, "fetch_live", flaky)
+    monkeypatch.setattr(applying, "fetch_live", flaky)
     monkeypatch.setattr(applier, "fetch_live", real)
     monkeypatch.chdir(tmp_path)
     summary, outputs = tmp_path / "summary.md", tmp_path / "outputs.txt"
@@ -167,7 +171,7 @@ def test_changes_left_after_the_apply_fail_it_by_name(tree: Path, target: Target
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from reconciler.render.apply_text import closing
 
-    run = asyncio.run(commands.plan_dir(tree, (), target, OPTIONS))
+    run = asyncio.run(planning.plan_dir(tree, (), target, OPTIONS))
     real_apply = apply_plan
 
     async def and_then_someone_edits(client: Any, plan: Any, **kwargs: Any) -> Any:
@@ -180,7 +184,7 @@ def test_changes_left_after_the_apply_fail_it_by_name(tree: Path, target: Target
         return report
 
     monkeypatch.setattr(applier, "apply_plan", and_then_someone_edits)
-    result = asyncio.run(commands.apply_and_confirm(run, parallelism=4, options=OPTIONS))
+    result = asyncio.run(applying.apply_and_confirm(run, parallelism=4, options=OPTIONS))
     assert result.report.ok and not result.ok
     text = closing(result)
     assert ("error: a fresh plan still shows changes, so something else changed Phoenix during"

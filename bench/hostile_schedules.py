@@ -1,5 +1,5 @@
-"""Schedules a hostile file may ask for, each with the one-line error it gets (shared by the
-tests and by ``bench/run.py --only hostile``, which times them)."""
+"""Schedules a hostile file may ask for, each with the one-line error it gets (timed by
+``bench/run.py --only hostile``, and each refused with its words in ``tests/hostile/``)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Run ``streaks sim serve`` as a real process on a free loopback port, for tests."""
+"""Run ``streaks sim serve`` as a real process on a free loopback port (the tests and the
+benchmark talk to it as to a remote Phoenix), with one admin key, one tenant key for
+``tenant-a`` and the tenant ``tenant-b``."""
 
 from __future__ import annotations
 

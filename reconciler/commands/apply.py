@@ -1,0 +1,129 @@
+"""``streaks apply``: make Phoenix match the files, or apply exactly a saved plan."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import click
+
+from reconciler.api.results import ApplyReport, ApplyRun, FreezeOverride
+from reconciler.commands import planning
+from reconciler.commands.applying import ApplyWatch, apply_and_confirm
+from reconciler.commands.connection import Connection
+from reconciler.commands.freeze import check_freeze
+from reconciler.commands.output import Output
+from reconciler.commands.schedules import CALENDAR_DAYS, coming_month
+from reconciler.errors import UsageError
+from reconciler.model.untrusted import one_line
+from reconciler.plan.planner import PlanOptions
+from reconciler.plan.shards import Shard
+from reconciler.render import apply_text, plan_text
+from reconciler.render.forms import show
+from reconciler.render.progress import ApplyProgress, stopped
+
+
+def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequence[str],
+         connection: Connection, options: PlanOptions, shard: Shard | None,
+         only_scheduled: bool, override_freeze: bool, reason: str | None, auto_approve: bool,
+         parallelism: int, fmt: str) -> int:
+    """Plan (or load ``planfile``), check the guards, ask, apply, confirm, report."""
+    as_json = fmt == "json"  # the report on stdout; the plan and progress on stderr
+    if override_freeze and not (reason or "").strip():
+        raise UsageError("--override-freeze needs --reason TEXT: say why, for the record")
+    if reason is not None and not override_freeze:
+        raise UsageError("--reason goes with --override-freeze")
+    target = connection.target(out, max_in_flight=parallelism)
+    if planfile is not None:
+        run = planning.run_async(planning.saved_plan(planfile, target, options))
+    else:
+        run = planning.run_async(planning.plan_dir(directory, tenants, target, options,
+                                                   shard=shard))
+    if only_scheduled:
+        run = planning.only_scheduled(run)
+    overridden = check_freeze(run, reason if override_freeze else None, directory)
+    out.say(plan_text.render(run.plan, style=out.style()), nl=False, err=as_json, colours=True)
+    if not run.plan.has_changes:
+        if as_json:
+            out.say(show("apply", fmt, ApplyRun(report=ApplyReport(results=()))), nl=False)
+        return 0
+    if planfile is None and not auto_approve:
+        if not sys.stdin.isatty():
+            raise UsageError("refusing to apply without confirmation: no terminal to ask on;"
+                             " pass --auto-approve")
+        answer = click.prompt("Apply these changes? Only 'yes' is accepted", default="",
+                              show_default=False, err=as_json)
+        if answer != "yes":
+            out.say("Apply cancelled; nothing was changed.", err=as_json)
+            return 1
+    progress = ApplyProgress(total=len(run.plan.operations), sink=ProgressSink(out, err=as_json),
+                             live=live_terminal())
+    watch = ApplyWatch(on_result=progress.result, on_retry=progress.retry,
+                       on_interrupt=progress.interrupt, on_tick=progress.tick)
+    try:
+        result = planning.run_async(apply_and_confirm(
+            run, parallelism=parallelism, options=options, watch=watch))
+        if overridden:
+            result = replace(result, freeze_override=FreezeOverride(
+                tenants=overridden, reason=one_line(reason or "")))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        progress.finish()  # a second Ctrl-C abandoned the requests in flight
+        out.note(stopped(progress, abandoned=True, planfile=planfile is not None), nl=False)
+        return 130
+    progress.finish()
+    # The record of what landed is written everywhere before the exit code is chosen.
+    out.say(apply_text.closing(result), nl=False, err=as_json)
+    if result.interrupted:
+        out.say(stopped(progress, abandoned=False, planfile=planfile is not None),
+                err=as_json, nl=False)
+    if as_json:
+        out.say(show("apply", fmt, result), nl=False)
+    if out.in_actions:
+        out.summary(apply_text.summary_markdown(run.plan, result))
+        month = coming_month(run)
+        if month is not None:
+            from reconciler.render import calendar_forms
+
+            out.summary(calendar_forms.section(
+                month, f"Schedules, next {CALENDAR_DAYS} days (UTC)"))
+        out.outputs({**result.report.counts(), "success": result.ok,
+                     "confirmed": result.confirm is not None
+                     and not result.confirm.has_changes})
+    if result.interrupted:
+        return 130
+    return 0 if result.ok else 1
+
+
+class ProgressSink:
+    """Progress lines through the output; the status line on stderr, drawn in place."""
+
+    def __init__(self, out: Output, *, err: bool) -> None:
+        self.out = out
+        self.err = err
+        self.drawn = False
+
+    def _erase(self) -> None:
+        if self.drawn:
+            click.echo("\r\x1b[K", err=True, nl=False)
+            self.drawn = False
+
+    def line(self, text: str) -> None:
+        self._erase()
+        self.out.say(text, err=self.err)
+
+    def status(self, text: str) -> None:
+        self._erase()
+        self.out.note(text, nl=False)
+        self.drawn = True
+
+    def clear(self) -> None:
+        self._erase()
+
+
+def live_terminal() -> bool:
+    """Whether stderr is a terminal that can redraw a line (not TERM=dumb)."""
+    return sys.stderr.isatty() and os.environ.get("TERM", "") != "dumb"

@@ -1,0 +1,179 @@
+"""The options the commands share, declared once: the desired-state folder, the tenants,
+the connection, the planning guards, ``--at``, ``--shard``, ``--format`` (from the forms
+registry), and the :func:`command` decorator that hands each command its :class:`Output`."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from reconciler.commands.output import Output
+from reconciler.render.forms import names as form_names
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def complete_tenant(ctx: click.Context, _: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of --tenant: the tenant folders of --dir."""
+    root = Path(ctx.params.get("directory") or "streaks.d")
+    if not root.is_dir():
+        return []
+    return sorted(p.name for p in root.iterdir()
+                  if p.is_dir() and not p.name.startswith((".", "_"))
+                  and p.name.startswith(incomplete))
+
+
+DIR_OPTION = click.option(
+    "--dir", "directory", type=click.Path(path_type=Path), default=Path("streaks.d"),
+    show_default=True, help="The desired-state folder (one sub-folder per tenant).",
+)
+
+
+def _instant(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    """``--at``: an ISO 8601 instant with an offset or Z (default: now)."""
+    from datetime import UTC, datetime
+
+    if value is None or value == "now":
+        return datetime.now(UTC)
+    from reconciler.plan.codec import parse_instant
+    try:
+        return parse_instant(value)
+    except ValueError as exc:
+        # A value the user typed, not a usage mistake: one line, no usage text.
+        raise click.ClickException(f"--at: {exc}") from None
+
+
+def _shard(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+    if value is None:
+        return None
+    from reconciler.errors import UsageError
+    from reconciler.plan.shards import parse_shard
+
+    try:
+        return parse_shard(value)
+    except UsageError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+TENANT_OPTION = click.option(
+    "--tenant", "tenants", multiple=True, shell_complete=complete_tenant,
+    help="Only this tenant (repeatable). Default: every folder.")
+
+SHARD_OPTION = click.option(
+    "--shard", "shard", default=None, metavar="K/N", callback=_shard,
+    help="Only the tenants of shard K of N (a stable hash of each tenant id), for matrix"
+         " jobs; `streaks merge-plans` joins the shard plans.")
+
+AT_OPTION = click.option(
+    "--at", "at", default=None, metavar="TIME", callback=_instant,
+    help="Read schedules at this instant, ISO 8601 with an offset or Z"
+         " (2026-12-24T18:00+01:00); default now.")
+
+
+def format_option(kind: str, default: str, help: str | None = None) -> Callable[[F], F]:
+    """``--format``, offering the forms :mod:`reconciler.render.forms` has for ``kind``."""
+    return click.option("--format", "fmt", type=click.Choice(form_names(kind)), default=default,
+                        show_default=True, help=help)
+
+
+def command(func: Callable[..., int]) -> Callable[..., int]:
+    """Hand the command the :class:`Output` (as ``out``) and turn the project's errors into
+    a short message and exit code 1 (``--debug``: the traceback)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> int:
+        from reconciler.errors import StreaksError
+
+        out = click.get_current_context().find_object(Output) or Output()
+        try:
+            return func(out, *args, **kwargs)
+        except StreaksError as exc:
+            if out.debug:
+                raise
+            return out.failed(exc)
+
+    return wrapper
+
+
+CONNECTION_OPTIONS = [
+    click.option("--sim", is_flag=True,
+                 help="Use the embedded simulator (.streaks/sim.db): no server, no key."),
+    click.option("--env", default=None, metavar="NAME",
+                 help="An environment of streaks.toml: its API, key variable, overrides and"
+                      " tenant ids."),
+    click.option("--api-url", default=None,
+                 help="Admin API base URL (default: $PHOENIX_ADMIN_URL)."),
+    click.option("--allow-insecure-http", is_flag=True,
+                 help="Allow plain http:// to a host that is not loopback."),
+    click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(0.1),
+                 help="Seconds to wait for each answer."),
+    click.option("--retries", default=4, show_default=True, type=click.IntRange(0, 20),
+                 help="Retries of a request after 5xx, 429 or a dropped connection."),
+    click.option("--retry-max-seconds", default=60.0, show_default=True,
+                 type=click.FloatRange(0), help="Total time one request may spend retrying."),
+    click.option("--rate-limit", default=0.0, show_default=True, type=click.FloatRange(0),
+                 help="Most requests started per second (0: no limit)."),
+]
+
+
+def connection_options(func: F) -> F:
+    """Add the connection options and hand the command one ``connection`` argument."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from reconciler.commands.connection import OPTIONS, Connection
+
+        kwargs["connection"] = Connection(**{n: kwargs.pop(n) for n in OPTIONS})
+        return func(*args, **kwargs)
+
+    for option in reversed(CONNECTION_OPTIONS):
+        wrapper = option(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+def target_options(func: F) -> F:
+    """Options naming the tenants, the API (or the simulator) and the guards of planning,
+    handed to the command as ``connection`` and ``options`` (with ``--at``)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from reconciler.plan.planner import PlanOptions
+
+        kwargs["options"] = PlanOptions(max_archive=kwargs.pop("max_archive"),
+                                        allow_archive_all=kwargs.pop("allow_archive_all"),
+                                        at=kwargs["at"])
+        return func(*args, **kwargs)
+
+    options = [
+        click.option("--tenant", "tenants", multiple=True, shell_complete=complete_tenant,
+                     help="Only this tenant (repeatable). Default: every folder."),
+        click.option("--max-archive", default=5, show_default=True, type=click.IntRange(0),
+                     help="Refuse a prune that archives more definitions per tenant."),
+        click.option("--allow-archive-all", is_flag=True,
+                     help="Allow a prune to archive every definition of a tenant."),
+        DIR_OPTION,
+    ]
+    decorated = connection_options(AT_OPTION(SHARD_OPTION(wrapper)))
+    for option in reversed(options):
+        decorated = option(decorated)
+    return decorated  # type: ignore[return-value]
+
+
+MARKDOWN_OUT = click.option(
+    "--markdown-out", type=click.Path(path_type=Path), default=None,
+    help="Also write the Markdown form (the PR comment, the job summary) to this file.")
+
+
+def key_pair(_: Any, __: Any, values: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    pairs: dict[str, set[str]] = {}
+    for value in values:
+        tenant, sep, key = value.partition("=")
+        if not sep or not tenant or not key:
+            raise click.BadParameter("expected TENANT=KEY")
+        pairs.setdefault(key, set()).add(tenant)
+    return {k: frozenset(v) for k, v in pairs.items()}
+

@@ -1,0 +1,196 @@
+"""The planning core every command that talks to the API shares: validate the files, fetch
+live state, plan (against a git ref too, for PR previews), save and reload a plan.
+
+Functions here read files (``files/``), fetch live state (``api/``), plan (``plan/``) and
+return values; nothing here writes to the terminal.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from reconciler.api.client import AdminClient
+from reconciler.api.connection import Target, open_client
+from reconciler.api.fetch import fetch_live
+from reconciler.api.secrets import scrub
+from reconciler.errors import ConfigInvalid
+from reconciler.files.gitref import file_at, git_commit, materialize
+from reconciler.files.loader import load, load_valid
+from reconciler.files.project import SETTINGS_FILE, for_environment
+from reconciler.model.desired import DesiredState, DesiredTenant
+from reconciler.model.live import LiveState
+from reconciler.model.project import Environment
+from reconciler.plan import saved
+from reconciler.plan.made import Made
+from reconciler.plan.operations import Plan
+from reconciler.plan.planner import PlanOptions, make_plan, scheduled_only
+from reconciler.plan.scope import ScopedPlan, split
+from reconciler.plan.shards import Shard
+
+T = TypeVar("T")
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(coroutine)``, without its cost on a large result: Python 3.11's
+    ``asyncio.run`` formats the finished task with ``repr()`` of its result (for a 10,000
+    definition plan, megabytes of text and most of a second), so the result travels in a
+    box the task never returns."""
+    box: list[T] = []
+
+    async def main() -> None:
+        box.append(await coroutine)
+
+    asyncio.run(main())
+    return box[0]
+
+
+# Drift changes nothing, so the prune guards (which protect applies) do not apply to it.
+UNGUARDED = PlanOptions(allow_archive_all=True, max_archive=10**9)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlanRun:
+    """A plan and what it was made from."""
+
+    plan: Plan
+    desired: DesiredState
+    live: LiveState
+    target: Target
+    baseline: DesiredState | None = None  # what git named before (plan --base-ref)
+    scheduled_only: bool = False  # only the status changes schedules make (the scheduler)
+
+
+async def plan_with(client: AdminClient, desired: DesiredState, target: Target,
+                    options: PlanOptions) -> PlanRun:
+    """Fetch live state for the desired tenants and plan."""
+    live = await fetch_live(client, desired.tenant_ids())
+    return PlanRun(plan=make_plan(desired, live, options), desired=desired, live=live,
+                   target=target)
+
+
+def _keep(shard: Shard | None) -> Callable[[str], bool] | None:
+    """The tenant folders a shard reads (all without one)."""
+    return None if shard is None else shard.holds
+
+
+def for_shard(target: Target, shard: Shard | None) -> Target:
+    """A shard reads its tenants' lists, not the list of every tenant."""
+    if shard is None:
+        return target
+    return replace(target, settings=replace(target.settings, per_tenant=True))
+
+
+async def plan_dir(directory: Path, tenants: Sequence[str], target: Target,
+                   options: PlanOptions, *, shard: Shard | None = None) -> PlanRun:
+    """Validate ``directory`` (nothing is sent if it is invalid), then plan (the tenants of
+    ``shard`` only, when given, read tenant by tenant)."""
+    target = for_shard(target, shard)
+    desired = for_environment(load_valid(directory, tenants, _keep(shard)), target.environment)
+    async with open_client(target, desired.tenant_ids()) as client:
+        run = await plan_with(client, desired, target, options)
+    return replace(run, plan=replace(run.plan, made=made_by(directory, target, shard)))
+
+
+def made_by(directory: Path, target: Target, shard: Shard | None) -> Made:
+    """Where a plan of ``directory`` against ``target`` is made (for ``merge-plans``)."""
+    return Made(shard=None if shard is None else str(shard),
+                environment=target.environment_name, git_commit=git_commit(directory),
+                api_url=target.url)
+
+
+async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
+                      options: PlanOptions, base_ref: str, *, label: str | None = None,
+                      shard: Shard | None = None) -> tuple[PlanRun, ScopedPlan]:
+    """Plan the working tree and ``base_ref``'s copy of ``directory`` against one live state
+    (``label`` names the base in the result; default ``base_ref``)."""
+    target = for_shard(target, shard)
+    desired = for_environment(load_valid(directory, tenants, _keep(shard)), target.environment)
+    if target.environment_name is not None and not environment_at(
+            target.environment_name, base_ref):
+        # This pull request adds the environment: on base it held nothing git manages.
+        base = DesiredState(tenants=())
+    else:
+        try:
+            base = desired_at(directory, target.environment, base_ref)
+        except ConfigInvalid:  # base's overrides are broken: not this PR's to report
+            base = desired_at(directory, target.environment, base_ref, overrides=False)
+    wanted = set(desired.tenant_ids())
+    kept = tuple(t for t in base.tenants if t.tenant in wanted)
+    # Tenants new in this PR exist on base as empty folders, so they plan as all-new.
+    missing = wanted - {t.tenant for t in kept}
+    base = DesiredState(tenants=tuple(sorted((*kept, *(DesiredTenant(t) for t in missing)),
+                                             key=lambda t: t.tenant)))
+    async with open_client(target, desired.tenant_ids()) as client:
+        live = await fetch_live(client, desired.tenant_ids())
+    # The PR's plan knows what git named before it: new names that match live definitions
+    # are adoptions, dropped names that reappear renamed are dangers.
+    made = made_by(directory, target, shard)
+    run = PlanRun(plan=replace(make_plan(desired, live, options, baseline=base), made=made),
+                  desired=desired, live=live, target=target, baseline=base)
+    base_plan = make_plan(base, live, options)
+    return run, split(run.plan, base_plan, label or base_ref)
+
+
+def save_plan(path: Path, run: PlanRun, directory: Path) -> None:
+    """Write ``run`` as a saved plan, with the commit ``directory`` is at (read once, when
+    the plan was made)."""
+    commit = run.plan.made.git_commit if run.plan.made is not None else git_commit(directory)
+    saved.save(path, run.plan, run.desired, run.live, run.target.url, commit,
+               baseline=run.baseline, redact=scrub)
+
+
+async def saved_plan(path: Path, target: Target, options: PlanOptions) -> PlanRun:
+    """Load a saved plan and check it before anything is sent: its shape, its tenants, that
+    nothing it touches changed since it was made, and that planning its desired snapshot
+    against live state now gives exactly its operations (an edited plan is refused as
+    tampered), with the prune guards of this invocation (``options``)."""
+    plan, doc = saved.load(path)
+    desired = saved.desired_snapshot(doc, path)
+    baseline = saved.baseline_snapshot(doc, path)
+    saved.check_environment(plan, target.environment_name, path)
+    saved.check_tenants(plan, doc, desired, path)
+    async with open_client(target, desired.tenant_ids()) as client:
+        live = await fetch_live(client, plan.tenants)
+    saved.check_fresh(plan, doc, live, target.url)
+    saved.check_schedules(plan, desired, options.at)
+    # Derived as it was made: schedules read at the plan's own instant.
+    derive = replace(options, at=plan.at)
+    saved.check_derived(plan, make_plan(desired, live, derive, baseline=baseline), path)
+    return PlanRun(plan=plan, desired=desired, live=live, target=target, baseline=baseline)
+
+
+def environment_at(name: str, ref: str) -> bool:
+    """Whether ``streaks.toml`` declares environment ``name`` at git ``ref``."""
+    import tomllib
+
+    text = file_at(Path(SETTINGS_FILE), ref)
+    if text is None:
+        return False
+    try:
+        environments = tomllib.loads(text.decode("utf-8")).get("environments", {})
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return True  # unreadable there: not this pull request's to judge
+    return isinstance(environments, dict) and name in environments
+
+
+def desired_at(directory: Path, env: Environment | None, ref: str, *,
+               overrides: bool = True) -> DesiredState:
+    """``directory`` as git ``ref`` holds it, as environment ``env`` sees it (its override
+    folder at ``ref`` too, unless ``overrides`` is False). Its own invalid files are left
+    out: what a ref holds is not the working tree's to report."""
+    with tempfile.TemporaryDirectory(prefix="streaks-ref-") as tmp:
+        state, _ = load(materialize(directory, ref, Path(tmp)))
+        overlay = (materialize(Path(env.overlay), ref, Path(tmp) / "overlay")
+                   if env is not None and env.overlay and overrides else
+                   Path(tmp) / "no-overlay" if env is not None else None)
+        return for_environment(state, env, overlay)
+
+
+def only_scheduled(run: PlanRun) -> PlanRun:
+    """``run`` with only the status changes its schedules make (``apply --only-scheduled``)."""
+    return replace(run, plan=scheduled_only(run.plan), scheduled_only=True)

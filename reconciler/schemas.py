@@ -76,15 +76,18 @@ def _tenant() -> dict[str, Any]:
 
 
 def _plan() -> dict[str, Any]:
-    from reconciler.plan.codec import plan_schema
+    from reconciler.plan.codec import PlanData
 
-    return plan_schema()
+    return model_schema(PlanData, "streaks plan",
+                        "Output of `streaks plan --format json` (format_version 1).")
 
 
 def _drift() -> dict[str, Any]:
-    from reconciler.plan.drift import drift_schema
+    from reconciler.plan.drift import ReportData
 
-    return drift_schema()
+    return model_schema(ReportData, "streaks drift",
+                        "Output of `streaks drift --format json` (format_version 1). In each"
+                        " change, `before` is git's value and `after` the live value.")
 
 
 def _openapi() -> dict[str, Any]:
@@ -100,21 +103,25 @@ def _saved_plan() -> dict[str, Any]:
 
 
 def _apply() -> dict[str, Any]:
-    from reconciler.api.results import apply_schema
+    from reconciler.api.results import ApplyData
 
-    return apply_schema()
+    return model_schema(ApplyData, "streaks apply",
+                        "Output of `streaks apply --format json` (format_version 1): every"
+                        " operation's result and the plan made right after to confirm it.")
 
 
 def _calendar() -> dict[str, Any]:
-    from reconciler.render.calendar_forms import calendar_schema
+    from reconciler.render.calendar_forms import CalendarData
 
-    return calendar_schema()
+    return model_schema(CalendarData, "streaks calendar",
+                        "Output of `streaks calendar --format json` (format_version 1).")
 
 
 def _validate() -> dict[str, Any]:
-    from reconciler.model.diagnostics import validate_schema
+    from reconciler.model.diagnostics import ValidateData
 
-    return validate_schema()
+    return model_schema(ValidateData, "streaks validate",
+                        "Output of `streaks validate --format json` (format_version 1).")
 
 
 def open_for_additions(schema: Any) -> Any:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from reconciler.plan.codec import operation_data
-from reconciler.plan.operations import Operation, Plan
+from pydantic import Field
 
-FORMAT_VERSION = 1
+from reconciler.model.json_form import JsonForm, counts_model, listed
+from reconciler.plan.codec import OperationData
+from reconciler.plan.operations import Action, Operation, Plan
+
+FORMAT_VERSION: Literal[1] = 1
 
 Outcome = Literal["ok", "adopted", "failed", "skipped", "conflict"]
 OUTCOMES: tuple[Outcome, ...] = ("ok", "adopted", "failed", "skipped", "conflict")
@@ -82,95 +85,86 @@ class ApplyRun:
                 and (self.confirm is None or not self.confirm.has_changes))
 
 
+class FreezeData(JsonForm):
+    """Tenants in a freeze window changed anyway (--override-freeze), and the reason given."""
+
+    tenants: list[str] = listed()
+    reason: str = ""
+
+
+class ResultData(JsonForm):
+    """What happened to one operation."""
+
+    index: int = Field(ge=0)
+    action: str = Field(json_schema_extra={"enum": [a.value for a in Action]})
+    tenant: str
+    name: str
+    id: str | None
+    outcome: Outcome = Field(description="conflict: the record changed in Phoenix since the"
+                             " plan, so it was not written (or our write was undone).")
+    message: str
+
+    @classmethod
+    def of(cls, r: OperationResult) -> ResultData:
+        return cls.model_construct(index=r.index, action=r.operation.action.value,
+                                   tenant=r.operation.tenant, name=r.operation.name,
+                                   id=r.operation.id or _created_id(r), outcome=r.outcome,
+                                   message=r.message)
+
+
+class ConfirmData(JsonForm):
+    """The plan made right after the apply, which must show no changes."""
+
+    made: bool
+    error: str | None = Field(description="Why the confirming plan could not be made.")
+    has_changes: bool | None
+    operations: list[OperationData]
+
+
+if TYPE_CHECKING:
+    OutcomeCounts = JsonForm
+else:
+    OutcomeCounts = counts_model("OutcomeCounts", OUTCOMES)
+
+
+class ApplyData(JsonForm):
+    """``streaks apply --format json``: every operation's result and the plan made right
+    after to confirm it."""
+
+    format_version: Literal[1]
+    success: bool = Field(description="Every operation succeeded and the confirming plan is"
+                          " empty.")
+    interrupted: bool = Field(False, description="Ctrl-C stopped the apply: operations in"
+                              " flight finished, the others were not started (added in 0.2;"
+                              " absent before).")
+    freeze_override: FreezeData | None = None
+    seconds: float = Field(ge=0)
+    counts: OutcomeCounts
+    results: list[ResultData]
+    confirm: ConfirmData
+
+    @classmethod
+    def of(cls, run: ApplyRun) -> ApplyData:
+        confirm, freeze = run.confirm, run.freeze_override
+        return cls.model_construct(
+            format_version=FORMAT_VERSION, success=run.ok, interrupted=run.interrupted,
+            freeze_override=None if freeze is None else FreezeData.model_construct(
+                tenants=list(freeze.tenants), reason=freeze.reason),
+            seconds=round(run.report.seconds, 3),
+            counts=OutcomeCounts.model_validate(run.report.counts()),
+            results=[ResultData.of(r) for r in run.report.results],
+            confirm=ConfirmData.model_construct(
+                made=confirm is not None, error=run.confirm_error,
+                has_changes=None if confirm is None else confirm.has_changes,
+                operations=[] if confirm is None else [OperationData.of(op)
+                                                       for op in confirm.operations]))
+
+
 def as_data(run: ApplyRun) -> dict[str, Any]:
     """The apply as plain data (``streaks apply --format json``)."""
-    confirm = run.confirm
-    return {
-        "format_version": FORMAT_VERSION,
-        "success": run.ok,
-        "interrupted": run.interrupted,
-        "freeze_override": None if run.freeze_override is None else {
-            "tenants": list(run.freeze_override.tenants),
-            "reason": run.freeze_override.reason},
-        "seconds": round(run.report.seconds, 3),
-        "counts": run.report.counts(),
-        "results": [
-            {"index": r.index, "action": r.operation.action.value, "tenant": r.operation.tenant,
-             "name": r.operation.name, "id": r.operation.id or _created_id(r),
-             "outcome": r.outcome, "message": r.message}
-            for r in run.report.results
-        ],
-        "confirm": {
-            "made": confirm is not None,
-            "error": run.confirm_error,
-            "has_changes": None if confirm is None else confirm.has_changes,
-            "operations": [] if confirm is None else [operation_data(op)
-                                                       for op in confirm.operations],
-        },
-    }
+    return ApplyData.of(run).data()
 
 
 def _created_id(result: OperationResult) -> str | None:
     value = result.record.get("id") if result.record is not None else None
     return value if isinstance(value, str) else None
-
-
-def apply_schema() -> dict[str, Any]:
-    """The JSON Schema of ``streaks apply --format json``."""
-    from reconciler.plan.codec import plan_schema
-
-    operation = plan_schema()["properties"]["operations"]["items"]
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "streaks apply",
-        "description": "Output of `streaks apply --format json` (format_version 1): every"
-                       " operation's result and the plan made right after to confirm it.",
-        "type": "object",
-        "required": ["format_version", "success", "seconds", "counts", "results", "confirm"],
-        "additionalProperties": False,
-        "properties": {
-            "format_version": {"const": FORMAT_VERSION},
-            "success": {"type": "boolean", "description": "Every operation succeeded and the"
-                        " confirming plan is empty."},
-            "freeze_override": {"type": ["object", "null"], "description": "Tenants in a"
-                                " freeze window changed anyway (--override-freeze), and the"
-                                " reason given.",
-                                "properties": {"tenants": {"type": "array",
-                                                           "items": {"type": "string"}},
-                                               "reason": {"type": "string"}}},
-            "interrupted": {"type": "boolean", "description": "Ctrl-C stopped the apply:"
-                            " operations in flight finished, the others were not started"
-                            " (added in 0.2; absent before)."},
-            "seconds": {"type": "number", "minimum": 0},
-            "counts": {"type": "object", "required": list(OUTCOMES),
-                       "additionalProperties": False,
-                       "properties": {k: {"type": "integer", "minimum": 0} for k in OUTCOMES}},
-            "results": {"type": "array", "items": {
-                "type": "object",
-                "required": ["index", "action", "tenant", "name", "id", "outcome", "message"],
-                "additionalProperties": False,
-                "properties": {
-                    "index": {"type": "integer", "minimum": 0},
-                    "action": operation["properties"]["action"],
-                    "tenant": {"type": "string"}, "name": {"type": "string"},
-                    "id": {"type": ["string", "null"]},
-                    "outcome": {"enum": list(OUTCOMES), "description": "conflict: the record"
-                                " changed in Phoenix since the plan, so it was not written"
-                                " (or our write was undone)."},
-                    "message": {"type": "string"},
-                },
-            }},
-            "confirm": {
-                "type": "object",
-                "required": ["made", "error", "has_changes", "operations"],
-                "additionalProperties": False,
-                "properties": {
-                    "made": {"type": "boolean"},
-                    "error": {"type": ["string", "null"], "description": "Why the confirming"
-                              " plan could not be made."},
-                    "has_changes": {"type": ["boolean", "null"]},
-                    "operations": {"type": "array", "items": operation},
-                },
-            },
-        },
-    }

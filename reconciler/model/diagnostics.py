@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
+
+from pydantic import Field
+
+from reconciler.model.json_form import JsonForm
 
 Severity = Literal["error", "warning"]
 
@@ -21,60 +25,48 @@ class Diagnostic:
     severity: Severity = "error"
 
     def as_dict(self) -> dict[str, object]:
-        """The stable JSON form of one problem (see :func:`validate_schema`)."""
-        return {
-            "file": self.file,
-            "line": self.line,
-            "col": self.col,
-            "path": self.path,
-            "message": self.message,
-            "severity": self.severity,
-        }
+        """The stable JSON form of one problem (:class:`DiagnosticData`)."""
+        return DiagnosticData.of(self).data()
 
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Literal[1] = 1
+
+
+class DiagnosticData(JsonForm):
+    """One problem of ``streaks validate --format json``."""
+
+    file: str
+    line: int = Field(ge=1)
+    col: int = Field(ge=1)
+    path: str = Field(description="Dotted field path (empty for the file itself).")
+    message: str
+    severity: Severity
+
+    @classmethod
+    def of(cls, d: Diagnostic) -> DiagnosticData:
+        return cls.model_construct(file=d.file, line=d.line, col=d.col, path=d.path,
+                                   message=d.message, severity=d.severity)
+
+
+class ValidateData(JsonForm):
+    """``streaks validate --format json``: the verdict, the counts and every problem."""
+
+    format_version: Literal[1]
+    valid: bool = Field(description="No error (warnings allowed).")
+    files: int = Field(ge=0, description="YAML files seen.")
+    errors: int = Field(ge=0)
+    warnings: int = Field(ge=0)
+    diagnostics: list[DiagnosticData]
+
+    @classmethod
+    def of(cls, diagnostics: Sequence[Diagnostic], files: int) -> ValidateData:
+        errors = sum(1 for d in diagnostics if d.severity == "error")
+        return cls.model_construct(format_version=FORMAT_VERSION, valid=errors == 0,
+                                   files=files, errors=errors,
+                                   warnings=len(diagnostics) - errors,
+                                   diagnostics=[DiagnosticData.of(d) for d in diagnostics])
 
 
 def report_data(diagnostics: Sequence[Diagnostic], files: int) -> dict[str, object]:
     """``streaks validate --format json``: the verdict, the counts and every problem."""
-    errors = sum(1 for d in diagnostics if d.severity == "error")
-    return {
-        "format_version": FORMAT_VERSION,
-        "valid": errors == 0,
-        "files": files,
-        "errors": errors,
-        "warnings": len(diagnostics) - errors,
-        "diagnostics": [d.as_dict() for d in diagnostics],
-    }
-
-
-def validate_schema() -> dict[str, Any]:
-    """The JSON Schema of ``streaks validate --format json``."""
-    count = {"type": "integer", "minimum": 0}
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "streaks validate",
-        "description": "Output of `streaks validate --format json` (format_version 1).",
-        "type": "object",
-        "required": ["format_version", "valid", "files", "errors", "warnings", "diagnostics"],
-        "properties": {
-            "format_version": {"const": FORMAT_VERSION},
-            "valid": {"type": "boolean", "description": "No error (warnings allowed)."},
-            "files": {**count, "description": "YAML files seen."},
-            "errors": count,
-            "warnings": count,
-            "diagnostics": {"type": "array", "items": {
-                "type": "object",
-                "required": ["file", "line", "col", "path", "message", "severity"],
-                "properties": {
-                    "file": {"type": "string"},
-                    "line": {"type": "integer", "minimum": 1},
-                    "col": {"type": "integer", "minimum": 1},
-                    "path": {"type": "string", "description": "Dotted field path (empty for"
-                             " the file itself)."},
-                    "message": {"type": "string"},
-                    "severity": {"enum": ["error", "warning"]},
-                },
-            }},
-        },
-    }
+    return ValidateData.of(diagnostics, files).data()

@@ -1,4 +1,4 @@
-"""The plan's JSON form, its schema, and saved plans (``streaks plan --out``).
+"""The plan's JSON form: :class:`PlanData` is its structure, writer, reader and schema.
 
 ``as_data`` is the one serialisation of a plan: ``plan --format json`` prints it and a saved
 plan embeds it. A saved plan also holds the desired snapshot, a fingerprint of every live
@@ -14,13 +14,14 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime
 from types import MappingProxyType
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from reconciler.errors import PlanFileInvalid
+from reconciler.model.json_form import JsonForm, counts_model, listed
 from reconciler.model.schedule import SUPPORTED, Transition, in_supported_years
-from reconciler.plan.made import MADE_SCHEMA, MadeData
+from reconciler.plan.made import MADE_DESCRIPTION, MadeData
 from reconciler.plan.operations import (
     Action,
     Change,
@@ -30,42 +31,16 @@ from reconciler.plan.operations import (
     Scheduled,
     Unmanaged,
 )
-from reconciler.plan.schedule_diff import (
-    SCHEDULE_CHANGES_SCHEMA,
-    schedule_change_data,
-    schedule_change_from_data,
-)
+from reconciler.plan.schedule_diff import SCHEDULE_CHANGES_DESCRIPTION, ScheduleChangeData
 from reconciler.plan.scope import ScopedPlan
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Literal[1] = 1
 SAVED_KIND = "streaks-saved-plan"
-SAVED_FORMAT_VERSION = 1
+SAVED_FORMAT_VERSION: Literal[1] = 1
 SUMMARY_KEYS: tuple[str, ...] = (*(a.value for a in Action), "unmanaged")
 
 
 # --- the JSON form ------------------------------------------------------------------------
-
-
-def as_data(plan: Plan) -> dict[str, Any]:
-    """The plan as plain data (``plan --format json``, and the core of a saved plan)."""
-    return {
-        "format_version": FORMAT_VERSION,
-        "has_changes": plan.has_changes,
-        "fingerprint": fingerprint(plan),
-        "summary": plan.summary(),
-        "operations": [operation_data(op) for op in plan.operations],
-        "unmanaged": [
-            {"tenant": u.tenant, "name": u.name, "id": u.id, "status": u.status,
-             "updated_at": u.updated_at}
-            for u in plan.unmanaged
-        ],
-        "tenants": list(plan.tenants),
-        "notes": list(plan.notes),
-        "at": None if plan.at is None else utc_text(plan.at),
-        "scheduled": [scheduled_data(s) for s in plan.scheduled],
-        "made": None if plan.made is None else plan.made.as_data(),
-        "schedule_changes": [schedule_change_data(c) for c in plan.schedule_changes],
-    }
 
 
 def utc_text(at: datetime) -> str:
@@ -73,72 +48,262 @@ def utc_text(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def scheduled_data(s: Scheduled) -> dict[str, Any]:
-    """A scheduled definition as plain data."""
-    def edge(t: Transition | None) -> dict[str, Any] | None:
-        return None if t is None else {"at": utc_text(t.at), "from": t.before, "to": t.after}
+class ChangeData(JsonForm):
+    """One difference (plan and drift documents share it)."""
 
-    return {"tenant": s.tenant, "name": s.name, "status": s.status, "timezone": s.timezone,
-            "previous": edge(s.previous), "next": edge(s.next)}
+    path: str = Field(description="Dotted field path, e.g. config.window.timezone; a milestone"
+                      " is named by its threshold (config.milestones[threshold=7]"
+                      ".reward_item_id); an event type added or removed has the path"
+                      " config.event_types and the type as its value.")
+    kind: ChangeKind = Field(ChangeKind.CHANGED, description="added: absent before; removed:"
+                             " absent after; changed: present on both sides (null is a value,"
+                             " not an absence).")
+    before: Any = Field(None, description="The value before (a plan: the live value; drift:"
+                        " git's value); null when kind is added.")
+    after: Any = Field(None, description="The value after (a plan: the desired value; drift:"
+                       " the live value); null when kind is removed.")
+
+    @classmethod
+    def of(cls, change: Change) -> ChangeData:
+        return cls.model_construct(path=change.path, kind=change.kind, before=change.before,
+                                   after=change.after)
+
+    def value(self) -> Change:
+        return Change(self.path, self.before, self.after, self.kind)
+
+
+def change_data(change: Change) -> dict[str, Any]:
+    """One difference as plain data."""
+    return ChangeData.of(change).data()
+
+
+class OperationData(JsonForm):
+    """One operation: the API call it makes and everything a reviewer is shown of it."""
+
+    action: str = Field(json_schema_extra={"enum": [a.value for a in Action]})
+    tenant: str
+    name: str = Field(description="The definition's (new) name.")
+    id: str | None = Field(description="Null for a create.")
+    previous_name: str | None = Field(None, description="Set on a rename.")
+    destructive: bool = False
+    changes: list[ChangeData] = listed()
+    warnings: list[str] = listed("Effects on live player streaks.")
+    dangers: list[str] = listed("Destructive-class warnings: what players lose"
+                                " (a rename without renamed_from). Such an operation is"
+                                " destructive.")
+    depends_on: list[Annotated[int, Field(ge=0)]] = listed(
+        "Indexes of operations that must finish first.")
+    pruned: bool = Field(False, description="An archive of a definition git does not name,"
+                         " because the tenant has prune: true.")
+    file: str | None = Field(None, description="The file that asks for the operation (null"
+                             " for a pruned archive).")
+    sources: list[str] = listed("Every file that made the definition: a shared"
+                                " base, then the tenant's overlay and an environment's"
+                                " override, or just its own file.")
+    updated_at: str | None = Field(None, description="The live record's updated_at when"
+                                   " planned (null for a create).")
+    scheduled: bool = Field(False, description="A status change that the definition's"
+                            " schedule makes (what `apply --only-scheduled` applies, and what"
+                            " a freeze lets through).")
+    body: dict[str, Any] = Field(description="The exact request body sent.")
+
+    @classmethod
+    def of(cls, op: Operation) -> OperationData:
+        return cls.model_construct(
+            action=op.action.value, tenant=op.tenant, name=op.name, id=op.id,
+            previous_name=op.previous_name, destructive=op.destructive,
+            changes=[ChangeData.of(c) for c in op.changes], warnings=list(op.warnings),
+            dangers=list(op.dangers), depends_on=list(op.depends_on), pruned=op.pruned,
+            file=op.file, sources=list(op.sources), updated_at=op.updated_at,
+            scheduled=op.scheduled, body=dict(op.body))
+
+    def value(self, source: str) -> Operation:
+        try:
+            action = Action(self.action)
+        except ValueError:
+            known = ", ".join(a.value for a in Action)
+            raise PlanFileInvalid(f"{source!r}: unknown action {self.action!r} (this streaks"
+                                  f" knows {known})") from None
+        return Operation(
+            action=action, tenant=self.tenant, name=self.name, id=self.id,
+            changes=tuple(c.value() for c in self.changes), warnings=tuple(self.warnings),
+            body=MappingProxyType(dict(self.body)), previous_name=self.previous_name,
+            depends_on=tuple(self.depends_on), dangers=tuple(self.dangers),
+            pruned=self.pruned, file=self.file, sources=tuple(self.sources),
+            updated_at=self.updated_at, scheduled=self.scheduled)
 
 
 def operation_data(op: Operation) -> dict[str, Any]:
     """One operation as plain data."""
-    return {
-        "action": op.action.value,
-        "tenant": op.tenant,
-        "name": op.name,
-        "id": op.id,
-        "previous_name": op.previous_name,
-        "destructive": op.destructive,
-        "changes": [change_data(c) for c in op.changes],
-        "warnings": list(op.warnings),
-        "dangers": list(op.dangers),
-        "depends_on": list(op.depends_on),
-        "pruned": op.pruned,
-        "file": op.file,
-        "sources": list(op.sources),
-        "updated_at": op.updated_at,
-        "scheduled": op.scheduled,
-        "body": dict(op.body),
-    }
+    return OperationData.of(op).data()
 
 
-def change_data(change: Change) -> dict[str, Any]:
-    """One difference as plain data (plan and drift JSON share it)."""
-    return {"path": change.path, "kind": change.kind.value, "before": change.before,
-            "after": change.after}
+class UnmanagedData(JsonForm):
+    """A live definition git does not name."""
+
+    tenant: str
+    name: str
+    id: str
+    status: str
+    updated_at: str | None = None
+
+    @classmethod
+    def of(cls, u: Unmanaged) -> UnmanagedData:
+        return cls.model_construct(tenant=u.tenant, name=u.name, id=u.id, status=u.status,
+                                   updated_at=u.updated_at)
+
+    def value(self) -> Unmanaged:
+        return Unmanaged(tenant=self.tenant, name=self.name, id=self.id, status=self.status,
+                         updated_at=self.updated_at)
+
+
+class EdgeData(JsonForm):
+    """A change of scheduled status."""
+
+    at: str = Field(description="UTC, ISO 8601.")
+    from_: str = Field(alias="from")
+    to: str
+
+    @classmethod
+    def of(cls, t: Transition | None) -> EdgeData | None:
+        return None if t is None else cls.model_construct(at=utc_text(t.at), from_=t.before,
+                                                          to=t.after)
+
+    def value(self, source: str) -> Transition | None:
+        at = _instant(self.at, source)
+        return None if at is None else Transition(at, self.from_, self.to)
+
+
+class ScheduledData(JsonForm):
+    """A definition with a schedule: the status it asks for at the plan's instant, and its
+    last and next changes."""
+
+    tenant: str
+    name: str
+    status: str
+    timezone: str
+    previous: EdgeData | None = None
+    next: EdgeData | None = None
+
+    @classmethod
+    def of(cls, s: Scheduled) -> ScheduledData:
+        return cls.model_construct(tenant=s.tenant, name=s.name, status=s.status,
+                                   timezone=s.timezone, previous=EdgeData.of(s.previous),
+                                   next=EdgeData.of(s.next))
+
+    def value(self, source: str) -> Scheduled:
+        return Scheduled(tenant=self.tenant, name=self.name, status=self.status,
+                         timezone=self.timezone,
+                         previous=None if self.previous is None else self.previous.value(source),
+                         next=None if self.next is None else self.next.value(source))
+
+
+def scheduled_data(s: Scheduled) -> dict[str, Any]:
+    """A scheduled definition as plain data."""
+    return ScheduledData.of(s).data()
+
+
+class ScopeData(JsonForm):
+    """With --base-ref: which operations this pull request introduces and which base would
+    make anyway (pending or drift)."""
+
+    base_ref: str
+    introduced: list[int]
+    pre_existing: list[int]
+    resolved_on_base: int = Field(ge=0)
+    introduced_unmanaged: list[int] = listed("Indexes into unmanaged of the live"
+                                             " definitions this pull request stops naming.")
+
+
+# One count per action, plus unmanaged, each required.
+if TYPE_CHECKING:
+    SummaryData = JsonForm
+else:
+    SummaryData = counts_model("SummaryData", SUMMARY_KEYS)
+
+
+class PlanData(JsonForm):
+    """``streaks plan --format json``: the plan, and with --base-ref its ``scope``."""
+
+    format_version: Literal[1]
+    has_changes: bool
+    fingerprint: str | None = Field(None, description="A digest of what applying the plan"
+                                    " would do (its operations' effects, in order): two plans"
+                                    " with the same fingerprint make the same API calls. The"
+                                    " PR comment carries it; the merge applies only a plan"
+                                    " that has it.")
+    summary: SummaryData
+    operations: list[OperationData]
+    unmanaged: list[UnmanagedData]
+    tenants: list[str] = listed()
+    notes: list[str] = listed()
+    at: str | None = Field(None, description="The instant (UTC) the schedules were read at:"
+                           " `--at`, else when the plan was made.")
+    scheduled: list[ScheduledData] = listed("Each definition with a schedule:"
+                                            " the status it asks for at `at`, and its last and"
+                                            " next changes.")
+    made: MadeData | None = Field(None, description=MADE_DESCRIPTION)
+    schedule_changes: list[ScheduleChangeData] = listed(
+        SCHEDULE_CHANGES_DESCRIPTION)
+    scope: ScopeData | None = None
+
+    @classmethod
+    def of(cls, plan: Plan, scope: ScopeData | None = None) -> PlanData:
+        return cls.model_construct(
+            format_version=FORMAT_VERSION, has_changes=plan.has_changes,
+            fingerprint=fingerprint(plan), summary=SummaryData.model_validate(plan.summary()),
+            operations=[OperationData.of(op) for op in plan.operations],
+            unmanaged=[UnmanagedData.of(u) for u in plan.unmanaged],
+            tenants=list(plan.tenants), notes=list(plan.notes),
+            at=None if plan.at is None else utc_text(plan.at),
+            scheduled=[ScheduledData.of(s) for s in plan.scheduled],
+            made=None if plan.made is None else MadeData.of(plan.made),
+            schedule_changes=[ScheduleChangeData.of(c) for c in plan.schedule_changes],
+            scope=scope)
+
+    def data(self) -> dict[str, Any]:
+        """The document (without ``scope`` when it has none)."""
+        return self.model_dump(mode="json", by_alias=True,
+                               exclude={"scope"} if self.scope is None else None)
+
+    def value(self, source: str) -> Plan:
+        """The plan it holds (an unknown action or a bad instant: :class:`PlanFileInvalid`)."""
+        return Plan(
+            operations=tuple(o.value(source) for o in self.operations),
+            unmanaged=tuple(u.value() for u in self.unmanaged),
+            tenants=tuple(self.tenants), notes=tuple(self.notes),
+            at=_instant(self.at, source),
+            made=None if self.made is None else self.made.value(),
+            schedule_changes=tuple(c.value() for c in self.schedule_changes),
+            scheduled=tuple(s.value(source) for s in self.scheduled))
+
+
+def as_data(plan: Plan) -> dict[str, Any]:
+    """The plan as plain data (``plan --format json``, and the core of a saved plan)."""
+    return PlanData.of(plan).data()
 
 
 def scoped_data(scoped: ScopedPlan) -> dict[str, Any]:
     """``plan --base-ref REF``: the full plan plus its ``scope``."""
-    data = as_data(scoped.full)
     introduced_keys = {_key(op) for op in scoped.introduced.operations}
-    data["scope"] = {
-        "base_ref": scoped.base_ref,
-        "introduced": [i for i, op in enumerate(scoped.full.operations)
-                       if _key(op) in introduced_keys],
-        "pre_existing": [i for i, op in enumerate(scoped.full.operations)
-                         if _key(op) not in introduced_keys],
-        "resolved_on_base": scoped.resolved,
-        "introduced_unmanaged": [i for i, u in enumerate(scoped.full.unmanaged)
-                                 if u in scoped.introduced.unmanaged],
-    }
-    return data
+    full = scoped.full
+    scope = ScopeData.model_construct(
+        base_ref=scoped.base_ref,
+        introduced=[i for i, op in enumerate(full.operations) if _key(op) in introduced_keys],
+        pre_existing=[i for i, op in enumerate(full.operations)
+                      if _key(op) not in introduced_keys],
+        resolved_on_base=scoped.resolved,
+        introduced_unmanaged=[i for i, u in enumerate(full.unmanaged)
+                              if u in scoped.introduced.unmanaged])
+    return PlanData.of(full, scope).data()
 
 
-def scope_of(full: Plan, data: Mapping[str, Any], source: str) -> ScopedPlan | None:
-    """``full``, read from ``data``, as the scoped plan its ``scope`` describes (``plan
-    --base-ref`` output); None for a plan without scope."""
-    scope = data.get("scope")
-    if not isinstance(scope, dict):
+def scope_of(full: Plan, scope: ScopeData | None) -> ScopedPlan | None:
+    """``full`` as the scoped plan ``scope`` describes (``plan --base-ref`` output); None for
+    a plan without scope."""
+    if scope is None:
         return None
-    try:
-        mine = {int(i) for i in scope.get("introduced", [])}
-        orphaned = {int(i) for i in scope.get("introduced_unmanaged", [])}
-        base_ref, resolved = str(scope["base_ref"]), int(scope["resolved_on_base"])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise PlanFileInvalid(f"{source!r}: its scope is malformed ({exc})") from None
+    mine, orphaned = set(scope.introduced), set(scope.introduced_unmanaged)
 
     def part(keep: bool) -> Plan:
         return Plan(operations=tuple(replace(op, depends_on=())
@@ -150,139 +315,11 @@ def scope_of(full: Plan, data: Mapping[str, Any], source: str) -> ScopedPlan | N
                     schedule_changes=full.schedule_changes if keep else ())
 
     return ScopedPlan(full=full, introduced=part(True), pre_existing=part(False),
-                      resolved=resolved, base_ref=base_ref)
+                      resolved=scope.resolved_on_base, base_ref=scope.base_ref)
 
 
 def _key(op: Operation) -> tuple[object, ...]:
     return (op.tenant, op.action, op.name, op.id)
-
-
-def change_schema(before: str, after: str) -> dict[str, Any]:
-    """The JSON Schema of one change; ``before`` and ``after`` say which side is which."""
-    return {
-        "type": "object",
-        "required": ["path", "kind", "before", "after"],
-        "additionalProperties": False,
-        "properties": {
-            "path": {"type": "string", "description": "Dotted field path, e.g."
-                     " config.window.timezone; a milestone is named by its threshold"
-                     " (config.milestones[threshold=7].reward_item_id); an event type added"
-                     " or removed has the path config.event_types and the type as its value."},
-            "kind": {"enum": [k.value for k in ChangeKind], "description":
-                     "added: absent before; removed: absent after; changed: present on both"
-                     " sides (null is a value, not an absence)."},
-            "before": {"description": f"{before} (null when kind is added)."},
-            "after": {"description": f"{after} (null when kind is removed)."},
-        },
-    }
-
-
-def plan_schema() -> dict[str, Any]:
-    """The JSON Schema of ``streaks plan --format json``."""
-    change = change_schema("The live value", "The desired value")
-    operation = {
-        "type": "object",
-        "required": ["action", "tenant", "name", "id", "changes", "warnings"],
-        "additionalProperties": False,
-        "properties": {
-            "action": {"enum": [a.value for a in Action]},
-            "tenant": {"type": "string"},
-            "name": {"type": "string", "description": "The definition's (new) name."},
-            "id": {"type": ["string", "null"], "description": "Null for a create."},
-            "previous_name": {"type": ["string", "null"], "description": "Set on a rename."},
-            "destructive": {"type": "boolean"},
-            "changes": {"type": "array", "items": change},
-            "warnings": {"type": "array", "items": {"type": "string"},
-                         "description": "Effects on live player streaks."},
-            "dangers": {"type": "array", "items": {"type": "string"},
-                        "description": "Destructive-class warnings: what players lose (a rename"
-                                       " without renamed_from). Such an operation is"
-                                       " destructive."},
-            "depends_on": {"type": "array", "items": {"type": "integer", "minimum": 0},
-                           "description": "Indexes of operations that must finish first."},
-            "pruned": {"type": "boolean", "description": "An archive of a definition git"
-                       " does not name, because the tenant has prune: true."},
-            "file": {"type": ["string", "null"], "description": "The file that asks for the"
-                     " operation (null for a pruned archive)."},
-            "sources": {"type": "array", "items": {"type": "string"}, "description": "Every"
-                        " file that made the definition: a shared base, then the tenant's"
-                        " overlay and an environment's override, or just its own file."},
-            "updated_at": {"type": ["string", "null"], "description": "The live record's"
-                           " updated_at when planned (null for a create)."},
-            "scheduled": {"type": "boolean", "description": "A status change that the"
-                          " definition's schedule makes (what `apply --only-scheduled`"
-                          " applies, and what a freeze lets through)."},
-            "body": {"type": "object", "description": "The exact request body sent."},
-        },
-    }
-    edge = {"type": ["object", "null"], "required": ["at", "from", "to"],
-            "additionalProperties": False,
-            "properties": {"at": {"type": "string", "description": "UTC, ISO 8601."},
-                           "from": {"type": "string"}, "to": {"type": "string"}}}
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "streaks plan",
-        "description": "Output of `streaks plan --format json` (format_version 1).",
-        "type": "object",
-        "required": ["format_version", "has_changes", "summary", "operations", "unmanaged"],
-        "additionalProperties": False,
-        "properties": {
-            "format_version": {"const": FORMAT_VERSION},
-            "has_changes": {"type": "boolean"},
-            "fingerprint": {"type": "string", "description": "A digest of what applying the"
-                            " plan would do (its operations' effects, in order): two plans"
-                            " with the same fingerprint make the same API calls. The PR"
-                            " comment carries it; the merge applies only a plan that has it."},
-            "summary": {
-                "type": "object",
-                "required": list(SUMMARY_KEYS),
-                "additionalProperties": False,
-                "properties": {k: {"type": "integer", "minimum": 0} for k in SUMMARY_KEYS},
-            },
-            "operations": {"type": "array", "items": operation},
-            "unmanaged": {"type": "array", "items": {
-                "type": "object", "required": ["tenant", "name", "id", "status"],
-                "additionalProperties": False,
-                "properties": {"tenant": {"type": "string"}, "name": {"type": "string"},
-                               "id": {"type": "string"}, "status": {"type": "string"},
-                               "updated_at": {"type": ["string", "null"]}},
-            }},
-            "tenants": {"type": "array", "items": {"type": "string"}},
-            "notes": {"type": "array", "items": {"type": "string"}},
-            "at": {"type": ["string", "null"], "description": "The instant (UTC) the"
-                   " schedules were read at: `--at`, else when the plan was made."},
-            "made": MADE_SCHEMA,
-            "schedule_changes": SCHEDULE_CHANGES_SCHEMA,
-            "scheduled": {"type": "array", "description": "Each definition with a schedule:"
-                          " the status it asks for at `at`, and its last and next changes.",
-                          "items": {"type": "object",
-                                    "required": ["tenant", "name", "status", "timezone",
-                                                 "previous", "next"],
-                                    "additionalProperties": False,
-                                    "properties": {"tenant": {"type": "string"},
-                                                   "name": {"type": "string"},
-                                                   "status": {"type": "string"},
-                                                   "timezone": {"type": "string"},
-                                                   "previous": edge, "next": edge}}},
-            "scope": {
-                "type": "object",
-                "description": "With --base-ref: which operations this pull request introduces"
-                               " and which base would make anyway (pending or drift).",
-                "required": ["base_ref", "introduced", "pre_existing", "resolved_on_base"],
-                "additionalProperties": False,
-                "properties": {
-                    "base_ref": {"type": "string"},
-                    "introduced": {"type": "array", "items": {"type": "integer"}},
-                    "pre_existing": {"type": "array", "items": {"type": "integer"}},
-                    "resolved_on_base": {"type": "integer", "minimum": 0},
-                    "introduced_unmanaged": {"type": "array", "items": {"type": "integer"},
-                                             "description": "Indexes into unmanaged of the"
-                                             " live definitions this pull request stops"
-                                             " naming."},
-                },
-            },
-        },
-    }
 
 
 # --- reading the JSON form ----------------------------------------------------------
@@ -311,87 +348,6 @@ def fingerprint(plan: Plan) -> str:
     text = json.dumps([[str(part) for part in seen(op)] for op in plan.operations])
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ChangeData(_Strict):
-    """One change as the JSON form holds it."""
-
-    path: str
-    kind: ChangeKind = ChangeKind.CHANGED
-    before: Any = None
-    after: Any = None
-
-
-class OperationData(_Strict):
-    """One operation as the JSON form holds it."""
-
-    action: str
-    tenant: str
-    name: str
-    id: str | None
-    previous_name: str | None = None
-    destructive: bool = False
-    changes: list[ChangeData] = []
-    warnings: list[str] = []
-    dangers: list[str] = []
-    depends_on: list[Annotated[int, Field(ge=0)]] = []
-    pruned: bool = False
-    file: str | None = None
-    sources: list[str] = []
-    updated_at: str | None = None
-    scheduled: bool = False
-    body: dict[str, Any]
-
-
-class UnmanagedData(_Strict):
-    """A live definition git does not name, as the JSON form holds it."""
-
-    tenant: str
-    name: str
-    id: str
-    status: str
-    updated_at: str | None = None
-
-
-class EdgeData(_Strict):
-    """A change of scheduled status, as the JSON form holds it."""
-
-    at: str
-    from_: str = Field(alias="from")
-    to: str
-
-
-class ScheduledData(_Strict):
-    """A scheduled definition, as the JSON form holds it."""
-
-    tenant: str
-    name: str
-    status: str
-    timezone: str
-    previous: EdgeData | None = None
-    next: EdgeData | None = None
-
-
-class PlanData(_Strict):
-    """The structure of the plan's JSON form, checked when a plan is read back."""
-
-    format_version: Literal[1]
-    has_changes: bool
-    fingerprint: str | None = None
-    summary: dict[str, int]
-    operations: list[OperationData]
-    unmanaged: list[UnmanagedData]
-    tenants: list[str] = []
-    notes: list[str] = []
-    at: str | None = None
-    scheduled: list[ScheduledData] = []
-    made: MadeData | None = None
-    schedule_changes: list[dict[str, Any]] = []
-    scope: dict[str, Any] | None = None
-
-
 def one_line(exc: ValidationError, source: str) -> PlanFileInvalid:
     """The first structural problem of a plan file, in one line."""
     err = exc.errors()[0]
@@ -400,41 +356,18 @@ def one_line(exc: ValidationError, source: str) -> PlanFileInvalid:
                            " problem(s)); make a new plan with `streaks plan`")
 
 
+def read(data: Mapping[str, Any], source: str) -> PlanData:
+    """The plan document ``data`` checked (a one-line :class:`PlanFileInvalid` if not)."""
+    try:
+        return PlanData.model_validate(data)
+    except ValidationError as exc:
+        raise one_line(exc, source) from exc
+
+
 def plan_from_data(data: Mapping[str, Any], source: str) -> Plan:
     """A plan back from its JSON form (``plan --format json``, or a saved plan's ``plan``);
     anything malformed or unknown is a one-line :class:`PlanFileInvalid`."""
-    try:
-        parsed = PlanData.model_validate(data)
-    except ValidationError as exc:
-        raise one_line(exc, source) from exc
-    operations = []
-    for o in parsed.operations:
-        try:
-            action = Action(o.action)
-        except ValueError:
-            known = ", ".join(a.value for a in Action)
-            raise PlanFileInvalid(f"{source!r}: unknown action {o.action!r} (this streaks knows"
-                                  f" {known})") from None
-        operations.append(Operation(
-            action=action, tenant=o.tenant, name=o.name, id=o.id,
-            changes=tuple(Change(c.path, c.before, c.after, c.kind) for c in o.changes),
-            warnings=tuple(o.warnings), body=MappingProxyType(dict(o.body)),
-            previous_name=o.previous_name, depends_on=tuple(o.depends_on),
-            dangers=tuple(o.dangers), pruned=o.pruned, file=o.file,
-            sources=tuple(o.sources),
-            updated_at=o.updated_at, scheduled=o.scheduled))
-    return Plan(
-        operations=tuple(operations),
-        unmanaged=tuple(Unmanaged(tenant=u.tenant, name=u.name, id=u.id, status=u.status,
-                                  updated_at=u.updated_at) for u in parsed.unmanaged),
-        tenants=tuple(parsed.tenants), notes=tuple(parsed.notes),
-        at=_instant(parsed.at, source),
-        made=None if parsed.made is None else parsed.made.value(),
-        schedule_changes=tuple(schedule_change_from_data(c)
-                               for c in parsed.schedule_changes),
-        scheduled=tuple(Scheduled(tenant=s.tenant, name=s.name, status=s.status,
-                                  timezone=s.timezone, previous=_edge(s.previous, source),
-                                  next=_edge(s.next, source)) for s in parsed.scheduled))
+    return read(data, source).value(source)
 
 
 def _instant(text: str | None, source: str) -> datetime | None:
@@ -444,11 +377,6 @@ def _instant(text: str | None, source: str) -> datetime | None:
         return parse_instant(text)
     except ValueError as exc:
         raise PlanFileInvalid(f"{source!r}: {exc}") from None
-
-
-def _edge(edge: EdgeData | None, source: str) -> Transition | None:
-    at = None if edge is None else _instant(edge.at, source)
-    return None if edge is None or at is None else Transition(at, edge.from_, edge.to)
 
 
 def parse_instant(text: str) -> datetime:

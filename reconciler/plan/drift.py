@@ -11,14 +11,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import PurePosixPath
-from typing import Any, Literal, assert_never
+from typing import TYPE_CHECKING, Any, Literal, assert_never
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import Field, ValidationError
 
 from reconciler.errors import PlanFileInvalid
 from reconciler.model.desired import shared_overlay
-from reconciler.plan.codec import ChangeData, change_data, change_schema
-from reconciler.plan.made import MADE_SCHEMA, Made, MadeData
+from reconciler.model.json_form import JsonForm, counts_model
+from reconciler.plan.codec import ChangeData
+from reconciler.plan.made import MADE_DESCRIPTION, Made, MadeData
 from reconciler.plan.operations import Action, Change, Operation, Plan, Scheduled
 from reconciler.plan.shards import merged
 
@@ -26,7 +27,7 @@ Kind = Literal["changed", "missing", "archived", "unmanaged"]
 KINDS: tuple[Kind, ...] = ("changed", "missing", "archived", "unmanaged")
 # When one definition needs several operations, the report names the most telling kind.
 PRECEDENCE: tuple[Kind, ...] = ("missing", "archived", "unmanaged", "changed")
-FORMAT_VERSION = 1
+FORMAT_VERSION: Literal[1] = 1
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -140,45 +141,80 @@ def report_from_data(data: Any, source: str) -> DriftReport:
     """Read a report written by ``drift --format json`` (one-line :class:`PlanFileInvalid`
     when it is not one)."""
     try:
-        parsed = _ReportData.model_validate(data)
+        return ReportData.model_validate(data).value()
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(p) for p in err["loc"]) or "the top"
         raise PlanFileInvalid(f"{source}: not a drift report of this version ({where}:"
                               f" {err['msg']})") from exc
-    items = tuple(DriftItem(kind=i.kind, tenant=i.tenant, name=i.name, id=i.id,
-                            changes=tuple(Change(c.path, c.before, c.after, c.kind)
-                                          for c in i.changes),
-                            file=i.file, changed_at=i.changed_at, fix=i.fix, counted=i.counted,
-                            due=i.due) for i in parsed.items)
-    return DriftReport(items=items, tenants=tuple(parsed.tenants),
-                       made=None if parsed.made is None else parsed.made.value())
 
 
-class _ItemData(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class ItemData(JsonForm):
+    """One drifted definition."""
 
-    kind: Kind
+    kind: Kind = Field(description="changed: edited out of band; missing: in git, not in"
+                       " Phoenix; archived: archived behind git's back; unmanaged: in Phoenix,"
+                       " not in git.")
     tenant: str
     name: str
     id: str | None
-    file: str | None
-    changed_at: str | None
-    counted: bool
-    due: bool = False
-    fix: str
-    changes: list[ChangeData]
+    file: str | None = Field(description="The file that names the definition (null when no"
+                             " file does).")
+    changed_at: str | None = Field(description="The live record's updated_at (null when it is"
+                                   " missing).")
+    counted: bool = Field(description="False for an unmanaged definition reported but not"
+                          " counted as drift (the tenant's _tenant.yaml does not say"
+                          " `unmanaged: drift`), or a status change that is due by schedule.")
+    due: bool = Field(False, description="A status its schedule changed lately (within two"
+                      " hours) and the scheduler has not applied yet: reported, not drift.")
+    fix: str = Field(description="The one-line fix.")
+    changes: list[ChangeData] = Field(description="Each difference: `before` is git's value,"
+                                      " `after` the live value.")
+
+    @classmethod
+    def of(cls, i: DriftItem) -> ItemData:
+        return cls.model_construct(kind=i.kind, tenant=i.tenant, name=i.name, id=i.id,
+                                   file=i.file, changed_at=i.changed_at, counted=i.counted,
+                                   due=i.due, fix=i.fix,
+                                   changes=[ChangeData.of(c) for c in i.changes])
+
+    def value(self) -> DriftItem:
+        return DriftItem(kind=self.kind, tenant=self.tenant, name=self.name, id=self.id,
+                         changes=tuple(c.value() for c in self.changes), file=self.file,
+                         changed_at=self.changed_at, fix=self.fix, counted=self.counted,
+                         due=self.due)
 
 
-class _ReportData(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+if TYPE_CHECKING:
+    CountsData = JsonForm
+else:  # one count per kind, each required
+    CountsData = counts_model("CountsData", KINDS)
+
+
+class ReportData(JsonForm):
+    """``streaks drift --format json``: the structure, writer, reader and schema."""
 
     format_version: Literal[1]
-    in_sync: bool
-    counts: dict[str, int]
-    tenants: list[str]
-    items: list[_ItemData]
-    made: MadeData | None = None
+    in_sync: bool = Field(description="No item is counted as drift.")
+    counts: CountsData
+    tenants: list[str] = Field(description="The tenants compared (a shard's own, with"
+                               " --shard), sorted; the items are grouped by tenant in this"
+                               " order.")
+    made: MadeData | None = Field(None, description=MADE_DESCRIPTION)
+    items: list[ItemData]
+
+    @classmethod
+    def of(cls, report: DriftReport) -> ReportData:
+        return cls.model_construct(
+            format_version=FORMAT_VERSION, in_sync=report.in_sync,
+            counts=CountsData.model_validate(report.counts()), tenants=list(report.tenants),
+            made=None if report.made is None else MadeData.of(report.made),
+            items=[ItemData.of(i) for i in report.items])
+
+    def value(self) -> DriftReport:
+        return DriftReport(items=tuple(i.value() for i in self.items),
+                           tenants=tuple(self.tenants),
+                           made=None if self.made is None else self.made.value())
 
 
 # How long after a scheduled change a live status may still be the one before it without
@@ -246,69 +282,4 @@ def _kind(op: Operation) -> Kind:
 
 def as_data(report: DriftReport) -> dict[str, Any]:
     """The documented JSON form (``schemas/drift.schema.json``)."""
-    return {
-        "format_version": FORMAT_VERSION,
-        "in_sync": report.in_sync,
-        "counts": report.counts(),
-        "tenants": list(report.tenants),
-        "made": None if report.made is None else report.made.as_data(),
-        "items": [
-            {"kind": i.kind, "tenant": i.tenant, "name": i.name, "id": i.id,
-             "file": i.file, "changed_at": i.changed_at, "counted": i.counted, "due": i.due,
-             "fix": i.fix,
-             "changes": [change_data(c) for c in i.changes]}
-            for i in report.items
-        ],
-    }
-
-
-def drift_schema() -> dict[str, Any]:
-    """The JSON Schema of ``streaks drift --format json``."""
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "streaks drift",
-        "description": "Output of `streaks drift --format json` (format_version 1). In each"
-                       " change, `before` is git's value and `after` the live value.",
-        "type": "object",
-        "required": ["format_version", "in_sync", "counts", "tenants", "items"],
-        "additionalProperties": False,
-        "properties": {
-            "format_version": {"const": FORMAT_VERSION},
-            "in_sync": {"type": "boolean", "description": "No item is counted as drift."},
-            "counts": {"type": "object", "required": list(KINDS), "additionalProperties": False,
-                       "properties": {k: {"type": "integer", "minimum": 0} for k in KINDS}},
-            "tenants": {"type": "array", "items": {"type": "string"}, "description":
-                        "The tenants compared (a shard's own, with --shard), sorted; the"
-                        " items are grouped by tenant in this order."},
-            "made": MADE_SCHEMA,
-            "items": {"type": "array", "items": {
-                "type": "object",
-                "required": ["kind", "tenant", "name", "id", "file", "changed_at", "counted",
-                             "fix", "changes"],
-                "additionalProperties": False,
-                "properties": {
-                    "kind": {"enum": list(KINDS), "description":
-                             "changed: edited out of band; missing: in git, not in Phoenix;"
-                             " archived: archived behind git's back; unmanaged: in Phoenix,"
-                             " not in git."},
-                    "tenant": {"type": "string"},
-                    "name": {"type": "string"},
-                    "id": {"type": ["string", "null"]},
-                    "file": {"type": ["string", "null"], "description": "The file that names"
-                             " the definition (null when no file does)."},
-                    "changed_at": {"type": ["string", "null"], "description": "The live"
-                                   " record's updated_at (null when it is missing)."},
-                    "counted": {"type": "boolean", "description": "False for an unmanaged"
-                                " definition reported but not counted as drift (the tenant's"
-                                " _tenant.yaml does not say `unmanaged: drift`), or a status"
-                                " change that is due by schedule."},
-                    "due": {"type": "boolean", "description": "A status its schedule"
-                            " changed lately (within two hours) and the scheduler has not"
-                            " applied yet: reported, not drift."},
-                    "fix": {"type": "string", "description": "The one-line fix."},
-                    "changes": {"type": "array",
-                                "items": change_schema("Git's value", "The live value")},
-                },
-            }},
-        },
-    }
+    return ReportData.of(report).data()

@@ -8,9 +8,10 @@ silently leaves tenants out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
+
+from reconciler.model.json_form import JsonForm
 
 
 @dataclass(frozen=True)
@@ -23,32 +24,26 @@ class Made:
     git_commit: str | None = None
     api_url: str | None = None
 
-    def as_data(self) -> dict[str, Any]:
-        """The JSON form."""
-        return {"shard": self.shard, "environment": self.environment,
-                "git_commit": self.git_commit, "api_url": self.api_url}
+
+MADE_DESCRIPTION = ("Where this was made: `shard` (K/N, null for every tenant), `environment`"
+                    " (null without --env), `git_commit` and `api_url` (never credentials).")
 
 
-class MadeData(BaseModel):
-    """The JSON form of :class:`Made`, checked when a result is read back."""
+class MadeData(JsonForm):
+    """The JSON form of :class:`Made`."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(strict=True)
 
     shard: str | None = None
     environment: str | None = None
     git_commit: str | None = None
     api_url: str | None = None
 
+    @classmethod
+    def of(cls, made: Made) -> MadeData:
+        return cls.model_construct(shard=made.shard, environment=made.environment,
+                                   git_commit=made.git_commit, api_url=made.api_url)
+
     def value(self) -> Made:
         """The :class:`Made` it holds."""
         return Made(self.shard, self.environment, self.git_commit, self.api_url)
-
-
-MADE_SCHEMA: dict[str, Any] = {
-    "type": ["object", "null"],
-    "description": "Where this was made: `shard` (K/N, null for every tenant), `environment`"
-                   " (null without --env), `git_commit` and `api_url` (never credentials).",
-    "additionalProperties": False,
-    "properties": {key: {"type": ["string", "null"]}
-                   for key in ("shard", "environment", "git_commit", "api_url")},
-}

@@ -16,28 +16,22 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ConfigDict, ValidationError
 
 from reconciler import __version__
 from reconciler.errors import PlanFileInvalid, StalePlan, TamperedPlan
 from reconciler.limits import TooLarge, read_bounded, too_deep
 from reconciler.model.definition import Definition, TenantSettings
 from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
+from reconciler.model.json_form import JsonForm
 from reconciler.model.live import LiveState
-from reconciler.plan.codec import (
-    PlanData,
-    as_data,
-    effect,
-    one_line,
-    plan_from_data,
-    scope_of,
-)
+from reconciler.plan.codec import PlanData, effect, one_line, read, scope_of
 from reconciler.plan.drift import DriftReport, report_from_data
 from reconciler.plan.operations import Action, Plan
 from reconciler.plan.scope import ScopedPlan
 
-SAVED_KIND = "streaks-saved-plan"
-SAVED_FORMAT_VERSION = 1
+SAVED_KIND: Literal["streaks-saved-plan"] = "streaks-saved-plan"
+SAVED_FORMAT_VERSION: Literal[1] = 1
 
 
 def _snapshot(state: DesiredState) -> dict[str, list[dict[str, Any]]]:
@@ -48,19 +42,14 @@ def save(path: Path, plan: Plan, desired: DesiredState, live: LiveState, api_url
          commit: str | None, *, baseline: DesiredState | None = None,
          redact: Callable[[str], str] = str) -> None:
     """Write the plan file (``baseline``: what git named before, for a ``--base-ref`` plan)."""
-    doc = {
-        "kind": SAVED_KIND,
-        "format_version": SAVED_FORMAT_VERSION,
-        "tool_version": __version__,
-        "api_url": api_url,
-        "git_commit": commit,
-        "plan": as_data(plan),
-        "fingerprints": {t: {r.id: r.fingerprint() for r in records}
-                         for t, records in live.tenants.items()},
-        "desired": _snapshot(desired),
-        "settings": {t.tenant: t.settings.model_dump(mode="json") for t in desired.tenants},
-        "baseline": None if baseline is None else _snapshot(baseline),
-    }
+    doc = SavedPlanFile.model_construct(
+        kind=SAVED_KIND, format_version=SAVED_FORMAT_VERSION, tool_version=__version__,
+        api_url=api_url, git_commit=commit, plan=PlanData.of(plan),
+        fingerprints={t: {r.id: r.fingerprint() for r in records}
+                      for t, records in live.tenants.items()},
+        desired=_snapshot(desired),
+        settings={t.tenant: t.settings.model_dump(mode="json") for t in desired.tenants},
+        baseline=None if baseline is None else _snapshot(baseline)).data()
     path.write_text(redact(json.dumps(doc, indent=2, ensure_ascii=False) + "\n"),
                     encoding="utf-8")
 
@@ -101,16 +90,17 @@ def _saved(doc: Any, path: Path) -> Plan:
         raise PlanFileInvalid(f"{str(path)!r} has plan format {doc.get('format_version')};"
                               f" this streaks reads format {SAVED_FORMAT_VERSION}")
     try:
-        SavedPlanFile.model_validate(doc)
+        parsed = SavedPlanFile.model_validate(doc)
     except ValidationError as exc:
         raise one_line(exc, str(path)) from exc
-    return plan_from_data(doc["plan"], str(path))
+    return parsed.plan.value(str(path))
 
 
-class SavedPlanFile(BaseModel):
-    """The structure of a saved plan file (``schemas/saved-plan.schema.json``)."""
+class SavedPlanFile(JsonForm):
+    """A saved plan file (``streaks plan --out``): its structure, writer, reader and schema
+    (``schemas/saved-plan.schema.json``)."""
 
-    model_config = ConfigDict(extra="forbid", title="streaks saved plan")
+    model_config = ConfigDict(title="streaks saved plan")
 
     kind: Literal["streaks-saved-plan"]
     format_version: Literal[1]
@@ -198,8 +188,9 @@ def _plan_of(doc: Any, path: Path) -> Plan | ScopedPlan:
         return _saved(doc, path)
     if not isinstance(doc, dict):
         raise PlanFileInvalid(f"{str(path)!r} is not a streaks plan")
-    full = plan_from_data(doc, str(path))
-    return scope_of(full, doc, str(path)) or full
+    parsed = read(doc, str(path))
+    full = parsed.value(str(path))
+    return scope_of(full, parsed.scope) or full
 
 
 def check_derived(saved: Plan, derived: Plan, path: Path) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from reconciler.model.desired import DesiredDefinition, DesiredState
+from reconciler.model.json_form import JsonForm
 
 WindowKind = Literal["added", "removed", "changed"]
 
@@ -76,37 +77,42 @@ def _pair(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> tuple[WindowC
     return tuple(changes)
 
 
-def schedule_change_data(c: ScheduleChange) -> dict[str, Any]:
+class WindowChangeData(JsonForm):
+    """One window's change: the window's fields on each side (null where it is absent)."""
+
+    kind: WindowKind
+    start: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, w: WindowChange) -> WindowChangeData:
+        return cls.model_construct(kind=w.kind, start=w.start,
+                                   before=None if w.before is None else dict(w.before),
+                                   after=None if w.after is None else dict(w.after))
+
+    def value(self) -> WindowChange:
+        return WindowChange(self.kind, self.start, self.before, self.after)
+
+
+class ScheduleChangeData(JsonForm):
     """The JSON form of one definition's schedule change."""
-    return {"tenant": c.tenant, "name": c.name, "gone": c.gone,
-            "windows": [{"kind": w.kind, "start": w.start,
-                         "before": None if w.before is None else dict(w.before),
-                         "after": None if w.after is None else dict(w.after)}
-                        for w in c.windows]}
+
+    tenant: str
+    name: str
+    gone: bool
+    windows: list[WindowChangeData]
+
+    @classmethod
+    def of(cls, c: ScheduleChange) -> ScheduleChangeData:
+        return cls.model_construct(tenant=c.tenant, name=c.name, gone=c.gone,
+                                   windows=[WindowChangeData.of(w) for w in c.windows])
+
+    def value(self) -> ScheduleChange:
+        return ScheduleChange(self.tenant, self.name, tuple(w.value() for w in self.windows),
+                              gone=self.gone)
 
 
-def schedule_change_from_data(data: Mapping[str, Any]) -> ScheduleChange:
-    """One definition's schedule change back from its JSON form."""
-    return ScheduleChange(str(data["tenant"]), str(data["name"]), tuple(
-        WindowChange(w["kind"], str(w["start"]), w.get("before"), w.get("after"))
-        for w in data.get("windows", [])), gone=bool(data.get("gone")))
-
-
-SCHEDULE_CHANGES_SCHEMA: dict[str, Any] = {
-    "type": "array",
-    "description": "With --base-ref: each definition whose schedule this change edits,"
-                   " window by window (windows are matched by `start`); `gone` when no"
-                   " window is left.",
-    "items": {"type": "object", "required": ["tenant", "name", "gone", "windows"],
-              "additionalProperties": False,
-              "properties": {
-                  "tenant": {"type": "string"}, "name": {"type": "string"},
-                  "gone": {"type": "boolean"},
-                  "windows": {"type": "array", "items": {
-                      "type": "object", "required": ["kind", "start", "before", "after"],
-                      "additionalProperties": False,
-                      "properties": {"kind": {"enum": ["added", "removed", "changed"]},
-                                     "start": {"type": "string"},
-                                     "before": {"type": ["object", "null"]},
-                                     "after": {"type": ["object", "null"]}}}}}},
-}
+SCHEDULE_CHANGES_DESCRIPTION = (
+    "With --base-ref: each definition whose schedule this change edits, window by window"
+    " (windows are matched by `start`); `gone` when no window is left.")

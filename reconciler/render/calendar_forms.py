@@ -6,17 +6,20 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from pydantic import Field
+
 from reconciler.model.calendar import Calendar
+from reconciler.model.json_form import JsonForm
 from reconciler.model.untrusted import one_line
 from reconciler.plan.codec import utc_text
 from reconciler.render.plan_json import dumps
 from reconciler.render.plan_markdown import fenced
 from reconciler.render.plan_text import value
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Literal[1] = 1
 GANTT_TIME = "%Y-%m-%d %H:%M"
 
 
@@ -45,20 +48,65 @@ def text(calendar: Calendar) -> str:
     return "\n".join(lines) + "\n"
 
 
+INSTANT = "UTC, ISO 8601 (2026-12-24T17:00:00Z)."
+
+
+class ChangeData(JsonForm):
+    """One change of status."""
+
+    tenant: str
+    name: str
+    at: str = Field(description=INSTANT)
+    local: str = Field(description="The same instant in `timezone`, with its offset.")
+    timezone: str
+    from_: str = Field(alias="from")
+    to: str
+    note: str
+
+
+class WindowData(JsonForm):
+    """A stretch in which a window holds a definition at a status other than its own."""
+
+    tenant: str
+    name: str
+    status: str
+    default: str
+    start: str = Field(description=INSTANT)
+    end: str = Field(description=INSTANT)
+    timezone: str
+    note: str
+
+
+class CalendarData(JsonForm):
+    """``streaks calendar --format json``."""
+
+    format_version: Literal[1]
+    from_: str = Field(alias="from", description=INSTANT)
+    until: str = Field(description=INSTANT)
+    changes: list[ChangeData] = Field(description="Every change of status, in order.")
+    windows: list[WindowData] = Field(description="Each stretch in which a window holds a"
+                                      " definition at a status other than its own (clipped"
+                                      " to the period).")
+
+    @classmethod
+    def of(cls, calendar: Calendar) -> CalendarData:
+        return cls.model_construct(
+            format_version=FORMAT_VERSION, from_=utc_text(calendar.start),
+            until=utc_text(calendar.end),
+            changes=[ChangeData.model_construct(
+                tenant=c.tenant, name=c.name, at=utc_text(c.at),
+                local=_local(c.at, c.timezone).isoformat(timespec="minutes"),
+                timezone=c.timezone, from_=c.before, to=c.after, note=c.note)
+                for c in calendar.changes],
+            windows=[WindowData.model_construct(
+                tenant=s.tenant, name=s.name, status=s.status, default=s.default,
+                start=utc_text(s.start), end=utc_text(s.end), timezone=s.timezone,
+                note=s.note) for s in calendar.stretches])
+
+
 def as_data(calendar: Calendar) -> dict[str, Any]:
     """The JSON form (``schemas/calendar.schema.json``)."""
-    return {
-        "format_version": FORMAT_VERSION,
-        "from": utc_text(calendar.start),
-        "until": utc_text(calendar.end),
-        "changes": [{"tenant": c.tenant, "name": c.name, "at": utc_text(c.at),
-                     "local": _local(c.at, c.timezone).isoformat(timespec="minutes"),
-                     "timezone": c.timezone, "from": c.before, "to": c.after, "note": c.note}
-                    for c in calendar.changes],
-        "windows": [{"tenant": s.tenant, "name": s.name, "status": s.status,
-                     "default": s.default, "start": utc_text(s.start), "end": utc_text(s.end),
-                     "timezone": s.timezone, "note": s.note} for s in calendar.stretches],
-    }
+    return CalendarData.of(calendar).data()
 
 
 def as_json(calendar: Calendar) -> str:
@@ -123,53 +171,6 @@ def markdown(calendar: Calendar) -> str:
     if not calendar.stretches:
         return f"### Streak schedules\n\nNothing scheduled from {_period(calendar)}.\n"
     return f"### Streak schedules\n\n{gantt(calendar)}\n{fenced(text(calendar).rstrip())}\n"
-
-
-def calendar_schema() -> dict[str, Any]:
-    """The JSON Schema of ``streaks calendar --format json``."""
-    instant = {"type": "string", "description": "UTC, ISO 8601 (2026-12-24T17:00:00Z)."}
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "streaks calendar",
-        "description": "Output of `streaks calendar --format json` (format_version 1).",
-        "type": "object",
-        "required": ["format_version", "from", "until", "changes", "windows"],
-        "additionalProperties": False,
-        "properties": {
-            "format_version": {"const": FORMAT_VERSION},
-            "from": instant,
-            "until": instant,
-            "changes": {"type": "array", "description": "Every change of status, in order.",
-                        "items": {"type": "object",
-                                  "required": ["tenant", "name", "at", "local", "timezone",
-                                               "from", "to", "note"],
-                                  "additionalProperties": False,
-                                  "properties": {
-                                      "tenant": {"type": "string"},
-                                      "name": {"type": "string"},
-                                      "at": instant,
-                                      "local": {"type": "string", "description": "The same"
-                                                " instant in `timezone`, with its offset."},
-                                      "timezone": {"type": "string"},
-                                      "from": {"type": "string"}, "to": {"type": "string"},
-                                      "note": {"type": "string"}}}},
-            "windows": {"type": "array", "description": "Each stretch in which a window holds"
-                        " a definition at a status other than its own (clipped to the"
-                        " period).",
-                        "items": {"type": "object",
-                                  "required": ["tenant", "name", "status", "default", "start",
-                                               "end", "timezone", "note"],
-                                  "additionalProperties": False,
-                                  "properties": {
-                                      "tenant": {"type": "string"},
-                                      "name": {"type": "string"},
-                                      "status": {"type": "string"},
-                                      "default": {"type": "string"},
-                                      "start": instant, "end": instant,
-                                      "timezone": {"type": "string"},
-                                      "note": {"type": "string"}}}},
-        },
-    }
 
 
 def section(calendar: Calendar, title: str) -> str:

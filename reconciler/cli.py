@@ -17,6 +17,7 @@ import click
 
 from reconciler import __version__
 from reconciler.commands.options import (
+    ACTION_COMMANDS,
     AT_OPTION,
     DIR_OPTION,
     MARKDOWN_OUT,
@@ -54,7 +55,10 @@ class StreaksGroup(click.Group):
         try:
             extra.setdefault("default_map", settings_defaults(self))
         except StreaksError as exc:
-            sys.exit(Output().failed(exc))
+            given = list(sys.argv[1:] if args is None else args)
+            if next((a for a in given if not a.startswith("-")), None) != "action":
+                sys.exit(Output().failed(exc))
+            # The Action goes on, to say it where the pull request shows it.
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:
@@ -348,6 +352,17 @@ def lock_release(out: Output, ref: str) -> int:
     from reconciler.commands import lock
 
     return lock.release(out, ref)
+
+
+@main.command()
+@click.argument("command", type=click.Choice(ACTION_COMMANDS))
+@command
+def action(out: Output, command: str) -> int:
+    """The step of the streaks GitHub Action (action.yml): COMMAND for each environment of
+    its inputs (INPUT_* variables), with comments, issues and the reviewed-plan gate."""
+    from reconciler.commands import action
+
+    return action.main(out, command)
 
 
 @main.group()

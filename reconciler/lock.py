@@ -14,15 +14,14 @@ other and both step back, so they never both proceed. A ref older than :data:`MA
 
 from __future__ import annotations
 
-import json
 import random
 import re
-import subprocess
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
+from reconciler.api.github_rest import GitHubError
 from reconciler.errors import StreaksError
 
 Kind = Literal["apply", "scheduler"]
@@ -34,10 +33,6 @@ REF_RE = re.compile(rf"^{PREFIX}/[a-z][a-z0-9-]{{0,31}}/(apply|scheduler)\.\d+\.
 
 class LockBusy(StreaksError):
     """Another writer held the environment for longer than this one would wait."""
-
-
-class LockError(StreaksError):
-    """GitHub's API refused or failed a lock call."""
 
 
 @dataclass(frozen=True)
@@ -65,25 +60,18 @@ def conflicts(kind: str, other: str) -> bool:
     return not (kind == "apply" and other == "apply")
 
 
-Api = Callable[..., str]
+class Refs(Protocol):
+    """The git refs calls of GitHub's API (:class:`reconciler.api.github_rest.GitHubRest`)."""
+
+    def create_ref(self, ref: str, sha: str) -> None: ...
+
+    def matching_refs(self, prefix: str) -> list[str]: ...
+
+    def delete_ref(self, ref: str) -> None: ...
 
 
-def gh_api(*args: str) -> str:
-    """``gh api ARGS``' output; :class:`LockError` with GitHub's words when it fails."""
-    try:
-        out = subprocess.run(["gh", "api", *args], capture_output=True, text=True,
-                             timeout=60, check=False)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise LockError(f"gh is not available: {exc}") from exc
-    if out.returncode != 0:
-        raise LockError(f"GitHub refused {args[0] if args[0] != '-X' else args[1]}"
-                        f" {args[2] if args[0] == '-X' else args[0]}:"
-                        f" {out.stderr.strip() or out.stdout.strip()}")
-    return out.stdout
-
-
-def acquire(repo: str, environment: str, kind: Kind, sha: str, who: str, wait: float, *,
-            api: Api = gh_api, clock: Callable[[], float] = time.time,
+def acquire(refs: Refs, environment: str, kind: Kind, sha: str, who: str, wait: float, *,
+            clock: Callable[[], float] = time.time,
             sleep: Callable[[float], None] = time.sleep) -> str:
     """Hold ``environment`` as a writer of ``kind``; return the ref to release. Raises
     :class:`LockBusy` after ``wait`` seconds of another writer holding it."""
@@ -91,12 +79,12 @@ def acquire(repo: str, environment: str, kind: Kind, sha: str, who: str, wait: f
     while True:
         now = int(clock())
         ref = f"{PREFIX}/{environment}/{kind}.{now}.{_safe(who)}"
-        api("-X", "POST", f"repos/{repo}/git/refs", "-f", f"ref={ref}", "-f", f"sha={sha}")
-        blocking = [h for h in _holders(repo, environment, api, now)
+        refs.create_ref(ref, sha)
+        blocking = [h for h in _holders(refs, environment, now)
                     if h.ref != ref and conflicts(kind, h.kind)]
         if not blocking:
             return ref
-        release(repo, ref, api=api)
+        release(refs, ref)
         if clock() >= deadline:
             first = min(blocking, key=lambda h: h.since)
             raise LockBusy(f"environment {environment} is held by {first.kind}"
@@ -106,28 +94,26 @@ def acquire(repo: str, environment: str, kind: Kind, sha: str, who: str, wait: f
         sleep(min(5 + random.random() * 10, max(0.0, deadline - clock())))
 
 
-def _holders(repo: str, environment: str, api: Api, now: int) -> list[Holder]:
+def _holders(refs: Refs, environment: str, now: int) -> list[Holder]:
     """The live writers of ``environment`` (refs of dead ones are removed)."""
-    listed = json.loads(api(f"repos/{repo}/git/matching-refs/{PREFIX[5:]}/{environment}/")
-                        or "[]")
     found = []
-    for entry in listed:
-        holder = _parse(str(entry.get("ref", "")))
+    for ref in refs.matching_refs(f"{PREFIX}/{environment}/"):
+        holder = _parse(ref)
         if holder is None:
             continue
         if now - holder.since > MAX_HOLD:
-            release(repo, holder.ref, api=api)  # a writer that died holding it
+            release(refs, holder.ref)  # a writer that died holding it
             continue
         found.append(holder)
     return found
 
 
-def release(repo: str, ref: str, *, api: Api = gh_api) -> None:
-    """Give up ``ref`` (already gone is fine)."""
+def release(refs: Refs, ref: str) -> None:
+    """Give up ``ref`` (already gone is fine: GitHub answers 422 or 404)."""
     try:
-        api("-X", "DELETE", f"repos/{repo}/git/{ref}")
-    except LockError as exc:
-        if "Reference does not exist" not in str(exc) and "404" not in str(exc):
+        refs.delete_ref(ref)
+    except GitHubError as exc:
+        if exc.status not in (404, 422):
             raise
 
 

@@ -4,13 +4,13 @@ at once both step back."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
+from reconciler.api.github_rest import GitHubError
 from reconciler.errors import StreaksError
-from reconciler.lock import MAX_HOLD, PREFIX, LockBusy, LockError, acquire, release
+from reconciler.lock import MAX_HOLD, PREFIX, LockBusy, acquire, release
 
 
 class Refs:
@@ -22,24 +22,20 @@ class Refs:
         self.slept = 0.0
         self.before_list: list[str] = []  # refs another writer creates right before a list
 
-    def __call__(self, *args: str) -> str:
-        method, path = (args[1], args[2]) if args[0] == "-X" else ("GET", args[0])
-        fields = dict(a.split("=", 1) for a in args if "=" in a)
-        if method == "POST":
-            if fields["ref"] in self.held:
-                raise LockError("Reference already exists (HTTP 422)")
-            self.held[fields["ref"]] = fields["sha"]
-            return "{}"
-        if method == "GET":
-            for ref in self.before_list:
-                self.held[ref] = "x"
-            self.before_list = []
-            prefix = "refs/" + path.split("/git/matching-refs/", 1)[1]
-            return json.dumps([{"ref": r} for r in self.held if r.startswith(prefix)])
-        ref = "refs/" + path.split("/git/refs/", 1)[1]
+    def create_ref(self, ref: str, sha: str) -> None:
+        if ref in self.held:
+            raise GitHubError("GitHub refused POST git/refs: 422 Reference already exists", 422)
+        self.held[ref] = sha
+
+    def matching_refs(self, prefix: str) -> list[str]:
+        for ref in self.before_list:
+            self.held[ref] = "x"
+        self.before_list = []
+        return [r for r in self.held if r.startswith(prefix)]
+
+    def delete_ref(self, ref: str) -> None:
         if self.held.pop(ref, None) is None:
-            raise LockError("Reference does not exist (HTTP 422)")
-        return ""
+            raise GitHubError("GitHub refused DELETE: 422 Reference does not exist", 422)
 
     def clock(self) -> float:
         return self.now
@@ -50,8 +46,7 @@ class Refs:
 
 
 def take(refs: Refs, kind: Any, who: str, wait: float = 0, env: str = "staging") -> str:
-    return acquire("acme/live-ops", env, kind, "ab" * 20, who, wait, api=refs,
-                   clock=refs.clock, sleep=refs.sleep)
+    return acquire(refs, env, kind, "ab" * 20, who, wait, clock=refs.clock, sleep=refs.sleep)
 
 
 def test_the_scheduler_and_an_apply_exclude_each_other() -> None:
@@ -62,15 +57,15 @@ def test_the_scheduler_and_an_apply_exclude_each_other() -> None:
         take(refs, "scheduler", "900.1.scheduled", wait=60)
     assert refs.slept == pytest.approx(60)  # it waited, then gave up
     assert take(refs, "scheduler", "900.1.scheduled", env="production")  # another environment
-    release("acme/live-ops", first, api=refs)
-    release("acme/live-ops", second, api=refs)
+    release(refs, first)
+    release(refs, second)
     mine = take(refs, "scheduler", "900.2.scheduled")
     with pytest.raises(LockBusy, match="held by scheduler"):
         take(refs, "apply", "502.1.staging")
     with pytest.raises(LockBusy, match="held by scheduler"):
         take(refs, "scheduler", "901.1.scheduled")
-    release("acme/live-ops", mine, api=refs)
-    release("acme/live-ops", mine, api=refs)  # twice is fine
+    release(refs, mine)
+    release(refs, mine)  # twice is fine
     assert not [r for r in refs.held if "/staging/" in r]
 
 
@@ -92,12 +87,13 @@ def test_two_writers_announcing_at_once_both_step_back_then_one_goes() -> None:
 
 
 def test_a_failing_api_is_an_error_not_a_lock() -> None:
-    def broken(*args: str) -> str:
-        raise LockError("GitHub refused POST repos/acme/live-ops/git/refs: Resource not"
-                        " accessible by integration (HTTP 403)")
+    class Broken(Refs):
+        def create_ref(self, ref: str, sha: str) -> None:
+            raise GitHubError("GitHub refused POST repos/acme/live-ops/git/refs: 403 Resource"
+                              " not accessible by integration", 403)
 
-    with pytest.raises(StreaksError, match="HTTP 403"):
-        acquire("acme/live-ops", "staging", "apply", "ab" * 20, "1.1.j", 0, api=broken)
+    with pytest.raises(StreaksError, match="403 Resource not accessible"):
+        acquire(Broken(), "staging", "apply", "ab" * 20, "1.1.j", 0)
 
 
 def test_release_deletes_only_a_writers_ref(tmp_path: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from reconciler import lock as locks
+from reconciler.api.github_rest import GitHubRest
 from reconciler.commands.output import Output
 from reconciler.errors import UsageError
 from reconciler.model.project import ENVIRONMENT_NAME_RE, ENVIRONMENT_NAME_RULE
@@ -23,7 +24,7 @@ def acquire(out: Output, environment: str | None, kind: str, wait: float,
     who = "-".join(env[v] for v in ("GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT", "GITHUB_JOB")
                    if env.get(v))
     try:
-        out.say(locks.acquire(env["GITHUB_REPOSITORY"], environment or "default",
+        out.say(locks.acquire(GitHubRest.from_environment(), environment or "default",
                               "apply" if kind == "apply" else "scheduler", env["GITHUB_SHA"],
                               who, wait))
     except locks.LockBusy as exc:
@@ -37,5 +38,5 @@ def release(out: Output, ref: str) -> int:
     """Give up a ref that ``acquire`` printed."""
     if not locks.is_lock_ref(ref):
         raise UsageError(f"not a lock ref: {ref}")
-    locks.release(os.environ.get("GITHUB_REPOSITORY", ""), ref)
+    locks.release(GitHubRest.from_environment(), ref)
     return 0

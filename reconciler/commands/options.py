@@ -177,3 +177,7 @@ def key_pair(_: Any, __: Any, values: tuple[str, ...]) -> dict[str, frozenset[st
         pairs.setdefault(key, set()).add(tenant)
     return {k: frozenset(v) for k, v in pairs.items()}
 
+
+# The commands of the GitHub Action (`streaks action COMMAND`, reconciler/commands/action.py).
+ACTION_COMMANDS = ("plan", "apply", "drift", "calendar", "validate", "merge-plans",
+                   "merge-drift")

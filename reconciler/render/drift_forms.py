@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from reconciler.plan.drift import KINDS, DriftItem, DriftReport, as_data
+from reconciler.render import markers
 from reconciler.render.plan_json import dumps
 from reconciler.render.plan_markdown import fenced
 from reconciler.render.plan_text import change_line, value
 
-MARKER = "<!-- streaks-drift -->"
+MARKER = markers.DRIFT
 LABELS = {"changed": "edited in Phoenix", "missing": "missing from Phoenix",
           "archived": "archived in Phoenix", "unmanaged": "not in git"}
 

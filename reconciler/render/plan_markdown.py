@@ -18,6 +18,7 @@ from reconciler.model.untrusted import one_line
 from reconciler.plan.codec import SUMMARY_KEYS, fingerprint
 from reconciler.plan.operations import Action, Operation, Plan
 from reconciler.plan.scope import ScopedPlan
+from reconciler.render import markers
 from reconciler.render.plan_text import (
     change_lines,
     headline,
@@ -29,7 +30,7 @@ from reconciler.render.plan_text import (
 )
 from reconciler.render.symbols import look
 
-MARKER = "<!-- streaks-plan -->"
+MARKER = markers.PLAN
 LIMIT = 65_536
 CUT_NOTE = ("\n**The plan is too long for one comment and was cut here.** The full plan is in"
             " the workflow run's artifact.\n")
@@ -84,9 +85,9 @@ class CommentContext:
             visible += f" · [workflow run]({self.run_url})"
         if fingerprint:
             visible += f" · fingerprint `{fingerprint}`"
-        hidden = [f"<!-- streaks-{key}: {value} -->" for key, value in
+        hidden = [line for key, value in
                   (("fingerprint", fingerprint), ("run", self.run_id), ("head", self.head_sha))
-                  if value and re.fullmatch(r"[0-9A-Za-z]+", value)]
+                  if (line := markers.hidden(key, value)) is not None]
         return [*hidden, visible.strip(" ·"), ""] if visible or hidden else []
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -107,10 +108,10 @@ def test_environment_names_are_strict(repo: Path, name: str) -> None:
 
 def test_the_action_passes_each_environment_as_one_argument(repo: Path, tmp_path: Path,
                                                             ) -> None:
-    script = Path(__file__).resolve().parents[2] / "scripts" / "action-run"
     out = tmp_path / "out"
     result = subprocess.run(
-        ["bash", str(script)], cwd=repo, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "reconciler", "action", "validate"], cwd=repo,
+        capture_output=True, text=True, timeout=60,
         env={**os.environ, "INPUT_COMMAND": "validate", "INPUT_ENV": "staging --auto-approve",
              "GITHUB_OUTPUT": str(out), "RUNNER_TEMP": str(tmp_path)})
     assert result.returncode == 1

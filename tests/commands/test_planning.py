@@ -44,6 +44,23 @@ def target(tmp_path: Path) -> Target:
     return Target(url=f"sim:{db}", sim_db=db)
 
 
+def confirming_read_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plan's read of live state works; the confirming read after the apply does not."""
+    real = fetch_live
+    calls = {"n": 0}
+
+    async def flaky(client: Any, tenants: Any) -> Any:
+        calls["n"] += 1
+        if calls["n"] > 1:
+            raise ApiError("service temporarily unavailable; retry", code="UNAVAILABLE",
+                           status=503, method="GET", path="/v1/streaks")
+        return await real(client, tenants)
+
+    monkeypatch.setattr(planning, "fetch_live", flaky)
+    monkeypatch.setattr(applying, "fetch_live", flaky)
+    monkeypatch.setattr(applier, "fetch_live", real)
+
+
 def test_plan_dir_then_apply_and_confirm(tree: Path, target: Target) -> None:
     run = asyncio.run(planning.plan_dir(tree, (), target, OPTIONS))
     assert [op.action for op in run.plan.operations] == [Action.CREATE] * 6
@@ -104,21 +121,8 @@ def test_drift_and_export(tree: Path, target: Target, tmp_path: Path) -> None:
 
 def test_a_failed_confirming_plan_keeps_the_report(tree: Path, target: Target,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from reconciler.api import applier
 
-    real = fetch_live
-    calls = {"n": 0}
-
-    async def flaky(client: Any, tenants: Any) -> Any:
-        calls["n"] += 1
-        if calls["n"] > 1:  # the plan's read works; the confirming read does not
-            raise ApiError("service temporarily unavailable; retry", code="UNAVAILABLE",
-                           status=503, method="GET", path="/v1/streaks")
-        return await real(client, tenants)
-
-    monkeypatch.setattr(planning, "fetch_live", flaky)
-    monkeypatch.setattr(applying, "fetch_live", flaky)
-    monkeypatch.setattr(applier, "fetch_live", real)
+    confirming_read_fails(monkeypatch)
     run = asyncio.run(planning.plan_dir(tree, (), target, OPTIONS))
     result = asyncio.run(applying.apply_and_confirm(run, parallelism=4, options=OPTIONS))
     assert result.report.ok and not result.ok
@@ -133,22 +137,9 @@ def test_cli_records_the_apply_when_the_confirming_plan_fails(
         tmp_path: Path, tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from click.testing import CliRunner
 
-    from reconciler.api import applier
     from reconciler.cli import main
 
-    real = fetch_live
-    calls = {"n": 0}
-
-    async def flaky(client: Any, tenants: Any) -> Any:
-        calls["n"] += 1
-        if calls["n"] > 1:
-            raise ApiError("service temporarily unavailable; retry", code="UNAVAILABLE",
-                           status=503, method="GET", path="/v1/streaks")
-        return await real(client, tenants)
-
-    monkeypatch.setattr(planning, "fetch_live", flaky)
-    monkeypatch.setattr(applying, "fetch_live", flaky)
-    monkeypatch.setattr(applier, "fetch_live", real)
+    confirming_read_fails(monkeypatch)
     monkeypatch.chdir(tmp_path)
     summary, outputs = tmp_path / "summary.md", tmp_path / "outputs.txt"
     result = CliRunner().invoke(main, ["apply", "--sim", "--auto-approve", "--format", "json"],

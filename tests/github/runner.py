@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from reconciler.commands.action import read_outputs
 from reconciler.files.yamlio import decode, parse
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,28 +111,9 @@ def _run(script: str, step_id: str, cwd: Path, env: dict[str, str], result: JobR
         env={**env, "GITHUB_OUTPUT": str(outputs)},
     )
     outcome = "success" if completed.returncode == 0 else "failure"
-    result.steps[step_id] = {"outcome": outcome, "outputs": _read_outputs(outputs),
+    result.steps[step_id] = {"outcome": outcome, "outputs": read_outputs(outputs),
                              "stdout": completed.stdout, "stderr": completed.stderr}
     return completed
-
-
-def _read_outputs(path: Path) -> dict[str, str]:
-    """``name=value`` lines and ``name<<DELIMITER`` blocks, as the runner reads them."""
-    values: dict[str, str] = {}
-    lines = iter(path.read_text().splitlines())
-    for line in lines:
-        if "<<" in line and ("=" not in line or line.index("<<") < line.index("=")):
-            name, delimiter = line.split("<<", 1)
-            block = []
-            for inner in lines:
-                if inner == delimiter:
-                    break
-                block.append(inner)
-            values[name] = "\n".join(block)
-        elif "=" in line:
-            name, value = line.split("=", 1)
-            values[name] = value
-    return values
 
 
 def _composite(step: dict[str, Any], step_id: str, cwd: Path, context: dict[str, str],

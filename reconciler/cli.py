@@ -187,9 +187,8 @@ def plan(out: Output, at: Any, **values: Any) -> int:
 @click.option("--only-scheduled", is_flag=True,
               help="Apply only the status changes that schedules make due (the scheduler).")
 @click.option("--override-freeze", is_flag=True,
-              help="Apply to tenants in a freeze window anyway (needs --reason).")
-@click.option("--reason", default=None, metavar="TEXT",
-              help="Why the freeze is overridden: recorded in the output and job summary.")
+              help="Override the freeze rule: apply to tenants in a freeze window anyway"
+                   " (needs --reason).")
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option("--parallelism", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Operations in flight at once.")

@@ -50,6 +50,9 @@ def plan_outputs(plan: Plan, scoped: ScopedPlan | None) -> dict[str, object]:
         "affecting_count": len(plan.affecting()),
         "adopt_count": len(plan.adopted()),
         "fingerprint": fingerprint(plan),
+        # Rules that block (hard, or soft and not overridden), and advisory rules that warn.
+        "policy_failures": 0 if plan.policy is None else len(plan.policy.blocking),
+        "policy_warnings": 0 if plan.policy is None else len(plan.policy.warnings),
     }
     if scoped is not None:
         outputs["introduced"] = len(scoped.introduced.operations)

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import Field
 
 from reconciler.model.json_form import JsonForm, counts_model, listed
-from reconciler.plan.codec import OperationData
+from reconciler.plan.codec import OperationData, RuleResultData
 from reconciler.plan.operations import Action, Operation, Plan
+from reconciler.plan.policy.results import RuleResult
 
 FORMAT_VERSION: Literal[1] = 1
 
@@ -76,6 +77,7 @@ class ApplyRun:
     confirm_error: str | None = None
     interrupted: bool = False  # Ctrl-C: operations in flight finished, no new one started
     freeze_override: FreezeOverride | None = None
+    overrides: tuple[RuleResult, ...] = ()  # the rules let through, with their reasons
 
     @property
     def ok(self) -> bool:
@@ -138,6 +140,8 @@ class ApplyData(JsonForm):
                               " flight finished, the others were not started (added in 0.2;"
                               " absent before).")
     freeze_override: FreezeData | None = None
+    overrides: list[RuleResultData] = listed("The failing rules let through for this apply,"
+                                             " each with its reason.")
     seconds: float = Field(ge=0)
     counts: OutcomeCounts
     results: list[ResultData]
@@ -150,6 +154,7 @@ class ApplyData(JsonForm):
             format_version=FORMAT_VERSION, success=run.ok, interrupted=run.interrupted,
             freeze_override=None if freeze is None else FreezeData.model_construct(
                 tenants=list(freeze.tenants), reason=freeze.reason),
+            overrides=[RuleResultData.of(r) for r in run.overrides],
             seconds=round(run.report.seconds, 3),
             counts=OutcomeCounts.model_validate(run.report.counts()),
             results=[ResultData.of(r) for r in run.report.results],

@@ -15,11 +15,10 @@ from reconciler.api.results import ApplyReport, ApplyRun, FreezeOverride
 from reconciler.commands import planning
 from reconciler.commands.applying import ApplyWatch, apply_and_confirm
 from reconciler.commands.connection import Connection
-from reconciler.commands.freeze import check_freeze
 from reconciler.commands.output import Output
+from reconciler.commands.policy_step import Guards, police, refusal
 from reconciler.commands.schedules import CALENDAR_DAYS, coming_month
 from reconciler.errors import UsageError
-from reconciler.model.untrusted import one_line
 from reconciler.plan.planner import PlanOptions
 from reconciler.plan.shards import Shard
 from reconciler.render import apply_text, plan_text
@@ -28,15 +27,10 @@ from reconciler.render.progress import ApplyProgress, stopped
 
 
 def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequence[str],
-         connection: Connection, options: PlanOptions, shard: Shard | None,
-         only_scheduled: bool, override_freeze: bool, reason: str | None, auto_approve: bool,
-         parallelism: int, fmt: str) -> int:
-    """Plan (or load ``planfile``), check the guards, ask, apply, confirm, report."""
+         connection: Connection, options: PlanOptions, guards: Guards, shard: Shard | None,
+         only_scheduled: bool, auto_approve: bool, parallelism: int, fmt: str) -> int:
+    """Plan (or load ``planfile``), run the policy step, ask, apply, confirm, report."""
     as_json = fmt == "json"  # the report on stdout; the plan and progress on stderr
-    if override_freeze and not (reason or "").strip():
-        raise UsageError("--override-freeze needs --reason TEXT: say why, for the record")
-    if reason is not None and not override_freeze:
-        raise UsageError("--reason goes with --override-freeze")
     target = connection.target(out, max_in_flight=parallelism)
     if planfile is not None:
         run = planning.run_async(planning.saved_plan(planfile, target, options))
@@ -45,8 +39,11 @@ def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequen
                                                    shard=shard))
     if only_scheduled:
         run = planning.only_scheduled(run)
-    overridden = check_freeze(run, reason if override_freeze else None, directory)
+    run = police(run, directory, guards)
     out.say(plan_text.render(run.plan, style=out.style()), nl=False, err=as_json, colours=True)
+    report = run.plan.policy
+    if report is not None and report.blocking:
+        raise refusal(report, applying=True)
     if not run.plan.has_changes:
         if as_json:
             out.say(show("apply", fmt, ApplyRun(report=ApplyReport(results=()))), nl=False)
@@ -67,9 +64,12 @@ def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequen
     try:
         result = planning.run_async(apply_and_confirm(
             run, parallelism=parallelism, options=options, watch=watch))
-        if overridden:
+        result = replace(result, overrides=report.overridden if report else ())
+        freeze = next((r for r in result.overrides if r.rule == "freeze"), None)
+        if freeze is not None and freeze.override is not None:
             result = replace(result, freeze_override=FreezeOverride(
-                tenants=overridden, reason=one_line(reason or "")))
+                tenants=tuple(dict.fromkeys(v.tenant for v in freeze.violations)),
+                reason=freeze.override.reason))
     except (KeyboardInterrupt, asyncio.CancelledError):
         progress.finish()  # a second Ctrl-C abandoned the requests in flight
         out.note(stopped(progress, abandoned=True, planfile=planfile is not None), nl=False)

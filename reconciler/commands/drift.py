@@ -1,4 +1,5 @@
-"""``streaks drift``: compare git with Phoenix; exit 0 in sync, 2 drifted. Changes nothing."""
+"""``streaks drift``: compare git with Phoenix; exit 0 in sync, 2 drifted. Changes nothing,
+so no policy runs."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from pathlib import Path
 from reconciler.api.connection import Target
 from reconciler.commands.connection import Connection
 from reconciler.commands.output import Output
-from reconciler.commands.planning import UNGUARDED, plan_dir, run_async
+from reconciler.commands.planning import plan_dir, run_async
 from reconciler.plan.drift import DriftReport, Where, drift_from_plan
+from reconciler.plan.planner import PlanOptions
 from reconciler.plan.shards import Shard
 from reconciler.render import drift_forms
 from reconciler.render.forms import show
@@ -20,7 +22,7 @@ from reconciler.render.forms import show
 async def drift(directory: Path, tenants: Sequence[str], target: Target, *,
                 at: datetime | None = None, shard: Shard | None = None) -> DriftReport:
     """Compare git's desired state with live state (schedules read at ``at``)."""
-    run = await plan_dir(directory, tenants, target, replace(UNGUARDED, at=at), shard=shard)
+    run = await plan_dir(directory, tenants, target, PlanOptions(at=at), shard=shard)
     counted = frozenset(t.tenant for t in run.desired.tenants if t.settings.unmanaged == "drift")
     env = target.environment
     where = Where(target.environment_name, env.folder_of if env is not None else str)

@@ -1,5 +1,6 @@
-"""The freeze guard: no change to a frozen tenant but what the schedules it had before the
-freeze began make, unless an override with a reason lets it through."""
+"""What the ``freeze`` rule needs from git: which frozen tenants a plan would change other
+than as the schedules they had before the freeze began (the rule itself is in
+:mod:`reconciler.plan.policy.builtin`)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.commands.planning import PlanRun, desired_at
-from reconciler.errors import PlanRefused, StreaksError
+from reconciler.errors import StreaksError
 from reconciler.files.gitref import commit_before
 from reconciler.model.desired import DesiredDefinition, DesiredState, DesiredTenant
 from reconciler.model.project import Environment
@@ -16,16 +17,15 @@ from reconciler.model.schedule import frozen_by
 from reconciler.plan.planner import frozen
 
 
-def check_freeze(run: PlanRun, override_reason: str | None, directory: Path,
-                 ) -> tuple[str, ...]:
-    """Refuse to change a frozen tenant other than as the schedules it had *before the
-    freeze began* say, unless overridden; return the frozen tenants an override lets
-    through (for the record). A schedule added or changed since then is a change like any
-    other: git (``directory``'s branch) tells what the schedules were."""
+def frozen_tenants(run: PlanRun, directory: Path) -> dict[str, str]:
+    """The frozen tenants that ``run`` would change other than as the schedules they had
+    *before the freeze began* say, each with why (what the ``freeze`` rule denies). A
+    schedule added or changed since then is a change like any other: git (``directory``'s
+    branch) tells what the schedules were."""
     at = run.plan.at
     if at is None:
-        return ()
-    refused, overridden = [], []
+        return {}
+    held: dict[str, str] = {}
     seen: dict[str, DesiredState] = {}
     for tenant in run.desired.tenants:
         found = frozen_by(tenant.settings.freeze, at)
@@ -38,19 +38,12 @@ def check_freeze(run: PlanRun, override_reason: str | None, directory: Path,
         blocked = [op for op in mine if not op.scheduled or op.name in changed]
         if not blocked:
             continue
-        if override_reason is not None:
-            overridden.append(tenant.tenant)
-            continue
         names = ", ".join(f"{op.action} {op.name!r}" + (
             f" (its schedule {changed[op.name]})" if op.name in changed else "")
             for op in blocked)
-        words = frozen(tenant, at)
-        refused.append(f"{words}: {len(blocked)} change(s) not made by a schedule in place"
-                       f" before the freeze ({names})")
-    if refused:
-        raise PlanRefused("; ".join(refused) + "; nothing was sent. Wait for the freeze to end,"
-                          " or pass --override-freeze --reason TEXT")
-    return tuple(overridden)
+        held[tenant.tenant] = (f"{frozen(tenant, at)}: {len(blocked)} change(s) not made by a"
+                               f" schedule in place before the freeze ({names})")
+    return held
 
 
 def _schedules_changed_since(directory: Path, env: Environment | None, tenant: DesiredTenant,

@@ -136,25 +136,37 @@ def connection_options(func: F) -> F:
 
 
 def target_options(func: F) -> F:
-    """Options naming the tenants, the API (or the simulator) and the guards of planning,
-    handed to the command as ``connection`` and ``options`` (with ``--at``)."""
+    """Options naming the tenants, the API (or the simulator), the instant and the policy
+    step's guards and overrides, handed to the command as ``connection``, ``options`` (with
+    ``--at``) and ``guards``."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from reconciler.commands.policy_step import guards_of
         from reconciler.plan.planner import PlanOptions
 
-        kwargs["options"] = PlanOptions(max_archive=kwargs.pop("max_archive"),
-                                        allow_archive_all=kwargs.pop("allow_archive_all"),
-                                        at=kwargs["at"])
+        kwargs["options"] = PlanOptions(at=kwargs["at"])
+        kwargs["guards"] = guards_of(
+            kwargs.pop("max_archive"), kwargs.pop("allow_archive_all"),
+            kwargs.pop("override_policy"), kwargs.pop("reason"),
+            override_freeze=kwargs.pop("override_freeze", False))
         return func(*args, **kwargs)
 
     options = [
         click.option("--tenant", "tenants", multiple=True, shell_complete=complete_tenant,
                      help="Only this tenant (repeatable). Default: every folder."),
         click.option("--max-archive", default=5, show_default=True, type=click.IntRange(0),
-                     help="Refuse a prune that archives more definitions per tenant."),
+                     help="The prune-limit rule: most definitions a prune archives per"
+                          " tenant."),
         click.option("--allow-archive-all", is_flag=True,
-                     help="Allow a prune to archive every definition of a tenant."),
+                     help="Override the archive-all rule: let a prune archive every"
+                          " definition of a tenant."),
+        click.option("--override-policy", multiple=True, metavar="RULE",
+                     help="Let a failing soft rule through (repeatable; needs --reason; hard"
+                          " rules cannot be overridden)."),
+        click.option("--reason", multiple=True, metavar="TEXT",
+                     help="Why the rules are overridden (one for all, or one per override):"
+                          " recorded in the plan, the output and the job summary."),
         DIR_OPTION,
     ]
     decorated = connection_options(AT_OPTION(SHARD_OPTION(wrapper)))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from reconciler.commands import planning
 from reconciler.commands.connection import Connection
 from reconciler.commands.output import Output
+from reconciler.commands.policy_step import Guards, police, refusal
 from reconciler.commands.publish import comment_context, publish_plan, schedule_chart
 from reconciler.errors import ConfigInvalid, StreaksError
 from reconciler.plan.planner import PlanOptions
@@ -17,11 +19,11 @@ from reconciler.render.forms import show
 
 
 def main(out: Output, *, directory: Path, tenants: Sequence[str], connection: Connection,
-         options: PlanOptions, shard: Shard | None, fmt: str, out_file: Path | None,
-         detailed_exitcode: bool, markdown_out: Path | None, base_ref: str | None,
-         base_label: str | None) -> int:
-    """Plan, show it in ``fmt``, save it to ``out_file``, publish its Markdown; exit 2 on
-    changes with ``detailed_exitcode``."""
+         options: PlanOptions, guards: Guards, shard: Shard | None, fmt: str,
+         out_file: Path | None, detailed_exitcode: bool, markdown_out: Path | None,
+         base_ref: str | None, base_label: str | None) -> int:
+    """Plan, run the policy step, show it in ``fmt``, save it to ``out_file``, publish its
+    Markdown; then exit 1 when a rule blocks, else 2 on changes with ``detailed_exitcode``."""
     context = comment_context(out, connection.env)
     scoped = None
     try:
@@ -32,6 +34,9 @@ def main(out: Output, *, directory: Path, tenants: Sequence[str], connection: Co
         else:
             run = planning.run_async(planning.plan_dir(directory, tenants, target, options,
                                                        shard=shard))
+        run = police(run, directory, guards)
+        if scoped is not None:
+            scoped = replace(scoped, full=run.plan)
     except StreaksError as exc:
         # Never leave an earlier plan standing as if it were current: the comment says why.
         if markdown_out is not None:
@@ -56,5 +61,7 @@ def main(out: Output, *, directory: Path, tenants: Sequence[str], connection: Co
 
         out.annotate(plan_lines(run.plan), err=True)
     publish_plan(out, run.plan, scoped, context, markdown_out, chart)
+    if run.plan.policy is not None and run.plan.policy.blocking:
+        raise refusal(run.plan.policy)  # after every output is written
     return 2 if detailed_exitcode and run.plan.has_changes else 0
 

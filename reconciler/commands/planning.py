@@ -49,10 +49,6 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     return box[0]
 
 
-# Drift changes nothing, so the prune guards (which protect applies) do not apply to it.
-UNGUARDED = PlanOptions(allow_archive_all=True, max_archive=10**9)
-
-
 @dataclass(frozen=True, kw_only=True)
 class PlanRun:
     """A plan and what it was made from."""
@@ -160,8 +156,11 @@ async def saved_plan(path: Path, target: Target, options: PlanOptions) -> PlanRu
     saved.check_schedules(plan, desired, options.at)
     # Derived as it was made: schedules read at the plan's own instant.
     derive = replace(options, at=plan.at)
-    saved.check_derived(plan, make_plan(desired, live, derive, baseline=baseline), path)
-    return PlanRun(plan=plan, desired=desired, live=live, target=target, baseline=baseline)
+    derived = make_plan(desired, live, derive, baseline=baseline)
+    saved.check_derived(plan, derived, path)
+    # What the rules judge is what planning finds now (a file holds no findings).
+    return PlanRun(plan=replace(plan, findings=derived.findings), desired=desired, live=live,
+                   target=target, baseline=baseline)
 
 
 def environment_at(name: str, ref: str) -> bool:

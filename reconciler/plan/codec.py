@@ -31,6 +31,14 @@ from reconciler.plan.operations import (
     Scheduled,
     Unmanaged,
 )
+from reconciler.plan.policy.results import (
+    Level,
+    Outcome,
+    Override,
+    PolicyReport,
+    RuleResult,
+    Violation,
+)
 from reconciler.plan.schedule_diff import SCHEDULE_CHANGES_DESCRIPTION, ScheduleChangeData
 from reconciler.plan.scope import ScopedPlan
 
@@ -215,6 +223,60 @@ class ScopeData(JsonForm):
                                              " definitions this pull request stops naming.")
 
 
+class ViolationData(JsonForm):
+    """One definition (or tenant: an empty name) a rule denies, and why."""
+
+    tenant: str
+    name: str
+    file: str | None = None
+    why: str = ""
+
+    @classmethod
+    def of(cls, v: Violation) -> ViolationData:
+        return cls.model_construct(tenant=v.tenant, name=v.name, file=v.file, why=v.why)
+
+    def value(self) -> Violation:
+        return Violation(tenant=self.tenant, name=self.name, file=self.file, why=self.why)
+
+
+class OverrideData(JsonForm):
+    """Why a failing rule was let through, and by whom (empty for ``--override-policy``)."""
+
+    reason: str
+    by: str = ""
+
+
+class RuleResultData(JsonForm):
+    """One rule's verdict over the plan (``policies``)."""
+
+    rule: str
+    level: Level
+    outcome: Outcome = Field(description="pass; fail (a hard or soft failure blocks plan and"
+                             " apply, an advisory one warns); overridden (a soft or advisory"
+                             " failure let through with a reason).")
+    message: str
+    source: str = Field("built-in", description="built-in, or the rule file and line.")
+    owners: list[str] = listed("Who may approve a soft failure on a pull request.")
+    violations: list[ViolationData] = listed()
+    override: OverrideData | None = None
+
+    @classmethod
+    def of(cls, r: RuleResult) -> RuleResultData:
+        return cls.model_construct(
+            rule=r.rule, level=r.level, outcome=r.outcome, message=r.message, source=r.source,
+            owners=list(r.owners), violations=[ViolationData.of(v) for v in r.violations],
+            override=None if r.override is None else OverrideData.model_construct(
+                reason=r.override.reason, by=r.override.by))
+
+    def value(self) -> RuleResult:
+        return RuleResult(rule=self.rule, level=self.level, outcome=self.outcome,
+                          message=self.message, source=self.source, owners=tuple(self.owners),
+                          violations=tuple(v.value() for v in self.violations),
+                          override=None if self.override is None else Override(
+                              rule=self.rule, reason=self.override.reason,
+                              by=self.override.by))
+
+
 # One count per action, plus unmanaged, each required.
 if TYPE_CHECKING:
     SummaryData = JsonForm
@@ -243,8 +305,9 @@ class PlanData(JsonForm):
                                             " the status it asks for at `at`, and its last and"
                                             " next changes.")
     made: MadeData | None = Field(None, description=MADE_DESCRIPTION)
-    schedule_changes: list[ScheduleChangeData] = listed(
-        SCHEDULE_CHANGES_DESCRIPTION)
+    schedule_changes: list[ScheduleChangeData] = listed(SCHEDULE_CHANGES_DESCRIPTION)
+    policies: list[RuleResultData] = listed("Every rule's result (the policy step): a failure"
+                                            " blocks plan and apply unless overridden.")
     scope: ScopeData | None = None
 
     @classmethod
@@ -259,6 +322,8 @@ class PlanData(JsonForm):
             scheduled=[ScheduledData.of(s) for s in plan.scheduled],
             made=None if plan.made is None else MadeData.of(plan.made),
             schedule_changes=[ScheduleChangeData.of(c) for c in plan.schedule_changes],
+            policies=[] if plan.policy is None else [RuleResultData.of(r)
+                                                     for r in plan.policy.results],
             scope=scope)
 
     def data(self) -> dict[str, Any]:
@@ -275,7 +340,9 @@ class PlanData(JsonForm):
             at=_instant(self.at, source),
             made=None if self.made is None else self.made.value(),
             schedule_changes=tuple(c.value() for c in self.schedule_changes),
-            scheduled=tuple(s.value(source) for s in self.scheduled))
+            scheduled=tuple(s.value(source) for s in self.scheduled),
+            policy=PolicyReport(results=tuple(r.value() for r in self.policies))
+            if self.policies else None)
 
 
 def as_data(plan: Plan) -> dict[str, Any]:
@@ -341,11 +408,15 @@ def seen(op: Operation) -> tuple[Any, ...]:
 
 def fingerprint(plan: Plan) -> str:
     """A digest of what applying ``plan`` would do and what its reader saw (each operation's
-    effect and changes, in order): two plans with the same fingerprint make the same API
-    calls over the same live values."""
+    effect and changes, in order, and the rules overridden for what): two plans with the same
+    fingerprint make the same API calls over the same live values."""
     import hashlib
 
     text = json.dumps([[str(part) for part in seen(op)] for op in plan.operations])
+    overridden = () if plan.policy is None else plan.policy.overridden
+    if overridden:  # an override covers exactly what it was given for
+        text += json.dumps([[r.rule, sorted([v.tenant, v.name] for v in r.violations)]
+                            for r in overridden])
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 def one_line(exc: ValidationError, source: str) -> PlanFileInvalid:

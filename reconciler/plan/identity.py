@@ -23,6 +23,7 @@ from typing import Any
 from reconciler.model.desired import DesiredDefinition, DesiredTenant
 from reconciler.model.live import LiveRecord
 from reconciler.model.normalize import normal_config
+from reconciler.plan.operations import Finding
 
 _PLAIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9 _-]*[A-Za-z0-9_-]$|^[A-Za-z_]$")
 _YAML_WORDS = frozenset({"true", "false", "null", "yes", "no", "on", "off", "y", "n"})
@@ -47,9 +48,9 @@ class Suspect:
 
 
 def match_all(tenant: DesiredTenant, live_by_name: Mapping[str, LiveRecord],
-              ) -> tuple[dict[str, Match], list[str]]:
-    """Pair every desired definition with its live record; and the refusals (rename onto a
-    name another live definition holds), one line each."""
+              ) -> tuple[dict[str, Match], list[Finding]]:
+    """Pair every desired definition with its live record; and the findings for the policy
+    step (a rename onto a name another live definition holds)."""
     definitions = tenant.definitions
     desired_names = {d.name for d in definitions}
     renamed_away = {
@@ -57,7 +58,7 @@ def match_all(tenant: DesiredTenant, live_by_name: Mapping[str, LiveRecord],
         if old in live_by_name and old != d.name
     }
     matches: dict[str, Match] = {}
-    refusals: list[str] = []
+    refusals: list[Finding] = []
     taken: set[str] = set()
     for d in definitions:
         if d.name in live_by_name and d.name not in renamed_away:
@@ -76,7 +77,7 @@ def match_all(tenant: DesiredTenant, live_by_name: Mapping[str, LiveRecord],
 
 
 def _rename_onto_live(tenant: str, d: DesiredDefinition, live_by_name: Mapping[str, LiveRecord],
-                      desired_names: set[str]) -> list[str]:
+                      desired_names: set[str]) -> list[Finding]:
     """A ``renamed_from`` whose old name is live while the new name is live too."""
     out = []
     target = live_by_name[d.name]
@@ -84,13 +85,13 @@ def _rename_onto_live(tenant: str, d: DesiredDefinition, live_by_name: Mapping[s
         source = live_by_name.get(old)
         if source is None or old == d.name or old in desired_names:
             continue  # nothing to rename, or the old name is another file's own definition
-        out.append(
-            f"tenant {tenant}: {d.file} renames {old!r} (id {source.id}) to {d.name!r}, but a"
-            f" live definition already has that name (id {target.id}); applying would"
-            f" overwrite {d.name!r} and leave {old!r} and its players' progress unmanaged."
-            f" If the rename already happened, remove {old!r} from renamed_from; otherwise"
-            f" rename or archive {d.name!r} in Phoenix first"
-        )
+        out.append(Finding(
+            rule="rename-onto-live-name", tenant=tenant, name=d.name, file=d.file,
+            message=f"tenant {tenant}: {d.file} renames {old!r} (id {source.id}) to"
+            f" {d.name!r}, but a live definition already has that name (id {target.id});"
+            f" applying would overwrite {d.name!r} and leave {old!r} and its players' progress"
+            f" unmanaged. If the rename already happened, remove {old!r} from renamed_from;"
+            f" otherwise rename or archive {d.name!r} in Phoenix first"))
     return out
 
 

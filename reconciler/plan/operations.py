@@ -18,6 +18,7 @@ from typing import Any, assert_never
 
 from reconciler.model.schedule import Transition
 from reconciler.plan.made import Made
+from reconciler.plan.policy.results import PolicyReport
 from reconciler.plan.schedule_diff import ScheduleChange
 
 
@@ -119,6 +120,18 @@ class Unmanaged:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Finding:
+    """Something the planner saw that a built-in rule judges (:mod:`reconciler.plan.policy`):
+    the planner itself refuses nothing."""
+
+    rule: str  # the built-in rule that judges it
+    tenant: str
+    name: str
+    file: str | None
+    message: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class Scheduled:
     """A definition with a schedule, at the plan's instant: the status it asks for, and the
     last and next changes (UTC instants; ``timezone`` is the one to show them in)."""
@@ -144,6 +157,8 @@ class Plan:
     made: Made | None = None  # where it was made (not part of what applying does)
     # With a baseline (--base-ref): the schedules this change edits (git only, never sent).
     schedule_changes: tuple[ScheduleChange, ...] = ()
+    findings: tuple[Finding, ...] = ()  # for the policy step (never printed as such)
+    policy: PolicyReport | None = None  # the policy step's verdict, once it has run
 
     @property
     def has_changes(self) -> bool:

@@ -27,6 +27,7 @@ from reconciler.plan.operations import (
     Action,
     Change,
     ChangeKind,
+    Finding,
     Operation,
     Plan,
     Scheduled,
@@ -37,10 +38,8 @@ from reconciler.plan.schedule_diff import schedule_changes
 
 @dataclass(frozen=True)
 class PlanOptions:
-    """Guards on destructive plans."""
+    """How to plan (the guards are rules of the policy step, :mod:`reconciler.plan.policy`)."""
 
-    max_archive: int = 5
-    allow_archive_all: bool = False
     # The instant schedules are read at (UTC): a scheduled definition asks for the status its
     # schedule gives then. None reads no schedule (each definition's own status).
     at: datetime | None = None
@@ -51,8 +50,9 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = Pla
     """The plan that makes ``live`` match ``desired`` for every desired tenant.
 
     ``baseline`` is the desired state before this change (``plan --base-ref``): it tells
-    adoptions and probable renames apart. Raises :class:`PlanRefused` listing every refusal
-    (renames onto a live name, adoptions where ``adopt: never``, prune guards).
+    adoptions and probable renames apart. A pure diff: what a rule may refuse (a rename onto a
+    live name) is a finding for the policy step. Only what cannot be planned at all (renames
+    in a cycle) raises :class:`PlanRefused`.
     """
     scheduled: list[Scheduled] = []
     edited = () if baseline is None else schedule_changes(baseline, desired)
@@ -63,25 +63,22 @@ def make_plan(desired: DesiredState, live: LiveState, options: PlanOptions = Pla
     operations: list[Operation] = []
     unmanaged: list[Unmanaged] = []
     notes: list[str] = []
-    refusals: list[str] = []
+    findings: list[Finding] = []
     before = {t.tenant: t for t in baseline.tenants} if baseline is not None else None
     for tenant in desired.tenants:
         base = None if before is None else before.get(tenant.tenant, DesiredTenant(tenant.tenant))
-        planned = _TenantPlan(tenant, live.records(tenant.tenant), options, base)
-        refusals.extend(planned.refusals)
+        planned = _TenantPlan(tenant, live.records(tenant.tenant), base)
+        findings.extend(planned.findings)
         offset = len(operations)
         operations.extend(_shift(op, offset) for op in planned.operations())
         unmanaged.extend(planned.unmanaged)
         notes.extend(planned.notes)
         if options.at is not None:
             notes.extend(freeze_notes(tenant, options.at))
-    if refusals:
-        raise PlanRefused("; ".join(refusals) if len(refusals) == 1 else
-                          f"{len(refusals)} problems, nothing was sent:\n"
-                          + "\n".join(f"  - {r}" for r in refusals))
     return Plan(operations=tuple(operations), unmanaged=tuple(unmanaged),
                 tenants=desired.tenant_ids(), notes=tuple(notes), at=options.at,
-                scheduled=tuple(scheduled), schedule_changes=edited)
+                scheduled=tuple(scheduled), schedule_changes=edited,
+                findings=tuple(findings))
 
 
 def frozen(tenant: DesiredTenant, at: datetime) -> str | None:
@@ -148,7 +145,7 @@ class _TenantPlan:
     """One tenant's operations with their dependencies, unmanaged records and notes."""
 
     def __init__(self, tenant: DesiredTenant, records: tuple[LiveRecord, ...],
-                 options: PlanOptions, baseline: DesiredTenant | None) -> None:
+                 baseline: DesiredTenant | None) -> None:
         self.tenant = tenant.tenant
         self.ops: list[Operation] = []
         self.unmanaged: list[Unmanaged] = []
@@ -157,7 +154,7 @@ class _TenantPlan:
         self.claims: dict[str, int] = {}  # name -> op claiming it
         self.frees: dict[str, int] = {}  # name -> op freeing it
         live_by_name = {r.name: r for r in records}
-        matches, self.refusals = match_all(tenant, live_by_name)
+        matches, self.findings = match_all(tenant, live_by_name)
         managed = None if baseline is None else {d.name for d in baseline.definitions}
         creates: list[tuple[DesiredDefinition, int]] = []
         for desired in tenant.definitions:
@@ -172,13 +169,6 @@ class _TenantPlan:
                 continue
             adopting = (managed is not None and match.renamed_from is None
                         and match.record.name not in managed)
-            if adopting and tenant.settings.adopt == "never":
-                self.refusals.append(
-                    f"tenant {self.tenant}: {desired.file} would adopt the live definition"
-                    f" {desired.name!r} (id {match.record.id}), which git did not manage, and"
-                    " _tenant.yaml says adopt: never; rename the file's definition, or allow"
-                    " adoption")
-                continue
             self._existing(desired, match, adopting=adopting)
         used = {m.record.name for m in matches.values()}
         leftover = [r for r in records if r.name not in used and r.status != "archived"]
@@ -188,7 +178,6 @@ class _TenantPlan:
             self.ops[index] = replace(self.ops[index], dangers=(
                 say.rename_danger(suspect, pruned=prune),))
         if prune:
-            self._guard_prune(tenant, records, leftover, options)
             for record in leftover:
                 self.add(f"id:{record.id}", Action.ARCHIVE, record.name, record=record,
                          changes=(Change("status", record.status, "archived"),),
@@ -314,28 +303,6 @@ class _TenantPlan:
                                        depends_on=tuple(sorted({*ops[claimer].depends_on, freer})))
         _check_acyclic(ops, self.tenant)
         return ops
-
-    def _guard_prune(self, tenant: DesiredTenant, records: tuple[LiveRecord, ...],
-                     leftover: list[LiveRecord], options: PlanOptions) -> None:
-        if options.allow_archive_all:
-            return
-        active = [r for r in records if r.status != "archived"]
-        archived_by_file = sum(1 for op in self.ops if op.action is Action.ARCHIVE)
-        creates = any(op.action in (Action.CREATE, Action.RESTORE) for op in self.ops)
-        if len(leftover) + archived_by_file >= len(active) and not creates:
-            raise PlanRefused(
-                f"tenant {tenant.tenant}: prune would archive every definition"
-                f" ({len(leftover)} not named in git); if that is intended, pass"
-                " --allow-archive-all"
-            )
-        if len(leftover) > options.max_archive:
-            raise PlanRefused(
-                f"tenant {tenant.tenant}: prune would archive {len(leftover)} definitions, more"
-                f" than --max-archive {options.max_archive}: "
-                + ", ".join(repr(r.name) for r in leftover[:10])
-                + ("…" if len(leftover) > 10 else "")
-                + f"; raise --max-archive to at least {len(leftover)} if that is intended"
-            )
 
 
 def _check_acyclic(ops: list[Operation], tenant: str) -> None:

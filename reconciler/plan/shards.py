@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from reconciler.errors import PlanFileInvalid, UsageError
 from reconciler.plan.made import Made
 from reconciler.plan.operations import Operation, Plan, Unmanaged
+from reconciler.plan.policy.results import merge_reports
 from reconciler.plan.scope import ScopedPlan
 
 SHARD_RE = re.compile(r"^([1-9][0-9]*)/([1-9][0-9]*)$")
@@ -106,7 +107,8 @@ def merge(plans: Sequence[Plan], *, whole: bool = True) -> Plan:
         at=min(ats, key=lambda at: (at is not None, at)) if ats else None,
         made=made,
         scheduled=tuple(sorted((s for plan in plans for s in plan.scheduled),
-                               key=lambda s: (s.tenant, s.name))))
+                               key=lambda s: (s.tenant, s.name))),
+        policy=merge_reports([plan.policy for plan in plans]))
 
 
 def merged(made: Sequence[Made | None], what: str) -> Made | None:

@@ -34,9 +34,20 @@ def prop(value: str) -> str:
 
 
 def plan_lines(plan: Plan) -> str:
-    """Annotations for what a reviewer must not miss: dangers, adoptions and archives."""
-    lines = [line for op in plan.operations for line in _operation(op)]
+    """Annotations for what a reviewer must not miss: failing rules, dangers, adoptions and
+    archives."""
+    lines = [*_policy(plan), *(line for op in plan.operations for line in _operation(op))]
     return "".join(f"{line}\n" for line in lines)
+
+
+def _policy(plan: Plan) -> list[str]:
+    """A failing rule on each file it names (an error when it blocks, else a warning)."""
+    if plan.policy is None:
+        return []
+    return [command("error" if result.blocks else "warning", v.why or result.message,
+                    file=v.file, title=f"streaks policy: {result.rule} ({result.level})")
+            for result in (*plan.policy.blocking, *plan.policy.warnings)
+            for v in result.violations]
 
 
 def _operation(op: Operation) -> list[str]:

@@ -18,7 +18,7 @@ from reconciler.model.untrusted import one_line
 from reconciler.plan.codec import SUMMARY_KEYS, fingerprint
 from reconciler.plan.operations import Action, Operation, Plan
 from reconciler.plan.scope import ScopedPlan
-from reconciler.render import markers
+from reconciler.render import markers, policy_forms
 from reconciler.render.plan_text import (
     change_lines,
     headline,
@@ -102,7 +102,8 @@ def render(plan: Plan, *, marker: str = MARKER, title: str = "streaks plan",
            context: CommentContext = NO_CONTEXT) -> str:
     """The comment body."""
     head = [marker, context.heading(title), "",
-            *context.lines(fingerprint(plan) if marker else None)]
+            *context.lines(fingerprint(plan) if marker else None),
+            *policy_forms.markdown(plan.policy)]
     return _fit(head, [(plan, "", False)], _schedules(plan))
 
 
@@ -117,7 +118,8 @@ def render_scoped(scoped: ScopedPlan, *, marker: str = MARKER,
                   context: CommentContext = NO_CONTEXT, chart: str = "") -> str:
     """The PR comment for ``plan --base-ref``: this PR's changes first, then base's, then
     ``chart`` (the gantt chart of the schedules it changes) when it fits."""
-    head = [marker, context.heading(), "", *context.lines(fingerprint(scoped.full))]
+    head = [marker, context.heading(), "", *context.lines(fingerprint(scoped.full)),
+            *policy_forms.markdown(scoped.full.policy)]
     parts = [(scoped.introduced, "#### Changes this pull request introduces", True)]
     if scoped.pre_existing.operations or scoped.pre_existing.unmanaged:
         parts.append((scoped.pre_existing,

@@ -12,6 +12,7 @@ from reconciler.model.desired import is_shared
 from reconciler.model.untrusted import one_line
 from reconciler.plan.operations import Action, Change, ChangeKind, Operation, Plan
 from reconciler.plan.scope import ScopedPlan
+from reconciler.render import policy_forms
 from reconciler.render.style import Style, plain
 from reconciler.render.symbols import UNMANAGED, count_phrase, look
 
@@ -23,8 +24,9 @@ def value(v: Any) -> str:
 
 
 def render(plan: Plan, *, style: Style = plain) -> str:
-    """The full text of a plan; ``style(text, colour)`` colours it on a terminal."""
-    lines: list[str] = []
+    """The full text of a plan; ``style(text, colour)`` colours it on a terminal. What the
+    policy step found comes first."""
+    lines: list[str] = policy_forms.text(plan.policy, style)
     for tenant in plan.tenants:
         ops, unmanaged = plan.for_tenant(tenant)
         if not ops and not unmanaged:
@@ -115,7 +117,9 @@ def from_now(delta: timedelta) -> str:
 
 def render_scoped(scoped: ScopedPlan, *, style: Style = plain) -> str:
     """``plan --base-ref``: this pull request's operations, then those base has anyway."""
-    text = "Changes this pull request introduces:\n" + render(scoped.introduced, style=style)
+    text = "\n".join(policy_forms.text(scoped.full.policy, style)) + (
+        "\n" if scoped.full.policy is not None and scoped.full.policy.shown() else "")
+    text += "Changes this pull request introduces:\n" + render(scoped.introduced, style=style)
     if scoped.pre_existing.operations or scoped.pre_existing.unmanaged:
         text += (f"\nAlready different on {scoped.base_ref}, not from this pull request"
                  " (pending from earlier merges, or drift):\n"

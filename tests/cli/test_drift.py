@@ -89,7 +89,8 @@ def test_github_outputs_and_summary(repo: Path, tmp_path: Path) -> None:
     assert out.read_text().splitlines() == [
         "has_changes=true", "create=6", "adopt=0", "update=0", "status=0", "restore=0", "rename=0",
         "archive=0", "unmanaged=0", "destructive_count=0", "affecting_count=0", "adopt_count=0",
-        f"fingerprint={json.loads(run(repo, 'plan', '--sim', '--format', 'json').stdout)['fingerprint']}"]
+        f"fingerprint={json.loads(run(repo, 'plan', '--sim', '--format', 'json').stdout)['fingerprint']}",
+        "policy_failures=0", "policy_warnings=0"]
     assert summary.read_text().startswith("<!-- streaks-plan -->\n### streaks plan\n")
     out.unlink()
     assert run(repo, "drift", "--sim", env=env).returncode == 2

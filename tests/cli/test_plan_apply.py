@@ -113,9 +113,11 @@ def test_prune_guard_refuses_archiving_everything(repo: Path) -> None:
     edit(tenant / "_tenant.yaml", "prune: false", "prune: true")
     refused = run(repo, "plan", "--sim")
     assert refused.returncode == 1
-    assert refused.stderr == ("error: tenant tenant-fitness-001: prune would archive every"
-                              " definition (3 not named in git); if that is intended, pass"
-                              " --allow-archive-all\n")
+    assert refused.stderr == ("error: policy archive-all (soft): tenant tenant-fitness-001:"
+                              " prune would archive every definition (3 not named in git); to"
+                              " apply it anyway: --allow-archive-all, or --override-policy"
+                              " archive-all --reason TEXT\n")
+    assert "✗ archive-all (soft, blocks unless overridden)" in refused.stdout  # the plan too
     doc = plan_json(repo, "--allow-archive-all")
     assert doc["summary"]["archive"] == 3
 

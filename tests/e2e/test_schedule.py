@@ -42,9 +42,10 @@ def tree(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def plan(repo: Path, instant: datetime) -> dict[str, Any]:
+def plan(repo: Path, instant: datetime, *, blocked: bool = False) -> dict[str, Any]:
+    """The plan at ``instant``; ``blocked``: a rule (a freeze) fails it, which it shows."""
     result = run(repo, "plan", "--sim", "--format", "json", "--at", at(instant))
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == (1 if blocked else 0), result.stderr
     return dict(json.loads(result.stdout))
 
 
@@ -143,10 +144,14 @@ def test_a_freeze_lets_only_scheduled_changes_through_unless_overridden(
     refused = run(repo, "apply", "--sim", "--auto-approve", "--at", saturday)
     assert refused.returncode == 1
     assert refused.stderr.startswith(
-        "error: tenant tenant-a is frozen until 2026-11-30 05:00 UTC (Winter tournament): 1"
-        " change(s) not made by a schedule in place before the freeze (update 'Weekend"
-        " Warrior'); nothing was sent.")
-    assert [o["action"] for o in plan(repo, SATURDAY)["operations"]] == ["update", "status"]
+        "error: policy freeze (soft): tenant tenant-a is frozen until 2026-11-30 05:00 UTC"
+        " (Winter tournament): 1 change(s) not made by a schedule in place before the freeze"
+        " (update 'Weekend Warrior'); to apply it anyway: --override-freeze --reason TEXT, or"
+        " --override-policy freeze --reason TEXT; nothing was sent")
+    during = plan(repo, SATURDAY, blocked=True)
+    assert [o["action"] for o in during["operations"]] == ["update", "status"]
+    assert [(p["rule"], p["outcome"]) for p in during["policies"] if p["outcome"] != "pass"] == [
+        ("freeze", "fail")]
     # The scheduler's changes go through the freeze.
     assert run(repo, "apply", "--sim", "--auto-approve", "--only-scheduled", "--at", saturday
                ).returncode == 0

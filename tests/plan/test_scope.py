@@ -120,5 +120,6 @@ def test_pr_adopting_a_console_definition(repo: Path) -> None:
     refused = run(repo, "plan", "--sim", "--base-ref", "main")
     assert refused.returncode == 1
     assert refused.stderr.startswith(
-        "error: tenant tenant-prod-001: streaks.d/tenant-prod-001/console-1.yaml would adopt"
+        "error: policy adopt-never (hard): tenant tenant-prod-001:"
+        " streaks.d/tenant-prod-001/console-1.yaml would adopt"
         f" the live definition 'Console 1' (id {made.id}), which git did not manage")

@@ -22,7 +22,7 @@ from tests.cliutil import run
 from tests.factories import definition, desired, live, record
 
 ROOT = Path(__file__).resolve().parents[2]
-UNGUARDED = PlanOptions(allow_archive_all=True, max_archive=10**9)
+UNGUARDED = PlanOptions()  # drift: a pure diff, no policy
 def only_shard(state: DesiredState, shard: Shard) -> DesiredState:
     """The tenants of ``state`` that ``shard`` holds (as a shard's run reads them)."""
     return replace(state, tenants=tuple(t for t in state.tenants if shard.holds(t.tenant)))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from reconciler.errors import PlanRefused
 from reconciler.model.definition import TenantSettings
 from reconciler.model.desired import DesiredState, DesiredTenant
 from reconciler.plan import warnings as say
@@ -52,15 +51,6 @@ def test_adopt_needs_a_baseline_that_did_not_name_the_definition() -> None:
     # Adopted as it is: shown, nothing to send.
     same = make_plan(desired({"t": [console]}), state, baseline=desired({"t": []}))
     assert [(op.action, dict(op.body)) for op in same.operations] == [(Action.ADOPT, {})]
-
-
-def test_adopt_never_refuses() -> None:
-    console = definition("Console 1")
-    want = DesiredState(tenants=(DesiredTenant(
-        "t", TenantSettings(adopt="never"),
-        desired({"t": [console]}).tenants[0].definitions),))
-    with pytest.raises(PlanRefused, match=r"_tenant\.yaml says adopt: never"):
-        make_plan(want, live({"t": [record("t", console)]}), baseline=desired({"t": []}))
 
 
 def test_a_pr_rename_pairs_by_file_when_the_config_changed_too() -> None:

@@ -1,0 +1,85 @@
+"""The policy step of plan and apply: the rules, the overrides this invocation gives, the
+freeze facts git tells, and the refusal when a rule blocks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from reconciler.commands.freeze import frozen_tenants
+from reconciler.commands.planning import PlanRun
+from reconciler.errors import PlanRefused, UsageError
+from reconciler.model.untrusted import one_line
+from reconciler.plan.policy import builtin
+from reconciler.plan.policy.check import PolicyInput, Rule, evaluate
+from reconciler.plan.policy.results import Override, PolicyReport
+
+
+@dataclass(frozen=True)
+class Guards:
+    """What this invocation says of the rules: the prune limit and the overrides."""
+
+    max_archive: int = 5
+    overrides: Mapping[str, Override] = field(default_factory=dict)
+
+
+def guards_of(max_archive: int, allow_archive_all: bool, override_policy: Sequence[str],
+              reasons: Sequence[str], override_freeze: bool = False) -> Guards:
+    """``--override-policy NAME`` (repeatable) with ``--reason TEXT`` (one for all, or one
+    per override, in order); ``--override-freeze`` overrides ``freeze`` and
+    ``--allow-archive-all`` overrides ``archive-all``."""
+    names = [*override_policy, *(["freeze"] if override_freeze else [])]
+    said = [one_line(r).strip() for r in reasons]
+    flag = "--override-freeze" if override_freeze and not override_policy else \
+        "--override-policy"
+    if names and (not said or not all(said)):
+        raise UsageError(f"{flag} needs --reason TEXT: say why, for the record")
+    if said and not names:
+        raise UsageError("--reason goes with --override-policy (or --override-freeze)")
+    if len(said) not in (0, 1, len(names)):
+        raise UsageError(f"give one --reason for every override, or one per override"
+                         f" ({len(names)} overrides, {len(said)} reasons)")
+    overrides = {name: Override(rule=name, reason=said[0] if len(said) == 1 else said[i])
+                 for i, name in enumerate(names)}
+    if allow_archive_all:
+        overrides.setdefault("archive-all", Override(rule="archive-all",
+                                                     reason="--allow-archive-all"))
+    return Guards(max_archive=max_archive, overrides=overrides)
+
+
+def rules() -> tuple[Rule, ...]:
+    """Every rule that applies: the built-in ones."""
+    return builtin.RULES
+
+
+def police(run: PlanRun, directory: Path, guards: Guards) -> PlanRun:
+    """``run`` with its plan's policy report."""
+    known = rules()
+    unknown = sorted(set(guards.overrides) - {r.name for r in known})
+    if unknown:
+        raise UsageError(f"--override-policy {unknown[0]}: no such rule (`streaks policy"
+                         " list` names them)")
+    report = evaluate(known, PolicyInput(
+        plan=run.plan, desired=run.desired, live=run.live,
+        env=run.target.environment_name or "", max_archive=guards.max_archive,
+        frozen=frozen_tenants(run, directory)), guards.overrides)
+    return replace(run, plan=replace(run.plan, policy=report))
+
+
+def refusal(report: PolicyReport, *, applying: bool = False) -> PlanRefused:
+    """The error when rules block: each failure in one line, with how to override a soft
+    one (``applying``: and that nothing was sent)."""
+    lines = []
+    for result in report.blocking:
+        rule = next((r for r in rules() if r.name == result.rule), None)
+        how = (rule.how_to_override + ", or " if rule and rule.how_to_override else "")
+        hint = (f"; to apply it anyway: {how}--override-policy {result.rule} --reason TEXT"
+                if result.level == "soft" else "")
+        lines += [f"policy {result.rule} ({result.level}): {v.why or result.message}{hint}"
+                  for v in result.violations]
+    tail = "; nothing was sent" if applying else ""
+    if len(lines) == 1:
+        return PlanRefused(lines[0] + tail)
+    return PlanRefused(f"{len(lines)} policy failures{tail}:\n"
+                       + "\n".join(f"  - {line}" for line in lines))

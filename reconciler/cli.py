@@ -70,6 +70,10 @@ class StreaksGroup(click.Group):
         except click.ClickException as exc:
             Output().say(f"error: {exc.format_message()}", err=True)
             sys.exit(1)
+        except StreaksError as exc:  # from an option's own check, before the command runs
+            if "--debug" in (sys.argv[1:] if args is None else args):
+                raise
+            sys.exit(Output().failed(exc))
         sys.exit(code if isinstance(code, int) else 0)
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
@@ -125,15 +129,14 @@ def validate(out: Output, directory: Path, files: tuple[Path, ...], fmt: str) ->
 @click.option("--diff", "show_diff", is_flag=True,
               help="Change nothing; print a unified diff of what would change, exit 1.")
 @command
-def fmt(out: Output, directory: Path, files: tuple[Path, ...], check: bool,
-        show_diff: bool) -> int:
+def fmt(out: Output, **values: Any) -> int:
     """Rewrite files in the canonical layout (model key order, two-space indent), keep comments.
 
     With FILES (as pre-commit passes them), only those of the tree's files.
     """
     from reconciler.commands import fmt
 
-    return fmt.main(out, directory, files, check, show_diff)
+    return fmt.main(out, **values)
 
 
 @main.command()
@@ -210,15 +213,14 @@ def apply(out: Output, at: Any, **values: Any) -> int:
 @click.option("--env", default=None, metavar="NAME",
               help="The environment the plans are of (named in the Markdown heading).")
 @command
-def merge_plans(out: Output, plans: tuple[Path, ...], fmt: str, markdown_out: Path | None,
-                env: str | None) -> int:
+def merge_plans(out: Output, **values: Any) -> int:
     """Join the plans of the shards of one run (`plan --shard K/N --format json`) into one,
     exactly as one plan of every tenant would be (same fingerprint). Drift reports of shards
     (`drift --shard K/N --format json`) join the same way into one report (exit 0 in sync,
     2 drifted, as `drift`)."""
     from reconciler.commands import merge_plans
 
-    return merge_plans.main(out, plans, fmt, markdown_out, env)
+    return merge_plans.main(out, **values)
 
 
 @main.command("diff-plans")
@@ -227,15 +229,14 @@ def merge_plans(out: Output, plans: tuple[Path, ...], fmt: str, markdown_out: Pa
 @format_option("review", "text")
 @MARKDOWN_OUT
 @command
-def diff_plans(out: Output, reviewed: Path, current: Path, fmt: str,
-               markdown_out: Path | None) -> int:
+def diff_plans(out: Output, **values: Any) -> int:
     """Compare the plan a reviewer saw with the plan made now: exit 0 same, 2 different.
 
     Each file is `streaks plan --format json` output or a saved plan (`--out`).
     """
     from reconciler.commands import diff_plans
 
-    return diff_plans.main(out, reviewed, current, fmt, markdown_out)
+    return diff_plans.main(out, **values)
 
 
 @main.command()
@@ -245,12 +246,11 @@ def diff_plans(out: Output, reviewed: Path, current: Path, fmt: str,
 @connection_options
 @click.option("--include-archived", is_flag=True, help="Also write archived definitions.")
 @command
-def export(out: Output, directory: Path, tenants: tuple[str, ...], connection: Any,
-           include_archived: bool) -> int:
+def export(out: Output, **values: Any) -> int:
     """Write live definitions into --dir as files (never overwriting a different one)."""
     from reconciler.commands import export
 
-    return export.main(out, directory, tenants, connection, include_archived)
+    return export.main(out, **values)
 
 
 @main.command()
@@ -261,12 +261,11 @@ def export(out: Output, directory: Path, tenants: tuple[str, ...], connection: A
 @SHARD_OPTION
 @format_option("drift", "text")
 @command
-def drift(out: Output, directory: Path, tenants: tuple[str, ...], connection: Any, at: Any,
-          shard: Any, fmt: str) -> int:
+def drift(out: Output, **values: Any) -> int:
     """Compare git with Phoenix: exit 0 in sync, 2 drifted, 1 error. Changes nothing."""
     from reconciler.commands import drift
 
-    return drift.main(out, directory, tenants, connection, at, shard, fmt)
+    return drift.main(out, **values)
 
 
 @main.command()
@@ -280,12 +279,11 @@ def drift(out: Output, directory: Path, tenants: tuple[str, ...], connection: An
 @format_option("calendar", "text",
                "ics: an iCalendar feed; markdown: a Mermaid gantt chart GitHub renders.")
 @command
-def calendar(out: Output, directory: Path, tenants: tuple[str, ...], env: str | None, at: Any,
-             days: int, fmt: str) -> int:
+def calendar(out: Output, **values: Any) -> int:
     """Every scheduled status change from --at for --days days, per tenant. Offline."""
     from reconciler.commands import calendar
 
-    return calendar.main(out, directory, tenants, env, at, days, fmt)
+    return calendar.main(out, **values)
 
 
 @main.command()
@@ -320,8 +318,8 @@ def config(out: Output, commands: tuple[str, ...], list_environments: bool) -> i
 
 @main.group()
 def lock() -> None:
-    """Keep the scheduler and the applies of an environment apart, in GitHub Actions (a ref
-    of the repository per writer; see the README's Security section)."""
+    """Keep an environment's scheduler and applies apart, in GitHub Actions (README,
+    Security)."""
 
 
 @lock.command("acquire")
@@ -357,11 +355,34 @@ def lock_release(out: Output, ref: str) -> int:
 @click.argument("command", type=click.Choice(ACTION_COMMANDS))
 @command
 def action(out: Output, command: str) -> int:
-    """The step of the streaks GitHub Action (action.yml): COMMAND for each environment of
-    its inputs (INPUT_* variables), with comments, issues and the reviewed-plan gate."""
+    """The streaks GitHub Action's step (action.yml), with its INPUT_* variables."""
     from reconciler.commands import action
 
     return action.main(out, command)
+
+
+@main.group()
+def policy() -> None:
+    """The rules of the policy step: built-in, and the repository's (policies/*.yaml)."""
+
+
+@policy.command("test")
+@click.argument("rules", nargs=-1)
+@command
+def policy_test(out: Output, rules: tuple[str, ...]) -> int:
+    """Run the `tests:` of the repository's rules (or of RULES): exit 0 all pass, else 1."""
+    from reconciler.commands import policy
+
+    return policy.test(out, rules)
+
+
+@policy.command("list")
+@command
+def policy_list(out: Output) -> int:
+    """Every rule plan and apply run: name, level, where it is written, owners."""
+    from reconciler.commands import policy
+
+    return policy.list_rules(out)
 
 
 @main.group()

@@ -34,12 +34,13 @@ class UsageError(StreaksError):
 
 
 class ConfigInvalid(StreaksError):
-    """The files under streaks.d/ are invalid; ``diagnostics`` lists every problem."""
+    """The files under streaks.d/ (or the rule files) are invalid; ``diagnostics`` lists every
+    problem."""
 
-    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+    def __init__(self, diagnostics: Sequence[Diagnostic], what: str = "desired state") -> None:
         self.diagnostics = tuple(diagnostics)
         errors = sum(1 for d in self.diagnostics if d.severity == "error")
-        super().__init__(f"{errors} error(s) in desired state; nothing was sent to the API")
+        super().__init__(f"{errors} error(s) in {what}; nothing was sent to the API")
 
 
 class ApiError(StreaksError):

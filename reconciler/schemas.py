@@ -67,6 +67,14 @@ def as_merge_patch(schema: Any) -> Any:
     return out
 
 
+def _policy() -> dict[str, Any]:
+    from reconciler.model.policy_file import PolicyFile
+
+    return model_schema(PolicyFile, "streaks rule",
+                        "One file of policies/: a rule of the policy step, as a CEL expression"
+                        " that is true when an operation breaks it, with its tests.")
+
+
 def _tenant() -> dict[str, Any]:
     from reconciler.model.definition import TenantSettings
 
@@ -143,6 +151,7 @@ GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
     "definition.schema.json": _definition,
     "overlay.schema.json": _overlay,
     "tenant.schema.json": _tenant,
+    "policy.schema.json": _policy,
     "admin-api.openapi.json": _openapi,
     "plan.schema.json": _output(_plan),
     "drift.schema.json": _output(_drift),

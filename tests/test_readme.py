@@ -68,3 +68,24 @@ def test_the_planning_example(tmp_path: Path) -> None:
         return re.sub(r"id [0-9a-f-]{36}", "id …", text)
 
     assert no_ids(printed) == no_ids(shown)
+
+
+def test_the_policy_example(tmp_path: Path) -> None:
+    import shutil
+
+    for name in ("streaks.d", "policies"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "streaks.toml", tmp_path / "streaks.toml")
+    assert run(tmp_path, "apply", "--sim", "--env", "production", "--auto-approve"
+               ).returncode == 0
+    (tmp_path / "streaks.d/tenant-fitness-001/stay-active.yaml").unlink()
+    settings = tmp_path / "streaks.d/tenant-fitness-001/_tenant.yaml"
+    settings.write_text(settings.read_text().replace("prune: false", "prune: true"))
+    planned = run(tmp_path, "plan", "--sim", "--env", "production")
+    assert planned.returncode == 1
+    head = "".join(planned.stdout.splitlines(keepends=True)[:4])
+    assert (f"$ streaks plan --sim --env production | head -n 4\n{head}"
+            f"$ streaks plan --sim --env production > /dev/null\n{planned.stderr}```") in README
+    rule = (ROOT / "policies/production-archives-need-a-lead.yaml").read_text()
+    shown = README.split("# policies/production-archives-need-a-lead.yaml\n", 1)[1]
+    assert rule.split("\nname:", 1)[1] in "\nname:" + shown.split("```", 1)[0] + ""

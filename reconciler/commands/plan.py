@@ -34,7 +34,7 @@ def main(out: Output, *, directory: Path, tenants: Sequence[str], connection: Co
         else:
             run = planning.run_async(planning.plan_dir(directory, tenants, target, options,
                                                        shard=shard))
-        run = police(run, directory, guards)
+        run = police(run, directory, guards, base_ref)
         if scoped is not None:
             scoped = replace(scoped, full=run.plan)
     except StreaksError as exc:

@@ -10,6 +10,7 @@ from pathlib import Path
 from reconciler.commands.freeze import frozen_tenants
 from reconciler.commands.planning import PlanRun
 from reconciler.errors import PlanRefused, UsageError
+from reconciler.files.policies import policies_folder, read_policies, rules_at
 from reconciler.model.untrusted import one_line
 from reconciler.plan.policy import builtin
 from reconciler.plan.policy.check import PolicyInput, Rule, evaluate
@@ -48,14 +49,24 @@ def guards_of(max_archive: int, allow_archive_all: bool, override_policy: Sequen
     return Guards(max_archive=max_archive, overrides=overrides)
 
 
-def rules() -> tuple[Rule, ...]:
-    """Every rule that applies: the built-in ones."""
-    return builtin.RULES
+def rules(base_ref: str | None = None) -> tuple[Rule, ...]:
+    """Every rule that applies: the built-in ones, then the repository's (:class:`ConfigInvalid`
+    when a rule file has an error). With ``base_ref`` (a pull request's plan), the rules of
+    the base come first and win by name: a change cannot switch off or soften a rule for its
+    own plan; a rule it adds applies too."""
+    folder = policies_folder()
+    mine = read_policies(folder).compiled()
+    if base_ref is None:
+        return (*builtin.RULES, *mine)
+    based = rules_at(base_ref, folder)
+    names = {r.name for r in based}
+    return (*builtin.RULES, *based, *(r for r in mine if r.name not in names))
 
 
-def police(run: PlanRun, directory: Path, guards: Guards) -> PlanRun:
-    """``run`` with its plan's policy report."""
-    known = rules()
+def police(run: PlanRun, directory: Path, guards: Guards, base_ref: str | None = None,
+           ) -> PlanRun:
+    """``run`` with its plan's policy report (``base_ref``: see :func:`rules`)."""
+    known = rules(base_ref)
     unknown = sorted(set(guards.overrides) - {r.name for r in known})
     if unknown:
         raise UsageError(f"--override-policy {unknown[0]}: no such rule (`streaks policy"
@@ -72,7 +83,7 @@ def refusal(report: PolicyReport, *, applying: bool = False) -> PlanRefused:
     one (``applying``: and that nothing was sent)."""
     lines = []
     for result in report.blocking:
-        rule = next((r for r in rules() if r.name == result.rule), None)
+        rule = next((r for r in builtin.RULES if r.name == result.rule), None)
         how = (rule.how_to_override + ", or " if rule and rule.how_to_override else "")
         hint = (f"; to apply it anyway: {how}--override-policy {result.rule} --reason TEXT"
                 if result.level == "soft" else "")

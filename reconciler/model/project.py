@@ -109,10 +109,20 @@ class Project(BaseModel):
     environments: dict[str, Environment] = Field(
         default_factory=dict, description="Environments by name: lower-case letters, digits"
         " and '-', starting with a letter, at most 32 (the job's variables follow from it).")
+    policies: str = Field("policies", description="The folder of the repository's rules"
+                          " (`policies/*.yaml`, checked by the policy step of plan and"
+                          " apply), inside the project.")
     defaults: dict[str, Any] = Field(default_factory=dict, description="Defaults for command"
                                      " options: `max_archive = 10` for every command that has"
                                      " it, `[defaults.plan]` for one command. Only options"
                                      " that neither steer a key nor loosen a guard.")
+
+    @field_validator("policies")
+    @classmethod
+    def _policies_inside(cls, value: str) -> str:
+        if not is_inside(value):
+            raise ValueError("the policies folder must be a relative path inside the project")
+        return value
 
     @field_validator("environments")
     @classmethod

@@ -29,6 +29,8 @@ class PolicyInput:
     env: str = ""
     max_archive: int = 5
     frozen: Mapping[str, str] = field(default_factory=dict)
+    # What rules build once and share (the expressions' contexts), for this input only.
+    memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass(frozen=True, kw_only=True)

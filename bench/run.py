@@ -305,6 +305,74 @@ def startup_rows(work: Path) -> list[str]:
     return rows
 
 
+# Ten repository rules of the kinds a live-ops team writes (policies/*.yaml).
+POLICY_RULES = [
+    "op.action == 'archive' && env == 'production'",
+    "op.action == 'update' && op.changes.exists(c, c.path.startsWith('config.milestones[')"
+    " && c.kind == 'removed')",
+    "op.action == 'status' && op.changes.exists(c, c.after == 'paused')",
+    "after != null && has(after.config.at_risk_seconds) && after.config.at_risk_seconds != null"
+    " && after.config.at_risk_seconds < 3600",
+    "op.changes.exists(c, c.path == 'config.window.timezone')",
+    "op.action == 'rename' && env == 'production'",
+    "before != null && after != null && before.status == 'active' && after.status == 'archived'",
+    "op.changes.exists(c, c.path.startsWith('config.condition') && c.kind == 'changed')",
+    "size(op.changes) > 20",
+    "op.tenant.startsWith('tenant-9') && op.action == 'create'",
+]
+
+
+def write_rules(folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i, expression in enumerate(POLICY_RULES):
+        (folder / f"rule-{i}.yaml").write_text(json.dumps({
+            "name": f"rule-{i}", "level": "advisory", "message": f"rule {i}",
+            "deny": expression}))
+
+
+def policy_rows(work: Path, sizes: list[int]) -> list[str]:
+    """The policy step's cost: plans of ``sizes`` definitions with and without ten
+    repository rules, with nothing to change and with every definition updated (medians
+    of 5, parse cache warm)."""
+    import os
+
+    rows = []
+    for n in sizes:
+        tenants = max(1, n // 100)
+        project = work / f"policy-{n}"
+        root = project / "streaks.d"
+        ids = generate(root, n, tenants)
+        db = work / f"policy-{n}.db"
+        with running_server(db, *server_args(ids)) as server:
+            seed(db, root)
+            env = {**os.environ, "PHOENIX_ADMIN_URL": server.url,
+                   "PHOENIX_ADMIN_API_KEY": ADMIN}
+            for case, description in (("nothing to change", ""),
+                                      ("every definition updated", "Log in every day")):
+                if description:
+                    generate(root, n, tenants, description=description)
+                times = []
+                for with_rules in (False, True):
+                    shutil.rmtree(project / "policies", ignore_errors=True)
+                    if with_rules:
+                        write_rules(project / "policies")
+                    timed([EXE, "validate"], project, env)  # fills the parse cache
+                    runs = sorted(timed([EXE, "plan"], project, env)[0] for _ in range(5))
+                    times.append(runs[2])
+                rows.append(f"| {n:,} | {case} | {times[0]:.2f} s | {times[1]:.2f} s |"
+                            f" {times[1] / times[0] - 1:+.1%} |")
+                print(rows[-1], flush=True)
+    return rows
+
+
+def policy_part(work: Path, sizes: list[int]) -> None:
+    print("\nThe policy step: plan with and without ten repository rules (target: at most"
+          " +10 %)\n")
+    print("| definitions | plan | without rules | with 10 rules | cost |")
+    print("|---|---|---|---|---|")
+    policy_rows(work, sizes)
+
+
 def plan_part(work: Path, sizes: list[int]) -> None:
     print("Plan with nothing to change (simulator over HTTP on loopback)\n")
     print("| definitions / tenants | key | validate (cold) | plan (cold) | plan (cached) |"
@@ -358,7 +426,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="Smaller sizes, for a quick look.")
     parser.add_argument("--only", choices=["plan", "floor", "shared", "apply", "startup",
-                                           "hostile"],
+                                           "hostile", "policies"],
                         default=None, help="Run one part of the benchmark.")
     parser.add_argument("--apply-count", type=int, default=None, metavar="N",
                         help="Apply N operations at parallelism 16 only (e.g. 10000).")
@@ -393,6 +461,8 @@ def main() -> None:
             startup_part(work)
         if args.only in (None, "hostile"):
             hostile_part(work)
+        if args.only in (None, "policies"):
+            policy_part(work, [1000] if args.quick else [10_000])
 
 
 if __name__ == "__main__":

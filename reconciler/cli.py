@@ -188,10 +188,11 @@ def plan(out: Output, at: Any, **values: Any) -> int:
                                                            dir_okay=False))
 @target_options
 @click.option("--only-scheduled", is_flag=True,
-              help="Apply only the status changes that schedules make due (the scheduler).")
+              help="Only the status changes schedules make due (the scheduler).")
 @click.option("--override-freeze", is_flag=True,
-              help="Override the freeze rule: apply to tenants in a freeze window anyway"
-                   " (needs --reason).")
+              help="Override the freeze rule (needs --reason).")
+@click.option("--reviewed", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              metavar="PLANFILE", help="Apply only what this reviewed plan showed.")
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
 @click.option("--parallelism", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Operations in flight at once.")
@@ -318,8 +319,7 @@ def config(out: Output, commands: tuple[str, ...], list_environments: bool) -> i
 
 @main.group()
 def lock() -> None:
-    """Keep an environment's scheduler and applies apart, in GitHub Actions (README,
-    Security)."""
+    """Keep an environment's scheduler and applies apart, in GitHub Actions."""
 
 
 @lock.command("acquire")
@@ -330,15 +330,13 @@ def lock() -> None:
 @click.option("--wait", default=1500.0, show_default=True, type=click.FloatRange(0),
               help="Seconds to wait for the other writers.")
 @click.option("--or-skip", is_flag=True,
-              help="When they hold it longer, say so and print nothing (exit 0) instead of"
-                   " failing: the scheduler's next run catches up.")
+              help="When they hold it longer, print nothing and exit 0 (the scheduler).")
 @command
-def lock_acquire(out: Output, environment: str | None, kind: str, wait: float,
-                 or_skip: bool) -> int:
+def lock_acquire(out: Output, **values: Any) -> int:
     """Wait until this job may write to the environment; print the ref to release."""
     from reconciler.commands import lock
 
-    return lock.acquire(out, environment, kind, wait, or_skip)
+    return lock.acquire(out, **values)
 
 
 @lock.command("release")

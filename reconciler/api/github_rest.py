@@ -102,6 +102,33 @@ class GitHubRest:
     def edit_comment(self, comment_id: int, body: str) -> None:
         self.call("PATCH", f"issues/comments/{comment_id}", body={"body": body})
 
+    def head_of(self, number: int) -> str:
+        """The head commit of pull request ``number``."""
+        pull = self.call("GET", f"pulls/{number}")
+        return str(((pull or {}).get("head") or {}).get("sha") or "")
+
+    def approvals(self, number: int) -> dict[str, str]:
+        """Who approves pull request ``number`` now, and the commit each approved: each
+        reviewer's latest review counts (a later "changes requested" withdraws it)."""
+        latest: dict[str, tuple[str, str]] = {}
+        for review in self.pages(f"pulls/{number}/reviews"):
+            if not isinstance(review, dict) or review.get("state") == "COMMENTED":
+                continue
+            login = str((review.get("user") or {}).get("login") or "")
+            latest[login] = (str(review.get("state")), str(review.get("commit_id") or ""))
+        return {login: commit for login, (state, commit) in latest.items()
+                if login and state == "APPROVED"}
+
+    def in_team(self, team: str, login: str) -> bool:
+        """Whether ``login`` is an active member of ``org/team`` (False when the token may
+        not see the team: it then approves nothing)."""
+        org, _, slug = team.partition("/")
+        try:
+            found = self.http.get(f"/orgs/{org}/teams/{slug}/memberships/{login}")
+        except httpx.HTTPError:
+            return False
+        return found.status_code == 200 and (found.json() or {}).get("state") == "active"
+
     # --- issues and labels -------------------------------------------------------------
 
     def open_issues(self, label: str) -> list[int]:

@@ -192,6 +192,15 @@ class Job:
     def github(self) -> GitHubRest:
         return GitHubRest.from_environment(self.inputs.repo or None)
 
+    def review_target(self) -> tuple[int | None, str]:
+        """The pull request a plan job plans and its head commit (the commit approvals must
+        be of), from the event."""
+        from reconciler import github
+
+        if not self.inputs.pr or self.from_fork():
+            return None, ""
+        return int(self.inputs.pr), github.comment_context().head_sha or ""
+
     def from_fork(self) -> bool:
         i = self.inputs
         return bool(i.pr and i.head_repo and i.head_repo != i.repo)
@@ -217,6 +226,24 @@ class Job:
 
     def say(self, text: str) -> None:
         self.out.note(f"streaks: {text}")
+
+    def plan_approved(self, *args: str, env: str, stdout: Path, pull: int | None,
+                      head: str) -> tuple[int, list[str]]:
+        """``streaks plan ARGS``; when soft rules block it and their owners approved pull
+        request ``pull`` at ``head``, again with those approvals as overrides. The exit code
+        and the override flags used."""
+        from reconciler.commands.approvals import approved, blocked_rules, override_flags
+
+        code = self.streaks("plan", *args, env=env, stdout=stdout)
+        if code != 1 or pull is None or not head:
+            return code, []
+        found = approved(self.github, pull, head, blocked_rules(stdout))
+        if not found:
+            return code, []
+        for rule, reason in found:
+            self.say(f"{rule}: {reason}")
+        flags = override_flags(found)
+        return self.streaks("plan", *args, *flags, env=env, stdout=stdout), flags
 
 
 def suffix(env: str) -> str:
@@ -300,13 +327,15 @@ def plan(job: Job) -> int:
             *(["--base-label", job.inputs.base_label] if job.inputs.base_label else [])]
     shutil.rmtree(PLANS, ignore_errors=True)
     PLANS.mkdir()
+    pull, head = job.review_target()
     if job.shard is not None:
         for env in job.envs:
             part = PLANS / f"plan{suffix(env)}{job.shard_tag}"
-            if job.streaks("plan", "--dir", job.inputs.dir, *base, *job.shard_flag,
-                           "--format", "json", "--markdown-out", f"{part}.md", env=env,
-                           stdout=part.with_name(part.name + ".json")):
-                status = 1
+            code, _ = job.plan_approved(
+                "--dir", job.inputs.dir, *base, *job.shard_flag, "--format", "json",
+                "--markdown-out", f"{part}.md", env=env,
+                stdout=part.with_name(part.name + ".json"), pull=pull, head=head)
+            status = status or (1 if code else 0)
         job.merge_outputs()
         return status
     comment = ""
@@ -314,10 +343,11 @@ def plan(job: Job) -> int:
         with tempfile.TemporaryDirectory(prefix="streaks-plan-") as tmp:
             part = Path(tmp) / "plan.md"
             # On failure streaks still writes the Markdown: the error in place of the plan.
-            if job.streaks("plan", "--dir", job.inputs.dir, *base, "--format", "json",
-                           "--markdown-out", str(part), env=env,
-                           stdout=PLANS / f"plan{suffix(env)}.json"):
-                status = 1
+            code, _ = job.plan_approved(
+                "--dir", job.inputs.dir, *base, "--format", "json", "--markdown-out",
+                str(part), env=env, stdout=PLANS / f"plan{suffix(env)}.json", pull=pull,
+                head=head)
+            status = status or (1 if code else 0)
             section = part.read_text(encoding="utf-8") if part.is_file() else ""
         comment = add_section(section or failed_section(env, "; the job log says why."),
                               comment)

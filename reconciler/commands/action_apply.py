@@ -66,9 +66,12 @@ def apply(job: Job) -> int:
     for env in job.envs:
         s = suffix(env)
         with Locked(job, env, "apply", APPLY_WAIT):
-            if job.streaks("plan", "--dir", job.inputs.dir, *job.shard_flag, *merge_base,
-                           "--format", "json", "--out", f"merge-plan{s}.json", env=env,
-                           stdout=Path(f"merge-plan-output{s}.json")):
+            code, approvals = job.plan_approved(
+                "--dir", job.inputs.dir, *job.shard_flag, *merge_base, "--format", "json",
+                "--out", f"merge-plan{s}.json", env=env,
+                stdout=Path(f"merge-plan-output{s}.json"), pull=pull,
+                head=job.github.head_of(pull) if pull is not None else "")
+            if code:
                 return 1
             verdict = _review(job, env, pull)
             if verdict is None:
@@ -76,7 +79,9 @@ def apply(job: Job) -> int:
             job.outputs.setdefault(env, {})["reviewed"] = verdict
             if verdict != "same":
                 unapplied.append(env or "the API")
-            elif job.streaks("apply", "--dir", job.inputs.dir, f"merge-plan{s}.json", env=env):
+            elif job.streaks("apply", "--dir", job.inputs.dir, f"merge-plan{s}.json",
+                             "--reviewed", str(REVIEWED / f"plan{s}{job.shard_tag}.json"),
+                             *approvals, env=env):
                 status = 1
     job.merge_outputs()
     if unapplied:

@@ -28,7 +28,8 @@ from reconciler.render.progress import ApplyProgress, stopped
 
 def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequence[str],
          connection: Connection, options: PlanOptions, guards: Guards, shard: Shard | None,
-         only_scheduled: bool, auto_approve: bool, parallelism: int, fmt: str) -> int:
+         only_scheduled: bool, auto_approve: bool, parallelism: int, fmt: str,
+         reviewed: Path | None = None) -> int:
     """Plan (or load ``planfile``), run the policy step, ask, apply, confirm, report."""
     as_json = fmt == "json"  # the report on stdout; the plan and progress on stderr
     target = connection.target(out, max_in_flight=parallelism)
@@ -39,7 +40,7 @@ def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequen
                                                    shard=shard))
     if only_scheduled:
         run = planning.only_scheduled(run)
-    run = police(run, directory, guards)
+    run = police(run, directory, guards, reviewed=reviewed)
     out.say(plan_text.render(run.plan, style=out.style()), nl=False, err=as_json, colours=True)
     report = run.plan.policy
     if report is not None and report.blocking:

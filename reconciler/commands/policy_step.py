@@ -15,6 +15,7 @@ from reconciler.model.untrusted import one_line
 from reconciler.plan.policy import builtin
 from reconciler.plan.policy.check import PolicyInput, Rule, evaluate
 from reconciler.plan.policy.results import Override, PolicyReport
+from reconciler.plan.saved import read_plan
 
 
 @dataclass(frozen=True)
@@ -63,9 +64,10 @@ def rules(base_ref: str | None = None) -> tuple[Rule, ...]:
     return (*builtin.RULES, *based, *(r for r in mine if r.name not in names))
 
 
-def police(run: PlanRun, directory: Path, guards: Guards, base_ref: str | None = None,
-           ) -> PlanRun:
-    """``run`` with its plan's policy report (``base_ref``: see :func:`rules`)."""
+def police(run: PlanRun, directory: Path, guards: Guards, base_ref: str | None = None, *,
+           reviewed: Path | None = None) -> PlanRun:
+    """``run`` with its plan's policy report (``base_ref``: see :func:`rules`; ``reviewed``:
+    the plan a reviewer saw, for the reviewed-plan rule)."""
     known = rules(base_ref)
     unknown = sorted(set(guards.overrides) - {r.name for r in known})
     if unknown:
@@ -74,7 +76,8 @@ def police(run: PlanRun, directory: Path, guards: Guards, base_ref: str | None =
     report = evaluate(known, PolicyInput(
         plan=run.plan, desired=run.desired, live=run.live,
         env=run.target.environment_name or "", max_archive=guards.max_archive,
-        frozen=frozen_tenants(run, directory)), guards.overrides)
+        frozen=frozen_tenants(run, directory), review_required=reviewed is not None,
+        reviewed=None if reviewed is None else read_plan(reviewed)), guards.overrides)
     return replace(run, plan=replace(run.plan, policy=report))
 
 

@@ -94,7 +94,9 @@ def unscheduled(plan: Plan) -> Plan:
 def compare(reviewed: Plan, current: Plan) -> Review:
     """Name every operation that differs between the reviewed and the current plan (the
     status changes schedules make aside)."""
-    reviewed, current = unscheduled(reviewed), unscheduled(current)
+    # What is applied, not the policy step's verdict (an approval may come after the review).
+    reviewed = replace(unscheduled(reviewed), policy=None)
+    current = replace(unscheduled(current), policy=None)
     before = {_identity(op): op for op in reviewed.operations}
     now = {_identity(op): op for op in current.operations}
     differences: list[Difference] = []

@@ -43,7 +43,7 @@ def test_a_soft_rule_blocks_until_overridden_with_a_reason(repo: Path) -> None:
     blocked = run(repo, "plan", "--sim")
     assert blocked.returncode == 1
     assert blocked.stdout.startswith(
-        "Policy: 1 blocks (6 rules checked).\n"
+        "Policy: 1 blocks (7 rules checked).\n"
         "  ✗ no-pause (soft, blocks unless overridden): A live streak is never paused by"
         " hand.\n      status 'Daily Login Streak' in tenant-prod-001\n"
         "      may approve: acme/live-ops-leads\n")
@@ -133,5 +133,26 @@ def test_the_example_rules_pass_their_tests_and_are_listed(tmp_path: Path) -> No
     listed = run(tmp_path, "policy", "list").stdout.splitlines()
     assert [line.split()[:2] for line in listed[::2]] == [
         ["prune-limit", "hard"], ["archive-all", "soft"], ["adopt-never", "hard"],
-        ["rename-onto-live-name", "hard"], ["freeze", "soft"],
+        ["rename-onto-live-name", "hard"], ["freeze", "soft"], ["reviewed-plan", "soft"],
         ["production-archives-need-a-lead", "soft"], ["rewards-never-decrease", "advisory"]]
+
+
+def test_apply_reviewed_applies_only_what_the_reviewer_saw(repo: Path) -> None:
+    pause_a_streak(repo)
+    reviewed = run(repo, "plan", "--sim", "--format", "json")
+    (repo / "reviewed.json").write_text(reviewed.stdout)
+    assert run(repo, "plan", "--sim", "--out", "same.json").returncode == 0
+    workout = repo / "streaks.d/tenant-fitness-001/weekly-workout-warrior.yaml"
+    workout.write_text(workout.read_text().replace("min: 3", "min: 5"))
+    assert run(repo, "plan", "--sim", "--out", "later.json").returncode == 0
+    refused = run(repo, "apply", "--sim", "later.json", "--reviewed", "reviewed.json")
+    assert refused.returncode == 1
+    assert refused.stderr == (
+        "error: policy reviewed-plan (soft): new since the review: update 'Weekly Workout"
+        " Warrior' in tenant-fitness-001; to apply it anyway: --override-policy reviewed-plan"
+        " --reason TEXT; nothing was sent\n")
+    assert run(repo, "apply", "--sim", "same.json", "--reviewed", "reviewed.json"
+               ).returncode == 0
+    forced = run(repo, "apply", "--sim", "--auto-approve", "--reviewed", "reviewed.json",
+                 "--override-policy", "reviewed-plan", "--reason", "approved in the console")
+    assert forced.returncode == 0, forced.stderr

@@ -1,7 +1,9 @@
 """A stand-in for GitHub's REST API, for running the Action in tests: the calls streaks makes
 (``reconciler/api/github_rest.py``), served over HTTP on a free loopback port.
 
-It keeps comments, issues, labels, pull requests and git refs in the JSON file the test names
+It keeps comments, issues, labels, pull requests (``pulls``: commit → number; ``heads``:
+number → head commit; ``reviews``: number → reviews), team members (``teams``) and git refs
+in the JSON file the test names
 (so a test reads and plants them between runs), logs every call as ``[method, path]`` to a
 log file, serves each run's artifacts from ``ARTIFACTS/<run id>/<name>/`` as zip files, and
 refuses a call without a token.
@@ -58,10 +60,22 @@ class FakeGitHub:
 
     def route(self, method: str, path: str, query: dict[str, str], body: dict[str, Any],
               state: dict[str, Any]) -> Answer:
+        if m := re.fullmatch(r"orgs/([\w.-]+)/teams/([\w.-]+)/memberships/([\w-]+)", path):
+            members = state.get("teams", {}).get(f"{m.group(1)}/{m.group(2)}", [])
+            return Answer(data={"state": "active"}) if m.group(3) in members else Answer(
+                404, {"message": "Not Found"})
         match = re.fullmatch(r"repos/[\w.-]+/[\w.-]+/(.*)", path)
         rest = match.group(1) if match else ""
         if rest.startswith("git/"):
             return self.refs(method, rest[4:], body, state)
+        if m := re.fullmatch(r"pulls/(\d+)", rest):  # a pull request's head commit
+            return Answer(data={"number": int(m.group(1)),
+                                "head": {"sha": state.get("heads", {}).get(m.group(1), "")}})
+        if m := re.fullmatch(r"pulls/(\d+)/reviews", rest):
+            reviews = state.get("reviews", {}).get(m.group(1), [])
+            return Answer(data=[{"user": {"login": r["user"]}, "state": r["state"],
+                                 "commit_id": r["commit_id"]} for r in reviews]
+                          if query.get("page", "1") == "1" else [])
         if m := re.fullmatch(r"commits/(\w+)/pulls", rest):
             number = state.get("pulls", {}).get(m.group(1))
             return Answer(data=[] if number is None else [{"number": number}])

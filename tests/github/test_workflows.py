@@ -579,6 +579,51 @@ def test_the_merge_applies_the_reviewed_plan_to_staging_then_production(
                        Path(gh["GH_STATE"]))
 
 
+def test_an_owners_approval_of_the_planned_commit_lets_a_soft_rule_through(
+        servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
+    _staging, production = servers
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@e"]
+    (checkout / "policies").mkdir()
+    shutil.copy(ROOT / "policies/production-archives-need-a-lead.yaml", checkout / "policies")
+    subprocess.run([*git, "add", "policies"], cwd=checkout, check=True)
+    subprocess.run([*git, "commit", "-qm", "rules"], cwd=checkout, check=True)
+    apply_all(servers, checkout)
+    # PR 7 retires Stay Active: an archive in production, which a live-ops lead approves.
+    (checkout / "streaks.d/tenant-fitness-001/stay-active.yaml").unlink()
+    settings = checkout / "streaks.d/tenant-fitness-001/_tenant.yaml"
+    settings.write_text(settings.read_text().replace("prune: false", "prune: true"))
+    subprocess.run([*git, "commit", "-qam", "PR 7"], cwd=checkout, check=True)
+    pr_head = head_sha(checkout)
+    event = Path(gh["GITHUB_EVENT_PATH"])
+    event.write_text(json.dumps({"pull_request": {"number": 7, "head": {"sha": pr_head}}}))
+    set_gh_state(gh, {"teams": {"acme/live-ops-leads": ["alice"]}, "heads": {"7": pr_head},
+                      "pulls": {pr_head: 7}, "reviews": {"7": [
+                          {"user": "mallory", "state": "APPROVED", "commit_id": pr_head}]}})
+    blocked = plan_pr(checkout, gh, pr_context(servers, checkout))
+    assert not blocked.ok  # mallory is no owner: the rule still blocks production
+    [comment] = gh_state(gh)["comments"]
+    assert "> [!CAUTION]" in comment["body"] and "`acme/live-ops-leads`" in comment["body"]
+    state = gh_state(gh)
+    state["reviews"]["7"].append({"user": "alice", "state": "APPROVED", "commit_id": "0" * 40})
+    set_gh_state(gh, state)
+    assert not plan_pr(checkout, gh, pr_context(servers, checkout)).ok  # an older commit
+    state = gh_state(gh)
+    state["reviews"]["7"].append({"user": "alice", "state": "APPROVED", "commit_id": pr_head})
+    set_gh_state(gh, state)
+    approved = plan_pr(checkout, gh, pr_context(servers, checkout))
+    assert approved.ok
+    [comment] = gh_state(gh)["comments"]
+    assert "approved by @\u200balice on pull request \\#7" in comment["body"]
+    ran = promote(servers, checkout, gh)
+    [(production_run, ok)] = ran["production"]
+    assert ok, production_run.steps["apply"]["stderr"]
+    assert production_run.steps["apply"]["outputs"]["reviewed"] == "same"
+    assert "approved by @alice on pull request #7" in production_run.steps["apply"]["stderr"]
+    archived = next(d for d in live_definitions(production, "tenant-fitness-001",
+                                                PRODUCTION_KEY) if d["name"] == "Stay Active")
+    assert archived["status"] == "archived"
+
+
 def test_a_console_edit_between_review_and_merge_stops_that_environment(
         servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
     _staging, production = servers

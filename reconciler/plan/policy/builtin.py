@@ -8,6 +8,8 @@ archive-all             soft   a prune that archives every definition of a tenan
 adopt-never             hard   an adoption where ``_tenant.yaml`` says ``adopt: never``
 rename-onto-live-name   hard   a ``renamed_from`` onto a name another live definition has
 freeze                  soft   a change to a frozen tenant its schedules did not make
+reviewed-plan           soft   with ``apply --reviewed``, an operation the reviewed plan did
+                               not show as it is now
 ======================  =====  ==========================================================
 """
 
@@ -73,6 +75,21 @@ def freeze(given: PolicyInput) -> list[Violation]:
     return [Violation(tenant=tenant, name="", why=why) for tenant, why in given.frozen.items()]
 
 
+def reviewed_plan(given: PolicyInput) -> list[Violation]:
+    if not given.review_required:
+        return []
+    if given.reviewed is None:
+        return [Violation(tenant=t, name="", why="no plan reviewed on a pull request shows"
+                          f" tenant {t}'s changes") for t in given.plan.tenants
+                if any(op.tenant == t for op in given.plan.operations)]
+    from reconciler.plan.review import compare
+
+    return [Violation(tenant=d.operation.tenant, name=d.operation.name, file=d.operation.file,
+                      why=f"{d.kind} since the review: {d.operation.action}"
+                      f" {d.operation.name!r} in {d.operation.tenant}")
+            for d in compare(given.reviewed, given.plan).differences]
+
+
 RULES: tuple[Rule, ...] = (
     Rule(name="prune-limit", level="hard", check=prune_limit,
          message="A prune archives at most --max-archive definitions per tenant."),
@@ -87,4 +104,7 @@ RULES: tuple[Rule, ...] = (
     Rule(name="freeze", level="soft", check=freeze,
          message="During a freeze window only the schedules in place before it change a"
                  " tenant.", how_to_override="--override-freeze --reason TEXT"),
+    Rule(name="reviewed-plan", level="soft", check=reviewed_plan,
+         message="What is applied is what the pull request's reviewer saw (apply"
+                 " --reviewed)."),
 )

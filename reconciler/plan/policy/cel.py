@@ -20,7 +20,6 @@ from cel_expr_python import cel  # type: ignore[import-untyped]
 
 from reconciler.model.desired import DesiredDefinition
 from reconciler.model.live import LiveRecord
-from reconciler.model.normalize import normal_config
 from reconciler.model.policy_file import Fixture, PolicyFile
 from reconciler.plan.operations import Operation
 from reconciler.plan.policy.check import PolicyInput, Rule
@@ -77,7 +76,7 @@ def definition_of(d: DesiredDefinition | None) -> dict[str, Any] | None:
     if d is None:
         return None
     return {"name": d.name, "description": d.description, "status": d.status,
-            "config": normal_config(d.api_config())}
+            "config": d.api_config()}
 
 
 def record_of(r: LiveRecord | None) -> dict[str, Any] | None:
@@ -85,7 +84,7 @@ def record_of(r: LiveRecord | None) -> dict[str, Any] | None:
     if r is None:
         return None
     return {"name": r.name, "description": r.description, "status": r.status,
-            "config": normal_config(r.config)}
+            "config": dict(r.config)}
 
 
 def operation_of(op: Operation) -> dict[str, Any]:

@@ -32,7 +32,7 @@ def test_every_built_in_rule_passes_an_ordinary_plan() -> None:
     assert [(r.rule, r.level, r.outcome) for r in report.results] == [
         ("prune-limit", "hard", "pass"), ("archive-all", "soft", "pass"),
         ("adopt-never", "hard", "pass"), ("rename-onto-live-name", "hard", "pass"),
-        ("freeze", "soft", "pass")]
+        ("freeze", "soft", "pass"), ("reviewed-plan", "soft", "pass")]
     assert report.ok and report.shown() == ()
 
 

@@ -230,13 +230,17 @@ class ViolationData(JsonForm):
     name: str
     file: str | None = None
     why: str = ""
+    operation: int | None = Field(None, description="The index in `operations` of the"
+                                  " operation it denies (null for a tenant as a whole).")
 
     @classmethod
     def of(cls, v: Violation) -> ViolationData:
-        return cls.model_construct(tenant=v.tenant, name=v.name, file=v.file, why=v.why)
+        return cls.model_construct(tenant=v.tenant, name=v.name, file=v.file, why=v.why,
+                                   operation=v.operation)
 
     def value(self) -> Violation:
-        return Violation(tenant=self.tenant, name=self.name, file=self.file, why=self.why)
+        return Violation(tenant=self.tenant, name=self.name, file=self.file, why=self.why,
+                         operation=self.operation)
 
 
 class OverrideData(JsonForm):

@@ -93,9 +93,11 @@ def merge(plans: Sequence[Plan], *, whole: bool = True) -> Plan:
             if owner.get(u.tenant) == k:
                 unmanaged_of[u.tenant].append(u)
     operations: list[Operation] = []
+    moved: list[dict[int, int]] = [{} for _ in plans]  # each plan's operation → its new index
     for tenant in sorted(owner):
         plan, mine = plans[owner[tenant]], ops_of[tenant]
         where = {old: len(operations) + new for new, old in enumerate(mine)}
+        moved[owner[tenant]].update(where)
         for i in mine:
             op = plan.operations[i]
             operations.append(replace(op, depends_on=tuple(where[d] for d in op.depends_on)))
@@ -108,7 +110,7 @@ def merge(plans: Sequence[Plan], *, whole: bool = True) -> Plan:
         made=made,
         scheduled=tuple(sorted((s for plan in plans for s in plan.scheduled),
                                key=lambda s: (s.tenant, s.name))),
-        policy=merge_reports([plan.policy for plan in plans]))
+        policy=merge_reports([plan.policy for plan in plans], moved))
 
 
 def merged(made: Sequence[Made | None], what: str) -> Made | None:

@@ -62,7 +62,10 @@ def compile_deny(expression: str) -> Any:
 
 def deny(compiled: Any, context: Mapping[str, Any]) -> bool | str:
     """Whether the expression denies ``context``: True, False, or why it could not say."""
-    result = compiled.eval(data=dict(context))
+    return _said(compiled.eval(_env().Activation(data=dict(context))))
+
+
+def _said(result: Any) -> bool | str:
     value = result.value()
     if isinstance(value, bool):
         return value
@@ -96,18 +99,20 @@ def operation_of(op: Operation) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Contexts:
-    """What each operation's expression sees, built once for every rule."""
+    """What each operation's expression sees, converted to CEL once for every rule."""
 
-    of: tuple[dict[str, Any], ...]
+    of: tuple[Any, ...]  # one activation per operation
 
     @classmethod
     def build(cls, given: PolicyInput) -> Contexts:
         wanted = {(t.tenant, d.name): d for t in given.desired.tenants for d in t.definitions}
         live = {(r.tenant, r.id): r for t in given.live.tenants for r in given.live.records(t)}
+        env = _env()
         return cls(tuple(
-            {"op": operation_of(op), "env": given.env,
-             "before": record_of(live.get((op.tenant, op.id or ""))),
-             "after": definition_of(wanted.get((op.tenant, op.name)))}
+            env.Activation(data={
+                "op": operation_of(op), "env": given.env,
+                "before": record_of(live.get((op.tenant, op.id or ""))),
+                "after": definition_of(wanted.get((op.tenant, op.name)))})
             for op in given.plan.operations))
 
 
@@ -120,9 +125,14 @@ def repository_rule(spec: PolicyFile, source: str) -> Rule:
         contexts = given.memo.get("cel")
         if not isinstance(contexts, Contexts):  # built once, by the first rule that runs
             contexts = given.memo["cel"] = Contexts.build(given)
-        for i, (op, context) in enumerate(zip(given.plan.operations, contexts.of,
-                                              strict=True)):
-            said = deny(compiled, context)
+        evaluate = compiled.eval
+        for i, (op, activation) in enumerate(zip(given.plan.operations, contexts.of,
+                                                 strict=True)):
+            result = evaluate(activation)
+            said = result.value()
+            if said is False:  # the common case, without a further look
+                continue
+            said = _said(result)
             if said is True or isinstance(said, str):
                 out.append(Violation(tenant=op.tenant, name=op.name, file=op.file, operation=i,
                                      why=f"{op.action} {op.name!r} in {op.tenant}" + (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -80,16 +80,22 @@ class PolicyReport:
         return (*self.blocking, *self.warnings, *self.overridden)
 
 
-def merge_reports(reports: Sequence[PolicyReport | None]) -> PolicyReport | None:
+def merge_reports(reports: Sequence[PolicyReport | None],
+                  moved: Sequence[Mapping[int, int]] = ()) -> PolicyReport | None:
     """The report of a plan joined from shard plans: per rule (in first-seen order) every
-    shard's violations, and its worst outcome (fail, then overridden, then pass)."""
-    known = [r for r in reports if r is not None]
-    if not known:
+    shard's violations (their operations renumbered by ``moved``, each shard's old index →
+    new), and its worst outcome (fail, then overridden, then pass)."""
+    if not any(r is not None for r in reports):
         return None
     order: dict[str, list[RuleResult]] = {}
-    for report in known:
+    for k, report in enumerate(reports):
+        if report is None:
+            continue
+        where = moved[k] if k < len(moved) else {}
         for result in report.results:
-            order.setdefault(result.rule, []).append(result)
+            order.setdefault(result.rule, []).append(replace(result, violations=tuple(
+                replace(v, operation=where.get(v.operation, v.operation))
+                if v.operation is not None else v for v in result.violations)))
     joined = []
     for results in order.values():
         worst = min(results, key=lambda r: ("fail", "overridden", "pass").index(r.outcome))

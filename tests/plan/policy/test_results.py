@@ -35,3 +35,16 @@ def test_shard_reports_join_with_the_worst_outcome_and_every_violation() -> None
     assert [(r.rule, r.outcome, [v.tenant for v in r.violations]) for r in joined.results] == [
         ("a", "fail", ["t2"]), ("b", "overridden", ["t1"])]
     assert merge_reports([None, None]) is None
+
+
+def test_joined_violations_name_the_joined_plans_operations() -> None:
+    one = PolicyReport(results=(RuleResult(rule="a", level="soft", outcome="fail", message="a",
+                                           violations=(Violation(tenant="t1", name="x",
+                                                                 operation=0),)),))
+    two = PolicyReport(results=(RuleResult(rule="a", level="soft", outcome="fail", message="a",
+                                           violations=(Violation(tenant="t2", name="y",
+                                                                 operation=0),)),))
+    joined = merge_reports([one, two], [{0: 1}, {0: 0}])
+    assert joined is not None
+    assert [(v.tenant, v.operation) for v in joined.results[0].violations] == [
+        ("t1", 1), ("t2", 0)]

@@ -21,13 +21,14 @@ from reconciler.commands.options import (
     AT_OPTION,
     DIR_OPTION,
     MARKDOWN_OUT,
+    NAME_OPTION,
     SHARD_OPTION,
     TENANT_OPTION,
     command,
     complete_tenant,
     connection_options,
     format_option,
-    key_pair,
+    sim_serve_options,
     target_options,
 )
 from reconciler.commands.output import Output
@@ -211,8 +212,7 @@ def apply(out: Output, at: Any, **values: Any) -> int:
                 type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @format_option("plan", "json")
 @MARKDOWN_OUT
-@click.option("--env", default=None, metavar="NAME",
-              help="The environment the plans are of (named in the Markdown heading).")
+@click.option("--env", metavar="NAME", help="The environment the plans are of (for Markdown).")
 @command
 def merge_plans(out: Output, **values: Any) -> int:
     """Join the plans of the shards of one run (`plan --shard K/N --format json`) into one,
@@ -231,10 +231,7 @@ def merge_plans(out: Output, **values: Any) -> int:
 @MARKDOWN_OUT
 @command
 def diff_plans(out: Output, **values: Any) -> int:
-    """Compare the plan a reviewer saw with the plan made now: exit 0 same, 2 different.
-
-    Each file is `streaks plan --format json` output or a saved plan (`--out`).
-    """
+    """Compare a reviewed plan (JSON or saved) with one made now: exit 0 same, 2 different."""
     from reconciler.commands import diff_plans
 
     return diff_plans.main(out, **values)
@@ -246,6 +243,7 @@ def diff_plans(out: Output, **values: Any) -> int:
               help="Export this tenant (repeatable). Default: every tenant the key sees.")
 @connection_options
 @click.option("--include-archived", is_flag=True, help="Also write archived definitions.")
+@NAME_OPTION
 @command
 def export(out: Output, **values: Any) -> int:
     """Write live definitions into --dir as files (never overwriting a different one)."""
@@ -257,6 +255,7 @@ def export(out: Output, **values: Any) -> int:
 @main.command()
 @DIR_OPTION
 @TENANT_OPTION
+@NAME_OPTION
 @connection_options
 @AT_OPTION
 @SHARD_OPTION
@@ -272,8 +271,7 @@ def drift(out: Output, **values: Any) -> int:
 @main.command()
 @DIR_OPTION
 @TENANT_OPTION
-@click.option("--env", default=None, metavar="NAME",
-              help="An environment of streaks.toml: its overrides and tenant ids.")
+@click.option("--env", metavar="NAME", help="An environment: its overrides and tenant ids.")
 @AT_OPTION
 @click.option("--days", default=30, show_default=True, type=click.IntRange(1, 3660),
               help="How many days from --at to show.")
@@ -307,14 +305,37 @@ def doctor(out: Output, directory: Path, tenants: tuple[str, ...], connection: A
                    " order it declares them.")
 @command
 def config(out: Output, commands: tuple[str, ...], list_environments: bool) -> int:
-    """Show the settings each command would run with, and where each comes from.
-
-    Precedence: a flag on the command line, then STREAKS_<COMMAND>_<OPTION>, then the
-    [defaults] of streaks.toml, then the built-in default.
-    """
+    """Show the settings each command would run with, and where each comes from (a flag,
+    then STREAKS_<COMMAND>_<OPTION>, then streaks.toml's [defaults], then the default)."""
     from reconciler.commands import config
 
     return config.main(out, click.get_current_context(), commands, list_environments)
+
+
+@main.command()
+@click.argument("planfile", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@format_option("plan", "text", "A drift report (`drift --format json`) shows as drift.")
+@command
+def show(out: Output, **values: Any) -> int:
+    """Show a saved plan, a plan's JSON or a drift report again, offline."""
+    from reconciler.commands import show
+
+    return show.main(out, **values)
+
+
+@main.command("list")
+@DIR_OPTION
+@TENANT_OPTION
+@connection_options
+@click.option("--status", multiple=True, type=click.Choice(["active", "paused", "archived"]))
+@click.option("--unmanaged", is_flag=True, help="Only the definitions no file of git names.")
+@format_option("list", "text")
+@command
+def list_live(out: Output, **values: Any) -> int:
+    """List live definitions and the git file that manages each (or none). Writes nothing."""
+    from reconciler.commands import listing
+
+    return listing.main(out, **values)
 
 
 @main.group()
@@ -389,28 +410,7 @@ def sim() -> None:
 
 
 @sim.command("serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=8787, show_default=True, type=int)
-@click.option("--db", "db_path", type=click.Path(path_type=Path),
-              default=Path(".streaks/sim-server.db"), show_default=True,
-              help="SQLite file; several servers may share one.")
-@click.option("--admin-key", "admin_keys", multiple=True, envvar="STREAKS_SIM_ADMIN_KEY",
-              help="An admin key (reaches every tenant). Repeatable.")
-@click.option("--tenant-key", "tenant_keys", multiple=True, callback=key_pair,
-              help="TENANT=KEY: a key limited to one tenant (creates the tenant). Repeatable.")
-@click.option("--tenant", "tenants", multiple=True, help="Create this tenant. Repeatable.")
-@click.option("--latency-ms", type=float, default=0.0, help="Added to every /v1 answer.")
-@click.option("--error-rate", type=float, default=0.0, help="Share answered 500 or 503.")
-@click.option("--rate-limit-rate", type=float, default=0.0,
-              help="Share answered 429 RATE_LIMITED with Retry-After.")
-@click.option("--drop-rate", type=float, default=0.0, help="Share closed without an answer.")
-@click.option("--commit-then-fail-rate", type=float, default=0.0,
-              help="Share of writes stored, then answered 500 or dropped.")
-@click.option("--seed", type=int, default=None, help="Make fault decisions repeatable.")
-@click.option("--accept-config-key", "extra_config_keys", multiple=True,
-              help="A config key a newer Phoenix would know: stored and returned as sent.")
-@click.option("--log-level", default="warning", show_default=True,
-              type=click.Choice(["debug", "info", "warning", "error"]))
+@sim_serve_options
 @command
 def sim_serve(out: Output, **values: Any) -> int:
     """Serve the simulated Admin API on HOST:PORT until interrupted."""

@@ -27,7 +27,8 @@ from reconciler.render.progress import ApplyProgress, stopped
 
 
 def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequence[str],
-         connection: Connection, options: PlanOptions, guards: Guards, shard: Shard | None,
+         connection: Connection, options: PlanOptions, guards: Guards,
+         names: Sequence[str], shard: Shard | None,
          only_scheduled: bool, auto_approve: bool, parallelism: int, fmt: str,
          reviewed: Path | None = None) -> int:
     """Plan (or load ``planfile``), run the policy step, ask, apply, confirm, report."""
@@ -38,6 +39,7 @@ def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequen
     else:
         run = planning.run_async(planning.plan_dir(directory, tenants, target, options,
                                                    shard=shard))
+    run, _ = planning.narrowed(run, None, names)
     if only_scheduled:
         run = planning.only_scheduled(run)
     run = police(run, directory, guards, reviewed=reviewed)

@@ -14,7 +14,7 @@ from reconciler.api.fetch import fetch_live
 from reconciler.api.results import ApplyRun, OperationResult
 from reconciler.commands.planning import PlanRun
 from reconciler.errors import StreaksError
-from reconciler.plan.planner import PlanOptions, make_plan, scheduled_only
+from reconciler.plan.planner import PlanOptions, make_plan, scheduled_only, targeted
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,6 +55,7 @@ async def apply_and_confirm(run: PlanRun, *, parallelism: int, options: PlanOpti
                                     await fetch_live(client, run.desired.tenant_ids()), options)
                 if run.scheduled_only:  # what else differs is for a reviewed apply
                     confirm = scheduled_only(confirm)
+                confirm = targeted(confirm, run.plan.partial)  # --name: those only
             except StreaksError as exc:
                 return ApplyRun(report=report, confirm_error=str(exc))
             return ApplyRun(report=report, confirm=confirm)

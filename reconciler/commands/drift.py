@@ -11,7 +11,7 @@ from pathlib import Path
 from reconciler.api.connection import Target
 from reconciler.commands.connection import Connection
 from reconciler.commands.output import Output
-from reconciler.commands.planning import plan_dir, run_async
+from reconciler.commands.planning import narrowed, plan_dir, run_async
 from reconciler.plan.drift import DriftReport, Where, drift_from_plan
 from reconciler.plan.planner import PlanOptions
 from reconciler.plan.shards import Shard
@@ -20,9 +20,12 @@ from reconciler.render.forms import show
 
 
 async def drift(directory: Path, tenants: Sequence[str], target: Target, *,
-                at: datetime | None = None, shard: Shard | None = None) -> DriftReport:
-    """Compare git's desired state with live state (schedules read at ``at``)."""
+                at: datetime | None = None, shard: Shard | None = None,
+                names: Sequence[str] = ()) -> DriftReport:
+    """Compare git's desired state with live state (schedules read at ``at``; only the
+    definitions ``names``, when given)."""
     run = await plan_dir(directory, tenants, target, PlanOptions(at=at), shard=shard)
+    run, _ = narrowed(run, None, names)
     counted = frozenset(t.tenant for t in run.desired.tenants if t.settings.unmanaged == "drift")
     env = target.environment
     where = Where(target.environment_name, env.folder_of if env is not None else str)
@@ -43,7 +46,8 @@ def report(out: Output, found: DriftReport, fmt: str, markdown_out: Path | None 
 
 
 def main(out: Output, directory: Path, tenants: Sequence[str], connection: Connection,
-         at: datetime, shard: Shard | None, fmt: str) -> int:
+         at: datetime, shard: Shard | None, fmt: str, names: Sequence[str] = ()) -> int:
     """``streaks drift``."""
     target = connection.target(out)
-    return report(out, run_async(drift(directory, tenants, target, at=at, shard=shard)), fmt)
+    return report(out, run_async(drift(directory, tenants, target, at=at, shard=shard,
+                                       names=names)), fmt)

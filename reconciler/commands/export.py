@@ -23,10 +23,12 @@ if TYPE_CHECKING:  # imported where used
 
 
 async def export_live(directory: Path, tenants: Sequence[str], target: Target, *,
-                      include_archived: bool = False) -> list[ExportResult]:
+                      include_archived: bool = False,
+                      names: Sequence[str] = ()) -> list[ExportResult]:
     """Write live definitions as files: the given tenants, else every tenant an admin key
-    sees, else (tenant key) the tenant folders that already exist. With an environment,
-    its tenant ids are read and written to the folders they map from."""
+    sees, else (tenant key) the tenant folders that already exist; only the definitions
+    ``names`` when given (importing one). With an environment, its tenant ids are read and
+    written to the folders they map from."""
     from reconciler.files.export import export_tenant
 
     env = target.environment
@@ -59,9 +61,16 @@ async def export_live(directory: Path, tenants: Sequence[str], target: Target, *
             raise UsageError("nothing to export: name tenants with --tenant")
         live = await fetch_live(client, [to_live(t) for t in folders])
     shared = _from_bases(directory)
-    return [*refused, *(export_tenant(directory, t, live.records(to_live(t)),
-                                      include_archived=include_archived,
-                                      from_bases=shared.get(t, {})) for t in folders)]
+    if names:
+        found = {r.name for t in folders for r in live.records(to_live(t))}
+        missing = [n for n in names if n not in found]
+        if missing:
+            raise UsageError(f"--name {missing[0]!r}: no live definition of that name in"
+                             f" {', '.join(folders)}; nothing was written")
+    return [*refused, *(export_tenant(directory, t, tuple(
+        r for r in live.records(to_live(t)) if not names or r.name in names),
+        include_archived=include_archived or bool(names), from_bases=shared.get(t, {}))
+        for t in folders)]
 
 
 def _from_bases(directory: Path) -> dict[str, dict[str, DesiredDefinition]]:
@@ -75,10 +84,10 @@ def _from_bases(directory: Path) -> dict[str, dict[str, DesiredDefinition]]:
 
 
 def main(out: Output, directory: Path, tenants: Sequence[str], connection: Connection,
-         include_archived: bool) -> int:
+         include_archived: bool, names: Sequence[str] = ()) -> int:
     """Export, then say what was written and skipped."""
     results = run_async(export_live(directory, tenants, connection.target(out),
-                                    include_archived=include_archived))
+                                    include_archived=include_archived, names=names))
     for result in results:
         for path in result.written:
             out.say(f"wrote {path}")

@@ -59,6 +59,24 @@ def _shard(_ctx: click.Context, _param: click.Parameter, value: str | None) -> A
         raise click.BadParameter(str(exc)) from None
 
 
+def complete_name(ctx: click.Context, _param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of --name: the definitions the files of --dir (and --tenant) name."""
+    from reconciler.errors import StreaksError
+    from reconciler.files.loader import load
+
+    root = Path(ctx.params.get("directory") or "streaks.d")
+    try:
+        state, _problems = load(root, ctx.params.get("tenants") or ())
+    except StreaksError:
+        return []
+    return sorted({d.name for t in state.tenants for d in t.definitions
+                   if d.name.startswith(incomplete)})
+
+
+NAME_OPTION = click.option(
+    "--name", "names", multiple=True, metavar="NAME", shell_complete=complete_name,
+    help="Only this definition (repeatable; with --tenant for one tenant's): a partial plan.")
+
 TENANT_OPTION = click.option(
     "--tenant", "tenants", multiple=True, shell_complete=complete_tenant,
     help="Only this tenant (repeatable). Default: every folder.")
@@ -155,6 +173,7 @@ def target_options(func: F) -> F:
     options = [
         click.option("--tenant", "tenants", multiple=True, shell_complete=complete_tenant,
                      help="Only this tenant (repeatable). Default: every folder."),
+        NAME_OPTION,
         click.option("--max-archive", default=5, show_default=True, type=click.IntRange(0),
                      help="The prune-limit rule: most definitions a prune archives per"
                           " tenant."),
@@ -193,3 +212,37 @@ def key_pair(_: Any, __: Any, values: tuple[str, ...]) -> dict[str, frozenset[st
 # The commands of the GitHub Action (`streaks action COMMAND`, reconciler/commands/action.py).
 ACTION_COMMANDS = ("plan", "apply", "drift", "calendar", "validate", "merge-plans",
                    "merge-drift")
+
+
+def sim_serve_options(func: F) -> F:
+    """The options of ``streaks sim serve``: where it listens, its keys and tenants, and
+    the faults it injects."""
+    options = [
+        click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind."),
+        click.option("--port", default=8787, show_default=True, type=int),
+        click.option("--db", "db_path", type=click.Path(path_type=Path),
+                     default=Path(".streaks/sim-server.db"), show_default=True,
+                     help="SQLite file; several servers may share one."),
+        click.option("--admin-key", "admin_keys", multiple=True, envvar="STREAKS_SIM_ADMIN_KEY",
+                     help="An admin key (reaches every tenant). Repeatable."),
+        click.option("--tenant-key", "tenant_keys", multiple=True, callback=key_pair,
+                     help="TENANT=KEY: a key limited to one tenant (creates the tenant)."
+                          " Repeatable."),
+        click.option("--tenant", "tenants", multiple=True, help="Create this tenant. Repeatable."),
+        click.option("--latency-ms", type=float, default=0.0, help="Added to every /v1 answer."),
+        click.option("--error-rate", type=float, default=0.0, help="Share answered 500 or 503."),
+        click.option("--rate-limit-rate", type=float, default=0.0,
+                     help="Share answered 429 RATE_LIMITED with Retry-After."),
+        click.option("--drop-rate", type=float, default=0.0,
+                     help="Share closed without an answer."),
+        click.option("--commit-then-fail-rate", type=float, default=0.0,
+                     help="Share of writes stored, then answered 500 or dropped."),
+        click.option("--seed", type=int, default=None, help="Make fault decisions repeatable."),
+        click.option("--accept-config-key", "extra_config_keys", multiple=True,
+                     help="A config key a newer Phoenix would know: stored and returned as sent."),
+        click.option("--log-level", default="warning", show_default=True,
+                      type=click.Choice(["debug", "info", "warning", "error"])),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func

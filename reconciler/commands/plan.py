@@ -19,7 +19,8 @@ from reconciler.render.forms import show
 
 
 def main(out: Output, *, directory: Path, tenants: Sequence[str], connection: Connection,
-         options: PlanOptions, guards: Guards, shard: Shard | None, fmt: str,
+         options: PlanOptions, guards: Guards, names: Sequence[str], shard: Shard | None,
+         fmt: str,
          out_file: Path | None, detailed_exitcode: bool, markdown_out: Path | None,
          base_ref: str | None, base_label: str | None) -> int:
     """Plan, run the policy step, show it in ``fmt``, save it to ``out_file``, publish its
@@ -34,6 +35,7 @@ def main(out: Output, *, directory: Path, tenants: Sequence[str], connection: Co
         else:
             run = planning.run_async(planning.plan_dir(directory, tenants, target, options,
                                                        shard=shard))
+        run, scoped = planning.narrowed(run, scoped, names)
         run = police(run, directory, guards, base_ref)
         if scoped is not None:
             scoped = replace(scoped, full=run.plan)

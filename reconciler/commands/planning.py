@@ -28,7 +28,7 @@ from reconciler.model.project import Environment
 from reconciler.plan import saved
 from reconciler.plan.made import Made
 from reconciler.plan.operations import Plan
-from reconciler.plan.planner import PlanOptions, make_plan, scheduled_only
+from reconciler.plan.planner import PlanOptions, make_plan, scheduled_only, targeted
 from reconciler.plan.scope import ScopedPlan, split
 from reconciler.plan.shards import Shard
 
@@ -132,6 +132,18 @@ async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
     return run, split(run.plan, base_plan, label or base_ref)
 
 
+def narrowed(run: PlanRun, scoped: ScopedPlan | None, names: Sequence[str],
+             ) -> tuple[PlanRun, ScopedPlan | None]:
+    """``run`` (and its PR scope) with only the definitions ``names`` (``--name``)."""
+    if not names:
+        return run, scoped
+    run = replace(run, plan=targeted(run.plan, names))
+    if scoped is not None:
+        scoped = replace(scoped, full=run.plan, introduced=targeted(scoped.introduced, names),
+                         pre_existing=targeted(scoped.pre_existing, names))
+    return run, scoped
+
+
 def save_plan(path: Path, run: PlanRun, directory: Path) -> None:
     """Write ``run`` as a saved plan, with the commit ``directory`` is at (read once, when
     the plan was made)."""
@@ -156,7 +168,7 @@ async def saved_plan(path: Path, target: Target, options: PlanOptions) -> PlanRu
     saved.check_schedules(plan, desired, options.at)
     # Derived as it was made: schedules read at the plan's own instant.
     derive = replace(options, at=plan.at)
-    derived = make_plan(desired, live, derive, baseline=baseline)
+    derived = targeted(make_plan(desired, live, derive, baseline=baseline), plan.partial)
     saved.check_derived(plan, derived, path)
     # What the rules judge is what planning finds now (a file holds no findings).
     return PlanRun(plan=replace(plan, findings=derived.findings), desired=desired, live=live,

@@ -312,6 +312,8 @@ class PlanData(JsonForm):
     schedule_changes: list[ScheduleChangeData] = listed(SCHEDULE_CHANGES_DESCRIPTION)
     policies: list[RuleResultData] = listed("Every rule's result (the policy step): a failure"
                                             " blocks plan and apply unless overridden.")
+    partial: list[str] = listed("With --name: the only definitions planned (the plan is"
+                                " partial: other definitions may differ too).")
     scope: ScopeData | None = None
 
     @classmethod
@@ -328,7 +330,7 @@ class PlanData(JsonForm):
             schedule_changes=[ScheduleChangeData.of(c) for c in plan.schedule_changes],
             policies=[] if plan.policy is None else [RuleResultData.of(r)
                                                      for r in plan.policy.results],
-            scope=scope)
+            partial=list(plan.partial), scope=scope)
 
     def data(self) -> dict[str, Any]:
         """The document (without ``scope`` when it has none)."""
@@ -346,7 +348,7 @@ class PlanData(JsonForm):
             schedule_changes=tuple(c.value() for c in self.schedule_changes),
             scheduled=tuple(s.value(source) for s in self.scheduled),
             policy=PolicyReport(results=tuple(r.value() for r in self.policies))
-            if self.policies else None)
+            if self.policies else None, partial=tuple(self.partial))
 
 
 def as_data(plan: Plan) -> dict[str, Any]:
@@ -417,6 +419,8 @@ def fingerprint(plan: Plan) -> str:
     import hashlib
 
     text = json.dumps([[str(part) for part in seen(op)] for op in plan.operations])
+    if plan.partial:  # a partial plan is never taken for a whole one
+        text += json.dumps(["partial", *plan.partial])
     overridden = () if plan.policy is None else plan.policy.overridden
     if overridden:  # an override covers exactly what it was given for
         text += json.dumps([[r.rule, sorted([v.tenant, v.name] for v in r.violations)]

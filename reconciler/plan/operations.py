@@ -158,6 +158,7 @@ class Plan:
     # With a baseline (--base-ref): the schedules this change edits (git only, never sent).
     schedule_changes: tuple[ScheduleChange, ...] = ()
     findings: tuple[Finding, ...] = ()  # for the policy step (never printed as such)
+    partial: tuple[str, ...] = ()  # --name: only these definitions were planned
     policy: PolicyReport | None = None  # the policy step's verdict, once it has run
 
     @property

@@ -9,7 +9,7 @@ named before this change), a pairing by name with a live definition git did not 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from types import MappingProxyType
@@ -111,6 +111,33 @@ def scheduled_only(plan: Plan) -> Plan:
                                                      plan.operations[i].depends_on
                                                      if d in index))
         for i in kept), unmanaged=())
+
+
+def targeted(plan: Plan, names: Sequence[str]) -> Plan:
+    """``plan`` with only the operations on the definitions ``names`` (``--name``): an
+    operation that renames one of them to or from another name is kept whole, and so is
+    every operation a kept one depends on; unmanaged definitions outside ``names`` are left
+    out. The plan says it is partial (``partial``)."""
+    if not names:
+        return plan
+    wanted = set(names)
+    keep = {i for i, op in enumerate(plan.operations)
+            if op.name in wanted or (op.previous_name or "") in wanted}
+    stack = list(keep)
+    while stack:  # what the kept operations need first
+        for d in plan.operations[stack.pop()].depends_on:
+            if d not in keep:
+                keep.add(d)
+                stack.append(d)
+    kept = sorted(keep)
+    index = {old: new for new, old in enumerate(kept)}
+    return replace(plan, operations=tuple(
+        replace(plan.operations[i], depends_on=tuple(index[d] for d in
+                                                     plan.operations[i].depends_on))
+        for i in kept), unmanaged=tuple(u for u in plan.unmanaged if u.name in wanted),
+        scheduled=tuple(s for s in plan.scheduled if s.name in wanted),
+        findings=tuple(f for f in plan.findings if f.name in wanted),
+        partial=tuple(sorted(wanted)))
 
 
 def at_instant(state: DesiredState, at: datetime,

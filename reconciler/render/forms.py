@@ -31,6 +31,8 @@ FORMS: dict[str, dict[str, str]] = {
                  "github": "diagnostics:github"},
     # A reviewed plan against the plan made now (diff-plans).
     "review": {"text": "review:text", "markdown": "review:markdown"},
+    # Live definitions and the files that manage them (list).
+    "list": {"text": "list_forms:text", "json": "list_forms:as_json"},
     # The effective definitions (render).
     "definitions": {"yaml": "definitions:as_yaml", "json": "definitions:as_json"},
 }

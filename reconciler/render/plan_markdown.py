@@ -23,6 +23,7 @@ from reconciler.render.plan_text import (
     change_lines,
     headline,
     origin_line,
+    partial_lines,
     schedule_change_lines,
     schedule_lines,
     summary_line,
@@ -167,6 +168,8 @@ def _body(plan: Plan, title: str, releases: bool = False) -> tuple[str, list[str
     head.append("|" + "---|" * len(SUMMARY_KEYS))
     head.append("| " + " | ".join(str(counts[k]) for k in SUMMARY_KEYS) + " |")
     head.append("")
+    if plan.partial:
+        head += ["> [!WARNING]", f"> {inline(partial_lines(plan)[0])}", ""]
     if plan.notes:  # a frozen tenant, above all: the reviewer must see it before the diff
         head.append("> [!IMPORTANT]")
         head.extend(f"> {inline(note)}  " for note in plan.notes)

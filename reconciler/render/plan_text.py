@@ -26,7 +26,7 @@ def value(v: Any) -> str:
 def render(plan: Plan, *, style: Style = plain) -> str:
     """The full text of a plan; ``style(text, colour)`` colours it on a terminal. What the
     policy step found comes first."""
-    lines: list[str] = policy_forms.text(plan.policy, style)
+    lines: list[str] = [*policy_forms.text(plan.policy, style), *partial_lines(plan)]
     for tenant in plan.tenants:
         ops, unmanaged = plan.for_tenant(tenant)
         if not ops and not unmanaged:
@@ -200,11 +200,22 @@ def change_line(c: Change, words: tuple[str, str, str] = PLAN_WORDS) -> str:
     return f"{c.path}: " + text.format(before=value(c.before), after=value(c.after))
 
 
+def partial_lines(plan: Plan) -> list[str]:
+    """What a partial plan (``--name``) leaves out, said first."""
+    if not plan.partial:
+        return []
+    names = ", ".join(value(n) for n in plan.partial)
+    return [f"Partial plan (--name): only {names}; every other definition was left out and"
+            " may differ too.", ""]
+
+
 def summary_line(plan: Plan) -> str:
     """``Plan: 1 to create, 2 to update, … 1 unmanaged.`` or ``No changes.``"""
     s = plan.summary()
     unmanaged = f" {s['unmanaged']} unmanaged left alone." if s["unmanaged"] else ""
     if not plan.has_changes:
+        if plan.partial:
+            return f"No changes to the definitions --name names.{unmanaged}"
         return f"No changes. Phoenix matches streaks.d/.{unmanaged}"
     parts = [count_phrase(action, s[action.value]) for action in Action]
     return f"Plan: {', '.join(parts)}.{unmanaged}"

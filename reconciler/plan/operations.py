@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from types import MappingProxyType
@@ -190,3 +190,11 @@ class Plan:
         """The operations and unmanaged definitions of one tenant."""
         return (tuple(o for o in self.operations if o.tenant == tenant),
                 tuple(u for u in self.unmanaged if u.tenant == tenant))
+
+
+def kept_operations(operations: tuple[Operation, ...], kept: list[int]) -> tuple[Operation, ...]:
+    """The operations at the indexes ``kept`` (in order), each dependency renumbered and
+    those on an operation left out dropped."""
+    index = {old: new for new, old in enumerate(kept)}
+    return tuple(replace(operations[i], depends_on=tuple(
+        index[d] for d in operations[i].depends_on if d in index)) for i in kept)

@@ -32,6 +32,7 @@ from reconciler.plan.operations import (
     Plan,
     Scheduled,
     Unmanaged,
+    kept_operations,
 )
 from reconciler.plan.schedule_diff import schedule_changes
 
@@ -105,12 +106,7 @@ def scheduled_only(plan: Plan) -> Plan:
     only if they are kept too)."""
     # A definition still to be created is not the scheduler's to make.
     kept = [i for i, op in enumerate(plan.operations) if op.scheduled and op.id is not None]
-    index = {old: new for new, old in enumerate(kept)}
-    return replace(plan, operations=tuple(
-        replace(plan.operations[i], depends_on=tuple(index[d] for d in
-                                                     plan.operations[i].depends_on
-                                                     if d in index))
-        for i in kept), unmanaged=())
+    return replace(plan, operations=kept_operations(plan.operations, kept), unmanaged=())
 
 
 def targeted(plan: Plan, names: Sequence[str]) -> Plan:
@@ -129,12 +125,9 @@ def targeted(plan: Plan, names: Sequence[str]) -> Plan:
             if d not in keep:
                 keep.add(d)
                 stack.append(d)
-    kept = sorted(keep)
-    index = {old: new for new, old in enumerate(kept)}
-    return replace(plan, operations=tuple(
-        replace(plan.operations[i], depends_on=tuple(index[d] for d in
-                                                     plan.operations[i].depends_on))
-        for i in kept), unmanaged=tuple(u for u in plan.unmanaged if u.name in wanted),
+    return replace(
+        plan, operations=kept_operations(plan.operations, sorted(keep)),
+        unmanaged=tuple(u for u in plan.unmanaged if u.name in wanted),
         scheduled=tuple(s for s in plan.scheduled if s.name in wanted),
         findings=tuple(f for f in plan.findings if f.name in wanted),
         partial=tuple(sorted(wanted)))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from reconciler.plan.codec import fingerprint, seen
-from reconciler.plan.operations import Change, ChangeKind, Operation, Plan
+from reconciler.plan.operations import Change, ChangeKind, Operation, Plan, kept_operations
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -83,12 +83,7 @@ def unscheduled(plan: Plan) -> Plan:
     """``plan`` without the status changes its schedules make (the others' dependencies
     renumbered, so that two plans differing only there compare alike)."""
     kept = [i for i, op in enumerate(plan.operations) if not op.scheduled]
-    where = {old: new for new, old in enumerate(kept)}
-    return replace(plan, operations=tuple(
-        replace(plan.operations[i], depends_on=tuple(where[d] for d in
-                                                     plan.operations[i].depends_on
-                                                     if d in where))
-        for i in kept))
+    return replace(plan, operations=kept_operations(plan.operations, kept))
 
 
 def compare(reviewed: Plan, current: Plan) -> Review:

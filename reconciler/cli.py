@@ -177,7 +177,7 @@ def schema(out: Output, out_dir: Path, check: bool) -> int:
 @click.option("--base-label", default=None, metavar="NAME",
               help="How to name the base in the plan (e.g. the branch, when REF is a SHA).")
 @command
-def plan(out: Output, at: Any, **values: Any) -> int:
+def plan(out: Output, **values: Any) -> int:
     """Show what would change in Phoenix to match --dir, field by field."""
     from reconciler.commands import plan
 
@@ -200,7 +200,7 @@ def plan(out: Output, at: Any, **values: Any) -> int:
 @format_option("apply", "text", "json prints the apply report on stdout (the plan and"
                " progress go to stderr).")
 @command
-def apply(out: Output, at: Any, **values: Any) -> int:
+def apply(out: Output, **values: Any) -> int:
     """Make Phoenix match --dir (or apply exactly a saved PLANFILE)."""
     from reconciler.commands import apply
 

@@ -14,6 +14,7 @@ other and both step back, so they never both proceed. A ref older than :data:`MA
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import time
@@ -115,6 +116,13 @@ def release(refs: Refs, ref: str) -> None:
     except GitHubError as exc:
         if exc.status not in (404, 422):
             raise
+
+
+def writer() -> str:
+    """Who writes, from the GitHub Actions run: ``<run id>-<attempt>-<job>``."""
+    environ = os.environ
+    return "-".join(environ[v] for v in ("GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT", "GITHUB_JOB")
+                    if environ.get(v)) or "job"
 
 
 def _safe(text: str) -> str:

@@ -76,8 +76,16 @@ class ApplyRun:
     confirm: Plan | None = None
     confirm_error: str | None = None
     interrupted: bool = False  # Ctrl-C: operations in flight finished, no new one started
-    freeze_override: FreezeOverride | None = None
     overrides: tuple[RuleResult, ...] = ()  # the rules let through, with their reasons
+
+    @property
+    def freeze_override(self) -> FreezeOverride | None:
+        """The frozen tenants changed anyway and why: the ``freeze`` rule's override."""
+        found = next((r for r in self.overrides if r.rule == "freeze"), None)
+        if found is None or found.override is None:
+            return None
+        return FreezeOverride(tenants=tuple(dict.fromkeys(v.tenant for v in found.violations)),
+                              reason=found.override.reason)
 
     @property
     def ok(self) -> bool:

@@ -30,6 +30,7 @@ import tempfile
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from reconciler.api.github_rest import GitHubRest
 from reconciler.api.secrets import scrub
@@ -217,12 +218,11 @@ class Job:
         """Put ``body`` in the pull request's plan comment (the first the Action wrote)."""
         number = int(self.inputs.pr)
         body = clean(scrub(body))
-        for comment in self.github.comments(number):
-            if (comment.get("user") or {}).get("login") == markers.BOT and str(
-                    comment.get("body", "")).startswith(markers.PLAN):
-                self.github.edit_comment(int(comment["id"]), body)
-                return
-        self.github.comment(number, body)
+        found = plan_comments(self.github, number)
+        if found:
+            self.github.edit_comment(int(found[0]["id"]), body)
+        else:
+            self.github.comment(number, body)
 
     def say(self, text: str) -> None:
         self.out.note(f"streaks: {text}")
@@ -244,6 +244,13 @@ class Job:
             self.say(f"{rule}: {reason}")
         flags = override_flags(found)
         return self.streaks("plan", *args, *flags, env=env, stdout=stdout), flags
+
+
+def plan_comments(gh: GitHubRest, number: int) -> list[dict[str, Any]]:
+    """The plan comments the Action wrote on pull request ``number``, oldest first."""
+    return [c for c in gh.comments(number)
+            if (c.get("user") or {}).get("login") == markers.BOT
+            and str(c.get("body", "")).startswith(markers.PLAN)]
 
 
 def suffix(env: str) -> str:
@@ -374,7 +381,6 @@ def merge_plans(job: Job) -> int:
     PLANS.mkdir(exist_ok=True)
     comment = ""
     for env in job.envs:
-        section = ""
         files = shard_files(job, env, PLANS, "plan")
         with tempfile.TemporaryDirectory(prefix="streaks-plan-") as tmp:
             part = Path(tmp) / "plan.md"

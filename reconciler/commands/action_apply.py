@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 from reconciler import lock as locks
-from reconciler.commands.action import PLANS, Job, suffix
+from reconciler.commands.action import PLANS, Job, plan_comments, suffix
 from reconciler.errors import StreaksError
 from reconciler.render import markers
 
@@ -33,12 +33,9 @@ class Locked:
         """Whether this job may write now (False: skipped, another writer holds it)."""
         if not self.job.inputs.lock:
             return True
-        environ = os.environ
-        who = "-".join(environ[v] for v in ("GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT", "GITHUB_JOB")
-                       if environ.get(v))
         try:
             self.ref = locks.acquire(self.job.github, self.env or "default", self.kind,
-                                     self.job.inputs.sha, who or "job", self.wait)
+                                     self.job.inputs.sha, locks.writer(), self.wait)
         except locks.LockBusy as exc:
             if not self.or_skip:
                 raise
@@ -62,6 +59,7 @@ def apply(job: Job) -> int:
     # The merge is planned the way its review was: against what git named before it (the
     # merge commit's first parent, the pull request's base), so an adoption stays one.
     merge_base = _first_parent()
+    head = job.github.head_of(pull) if pull is not None else ""  # what approvals must be of
     unapplied = []
     for env in job.envs:
         s = suffix(env)
@@ -69,8 +67,7 @@ def apply(job: Job) -> int:
             code, approvals = job.plan_approved(
                 "--dir", job.inputs.dir, *job.shard_flag, *merge_base, "--format", "json",
                 "--out", f"merge-plan{s}.json", env=env,
-                stdout=Path(f"merge-plan-output{s}.json"), pull=pull,
-                head=job.github.head_of(pull) if pull is not None else "")
+                stdout=Path(f"merge-plan-output{s}.json"), pull=pull, head=head)
             if code:
                 return 1
             verdict = _review(job, env, pull)
@@ -80,7 +77,7 @@ def apply(job: Job) -> int:
             if verdict != "same":
                 unapplied.append(env or "the API")
             elif job.streaks("apply", "--dir", job.inputs.dir, f"merge-plan{s}.json",
-                             "--reviewed", str(REVIEWED / f"plan{s}{job.shard_tag}.json"),
+                             "--reviewed", str(_reviewed(job, env)),
                              *approvals, env=env):
                 status = 1
     job.merge_outputs()
@@ -133,20 +130,23 @@ def _find_reviewed_plan(job: Job) -> int | None:
     pull = job.github.pull_of_commit(job.inputs.sha)
     if pull is None:
         return None
-    runs = [run for c in job.github.comments(pull)
-            if (c.get("user") or {}).get("login") == markers.BOT
-            and str(c.get("body", "")).startswith(markers.PLAN)
-            for run in markers.values("run", str(c.get("body", "")))]
+    runs = [run for c in plan_comments(job.github, pull)
+            for run in markers.values("run", str(c["body"]))]
     if runs and not job.github.download_artifact(runs[-1], PLANS.name, REVIEWED):
         job.say(f"the plan of run {runs[-1]} is no longer stored (its artifact expired)")
     return pull
+
+
+def _reviewed(job: Job, env: str) -> Path:
+    """Where environment ``env``'s reviewed plan is (a shard compares its own)."""
+    return REVIEWED / f"plan{suffix(env)}{job.shard_tag}.json"
 
 
 def _review(job: Job, env: str, pull: int | None) -> str | None:
     """``same`` when the merge's plan is the reviewed one, ``different`` (said on the pull
     request and in the summary), ``none`` without a reviewed plan; None on an error."""
     s = suffix(env)
-    reviewed = REVIEWED / f"plan{s}{job.shard_tag}.json"  # a shard compares its own
+    reviewed = _reviewed(job, env)
     where = f" · environment `{env}`" if env else ""
     if not reviewed.is_file():
         job.out.summary(

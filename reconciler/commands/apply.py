@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from reconciler.api.results import ApplyReport, ApplyRun, FreezeOverride
+from reconciler.api.results import ApplyReport, ApplyRun
 from reconciler.commands import planning
 from reconciler.commands.applying import ApplyWatch, apply_and_confirm
 from reconciler.commands.connection import Connection
@@ -68,11 +68,6 @@ def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequen
         result = planning.run_async(apply_and_confirm(
             run, parallelism=parallelism, options=options, watch=watch))
         result = replace(result, overrides=report.overridden if report else ())
-        freeze = next((r for r in result.overrides if r.rule == "freeze"), None)
-        if freeze is not None and freeze.override is not None:
-            result = replace(result, freeze_override=FreezeOverride(
-                tenants=tuple(dict.fromkeys(v.tenant for v in freeze.violations)),
-                reason=freeze.override.reason))
     except (KeyboardInterrupt, asyncio.CancelledError):
         progress.finish()  # a second Ctrl-C abandoned the requests in flight
         out.note(stopped(progress, abandoned=True, planfile=planfile is not None), nl=False)

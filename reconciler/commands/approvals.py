@@ -4,38 +4,39 @@ of, so any push after it (any change to what it covered) needs a new one."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from reconciler.api.github_rest import GitHubRest
+from reconciler.errors import StreaksError
+from reconciler.plan.policy.results import RuleResult
+from reconciler.plan.saved import read_plan
 
 
-def blocked_rules(plan_json: Path) -> list[dict[str, object]]:
-    """The rules that block the plan ``plan_json`` (``plan --format json`` output)."""
+def blocked_rules(plan_json: Path) -> tuple[RuleResult, ...]:
+    """The rules that block the plan ``plan_json`` (``plan --format json`` output; none when
+    it is not a plan: planning failed before the policy step)."""
     try:
-        doc = json.loads(plan_json.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [r for r in doc.get("policies", []) if isinstance(r, dict)
-            and r.get("outcome") == "fail" and r.get("level") != "advisory"]
+        policy = read_plan(plan_json).policy
+    except StreaksError:
+        return ()
+    return () if policy is None else policy.blocking
 
 
-def approved(gh: GitHubRest, pull: int, head: str, blocked: list[dict[str, object]],
+def approved(gh: GitHubRest, pull: int, head: str, blocked: tuple[RuleResult, ...],
              ) -> list[tuple[str, str]]:
     """``(rule, reason)`` for every blocking soft rule an owner approved at ``head``; empty
     unless every blocking rule is approved (a hard rule never is)."""
-    if not blocked or any(r.get("level") != "soft" for r in blocked):
+    if not blocked or any(r.level != "soft" for r in blocked):
         return []
     reviewers = [login for login, commit in gh.approvals(pull).items() if commit == head]
     found = []
     for rule in blocked:
-        owners = [str(o) for o in rule.get("owners") or []]  # type: ignore[attr-defined]
-        by = next((login for login in reviewers for owner in owners
+        by = next((login for login in reviewers for owner in rule.owners
                    if login == owner or ("/" in owner and gh.in_team(owner, login))), None)
         if by is None:
             return []
-        found.append((str(rule["rule"]), f"approved by @{by} on pull request #{pull}"
-                                         f" (review of {head[:12]})"))
+        found.append((rule.rule, f"approved by @{by} on pull request #{pull}"
+                                  f" (review of {head[:12]})"))
     return found
 
 

@@ -21,12 +21,10 @@ def acquire(out: Output, environment: str | None, kind: str, wait: float,
     missing = [v for v in ("GITHUB_REPOSITORY", "GITHUB_SHA", "GITHUB_RUN_ID") if not env.get(v)]
     if missing:
         raise UsageError(f"streaks lock runs in GitHub Actions ({', '.join(missing)} not set)")
-    who = "-".join(env[v] for v in ("GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT", "GITHUB_JOB")
-                   if env.get(v))
     try:
         out.say(locks.acquire(GitHubRest.from_environment(), environment or "default",
                               "apply" if kind == "apply" else "scheduler", env["GITHUB_SHA"],
-                              who, wait))
+                              locks.writer(), wait))
     except locks.LockBusy as exc:
         if not or_skip:
             raise

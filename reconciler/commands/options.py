@@ -163,7 +163,7 @@ def target_options(func: F) -> F:
         from reconciler.commands.policy_step import guards_of
         from reconciler.plan.planner import PlanOptions
 
-        kwargs["options"] = PlanOptions(at=kwargs["at"])
+        kwargs["options"] = PlanOptions(at=kwargs.pop("at"))
         kwargs["guards"] = guards_of(
             kwargs.pop("max_archive"), kwargs.pop("allow_archive_all"),
             kwargs.pop("override_policy"), kwargs.pop("reason"),

@@ -76,7 +76,7 @@ def police(run: PlanRun, directory: Path, guards: Guards, base_ref: str | None =
     report = evaluate(known, PolicyInput(
         plan=run.plan, desired=run.desired, live=run.live,
         env=run.target.environment_name or "", max_archive=guards.max_archive,
-        frozen=frozen_tenants(run, directory), review_required=reviewed is not None,
+        frozen=frozen_tenants(run, directory),
         reviewed=None if reviewed is None else read_plan(reviewed)), guards.overrides)
     return replace(run, plan=replace(run.plan, policy=report))
 

@@ -117,8 +117,7 @@ def from_now(delta: timedelta) -> str:
 
 def render_scoped(scoped: ScopedPlan, *, style: Style = plain) -> str:
     """``plan --base-ref``: this pull request's operations, then those base has anyway."""
-    text = "\n".join(policy_forms.text(scoped.full.policy, style)) + (
-        "\n" if scoped.full.policy is not None and scoped.full.policy.shown() else "")
+    text = "".join(f"{line}\n" for line in policy_forms.text(scoped.full.policy, style))
     text += "Changes this pull request introduces:\n" + render(scoped.introduced, style=style)
     if scoped.pre_existing.operations or scoped.pre_existing.unmanaged:
         text += (f"\nAlready different on {scoped.base_ref}, not from this pull request"

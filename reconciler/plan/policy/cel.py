@@ -106,7 +106,7 @@ class Contexts:
     @classmethod
     def build(cls, given: PolicyInput) -> Contexts:
         wanted = {(t.tenant, d.name): d for t in given.desired.tenants for d in t.definitions}
-        live = {(r.tenant, r.id): r for t in given.live.tenants for r in given.live.records(t)}
+        live = {(r.tenant, r.id): r for r in given.live.all_records()}
         env = _env()
         return cls(tuple(
             env.Activation(data={
@@ -132,12 +132,11 @@ def repository_rule(spec: PolicyFile, source: str) -> Rule:
             said = result.value()
             if said is False:  # the common case, without a further look
                 continue
-            said = _said(result)
-            if said is True or isinstance(said, str):
-                out.append(Violation(tenant=op.tenant, name=op.name, file=op.file, operation=i,
-                                     why=f"{op.action} {op.name!r} in {op.tenant}" + (
-                                         f": the rule failed closed: {said}"
-                                         if isinstance(said, str) else "")))
+            said = _said(result)  # True, or why it could not say (the rule fails closed)
+            out.append(Violation(tenant=op.tenant, name=op.name, file=op.file, operation=i,
+                                 why=f"{op.action} {op.name!r} in {op.tenant}" + (
+                                     f": the rule failed closed: {said}"
+                                     if isinstance(said, str) else "")))
         return out
 
     return Rule(name=spec.name, level=spec.level, message=spec.message, check=check,

@@ -30,7 +30,6 @@ class PolicyInput:
     max_archive: int = 5
     frozen: Mapping[str, str] = field(default_factory=dict)
     # apply --reviewed: the plan a reviewer saw, which this one must match (reviewed-plan).
-    review_required: bool = False
     reviewed: Plan | None = None
     # What rules build once and share (the expressions' contexts), for this input only.
     memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)

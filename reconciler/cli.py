@@ -192,6 +192,8 @@ def plan(out: Output, **values: Any) -> int:
               help="Only the status changes schedules make due (the scheduler).")
 @click.option("--override-freeze", is_flag=True,
               help="Override the freeze rule (needs --reason).")
+@click.option("--override-lock", is_flag=True,
+              help="Apply although the environment is locked (needs --reason).")
 @click.option("--reviewed", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               metavar="PLANFILE", help="Apply only what this reviewed plan showed.")
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
@@ -338,12 +340,12 @@ def list_live(out: Output, **values: Any) -> int:
     return listing.main(out, **values)
 
 
-@main.group()
-def lock() -> None:
+@main.group("writer-lock")
+def writer_lock() -> None:
     """Keep an environment's scheduler and applies apart, in GitHub Actions."""
 
 
-@lock.command("acquire")
+@writer_lock.command("acquire")
 @click.option("--env", "environment", default=None, metavar="NAME",
               help="The environment (default: the one without --env).")
 @click.option("--kind", type=click.Choice(["apply", "scheduler"]), required=True,
@@ -353,21 +355,93 @@ def lock() -> None:
 @click.option("--or-skip", is_flag=True,
               help="When they hold it longer, print nothing and exit 0 (the scheduler).")
 @command
-def lock_acquire(out: Output, **values: Any) -> int:
+def writer_lock_acquire(out: Output, **values: Any) -> int:
     """Wait until this job may write to the environment; print the ref to release."""
-    from reconciler.commands import lock
+    from reconciler.commands import writers
 
-    return lock.acquire(out, **values)
+    return writers.acquire(out, **values)
 
 
-@lock.command("release")
+@writer_lock.command("release")
 @click.argument("ref")
 @command
-def lock_release(out: Output, ref: str) -> int:
-    """Give up a ref that `streaks lock acquire` printed."""
+def writer_lock_release(out: Output, ref: str) -> int:
+    """Give up a ref that `streaks writer-lock acquire` printed."""
+    from reconciler.commands import writers
+
+    return writers.release(out, ref)
+
+
+ENV_NAME = click.option("--env", "environment", default=None, metavar="NAME",
+                        help="The environment (default: the one without --env).")
+LOCAL = click.option("--local", is_flag=True, help="Only the local ledger branch: no push.")
+
+
+@main.command("lock")
+@ENV_NAME
+@click.option("--reason", required=True, metavar="TEXT", help="Why: shown to everyone refused.")
+@LOCAL
+@DIR_OPTION
+@command
+def lock_env(out: Output, **values: Any) -> int:
+    """Stop every apply to an environment (an incident): recorded in the ledger."""
     from reconciler.commands import lock
 
-    return lock.release(out, ref)
+    return lock.change(out, "lock", **values)
+
+
+@main.command("unlock")
+@ENV_NAME
+@click.option("--reason", default="", metavar="TEXT", help="Why (optional), for the record.")
+@LOCAL
+@DIR_OPTION
+@command
+def unlock_env(out: Output, **values: Any) -> int:
+    """Let applies to an environment run again."""
+    from reconciler.commands import lock
+
+    return lock.change(out, "unlock", **values)
+
+
+@main.command()
+@click.option("--env", "environment", default=None, metavar="NAME",
+              help="Only this environment's applies ('default': those without --env).")
+@TENANT_OPTION
+@NAME_OPTION
+@click.option("--since", default=None, metavar="WHEN", help="Only since: 7d, 12h, or a date.")
+@click.option("--limit", default=None, type=click.IntRange(1), help="At most this many.")
+@DIR_OPTION
+@format_option("history", "text")
+@command
+def history(out: Output, **values: Any) -> int:
+    """What every apply changed, newest first: who, when, commit, outcome (from the ledger)."""
+    from reconciler.commands import history
+
+    return history.main(out, **values)
+
+
+@main.command()
+@click.option("--to", required=True, metavar="APPLY_ID|COMMIT",
+              help="An apply of `streaks history`, or a commit.")
+@DIR_OPTION
+@TENANT_OPTION
+@connection_options
+@AT_OPTION
+@click.option("--apply", is_flag=True, help="Break glass: apply at once (needs --reason).")
+@click.option("--reason", default=None, metavar="TEXT",
+              help="Why (--apply): recorded in the ledger, and for the overrides below.")
+@click.option("--override-policy", multiple=True, metavar="RULE",
+              help="With --apply: let a failing soft rule through (repeatable).")
+@click.option("--override-freeze", is_flag=True, help="With --apply: override the freeze.")
+@click.option("--override-lock", is_flag=True, help="With --apply: apply although locked.")
+@click.option("--auto-approve", is_flag=True, help="With --apply: do not ask.")
+@click.option("--parallelism", default=4, show_default=True, type=click.IntRange(1, 64))
+@command
+def rollback(out: Output, **values: Any) -> int:
+    """Write the files as they were at an apply or commit, and show the plan that results."""
+    from reconciler.commands import rollback
+
+    return rollback.main(out, **values)
 
 
 @main.command()

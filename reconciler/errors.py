@@ -141,6 +141,10 @@ class MissingExtra(StreaksError):
     """A command needs an optional extra that is not installed."""
 
 
+class EnvironmentLocked(StreaksError):
+    """The environment is locked (``streaks lock``): nothing is applied until it is unlocked."""
+
+
 class StalePlan(StreaksError):
     """A saved plan was made against live state that has since changed."""
 

@@ -46,7 +46,7 @@ class Holder:
 
 
 def is_lock_ref(ref: str) -> bool:
-    """Whether ``ref`` is a writer's ref (what ``streaks lock release`` may delete)."""
+    """Whether ``ref`` is a writer's ref (what ``streaks writer-lock release`` may delete)."""
     return bool(REF_RE.fullmatch(ref))
 
 

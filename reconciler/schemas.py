@@ -132,6 +132,29 @@ def _validate() -> dict[str, Any]:
                         "Output of `streaks validate --format json` (format_version 1).")
 
 
+def _ledger_record() -> dict[str, Any]:
+    from reconciler.ledger.record import LedgerRecord
+
+    return model_schema(LedgerRecord, "streaks ledger record",
+                        "One apply in the ledger (applies/YYYY/MM/<id>.json on the ledger"
+                        " branch or folder), format_version 1.")
+
+
+def _lock_event() -> dict[str, Any]:
+    from reconciler.ledger.emergency import LockEvent
+
+    return model_schema(LockEvent, "streaks lock event",
+                        "One lock or unlock of an environment in the ledger"
+                        " (locks/<environment>/<time>-<kind>-<tail>.json), format_version 1.")
+
+
+def _history() -> dict[str, Any]:
+    from reconciler.ledger.history import HistoryData
+
+    return model_schema(HistoryData, "streaks history",
+                        "Output of `streaks history --format json` (format_version 1).")
+
+
 def open_for_additions(schema: Any) -> Any:
     """An output schema that lets later versions add fields (the compatibility rule: new
     fields may appear within a format_version, consumers ignore the ones they do not know)."""
@@ -159,6 +182,9 @@ GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
     "validate.schema.json": _output(_validate),
     "calendar.schema.json": _output(_calendar),
     "saved-plan.schema.json": _saved_plan,
+    "ledger-record.schema.json": _ledger_record,
+    "lock-event.schema.json": _lock_event,
+    "history.schema.json": _output(_history),
 }
 
 

@@ -81,6 +81,9 @@ def test_ci_workflow_runs_ci_run() -> None:
 def test_the_command_line_only_declares_options() -> None:
     """cli.py declares options and calls a command; the commands hold the rest."""
     source = (ROOT / "reconciler/cli.py").read_text()
-    assert len(source.splitlines()) < 450
+    commands = source.count(".command(")
+    assert commands >= 25, "commands are declared some other way: the test reads wrong"
+    # Options and a docstring per command, a call, the entry point: no logic.
+    assert len(source.splitlines()) < 21 * commands
     # Every command's body is one call into reconciler.commands.
     assert source.count("from reconciler.commands import ") >= 15

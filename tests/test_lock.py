@@ -101,10 +101,11 @@ def test_release_deletes_only_a_writers_ref(tmp_path: Any) -> None:
 
     for ref in ("refs/heads/main", "refs/streaks/locks/../../heads/main",
                 "refs/streaks/locks/staging/apply.1.x/../../../heads/main"):
-        result = run(tmp_path, "lock", "release", ref, env={"GITHUB_REPOSITORY": "acme/x"})
+        result = run(tmp_path, "writer-lock", "release", ref,
+                     env={"GITHUB_REPOSITORY": "acme/x"})
         assert result.returncode == 1
         assert result.stderr == f"error: not a lock ref: {ref}\n"
-    outside = run(tmp_path, "lock", "acquire", "--kind", "apply",
+    outside = run(tmp_path, "writer-lock", "acquire", "--kind", "apply",
                   env={"GITHUB_REPOSITORY": "", "GITHUB_SHA": "", "GITHUB_RUN_ID": ""})
     assert outside.returncode == 1
-    assert outside.stderr.startswith("error: streaks lock runs in GitHub Actions")
+    assert outside.stderr.startswith("error: streaks writer-lock runs in GitHub Actions")

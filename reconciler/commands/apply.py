@@ -7,12 +7,13 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
 from reconciler.api.results import ApplyReport, ApplyRun
-from reconciler.commands import planning
+from reconciler.commands import ledger_step, planning
 from reconciler.commands.applying import ApplyWatch, apply_and_confirm
 from reconciler.commands.connection import Connection
 from reconciler.commands.output import Output
@@ -30,7 +31,8 @@ def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequen
          connection: Connection, options: PlanOptions, guards: Guards,
          names: Sequence[str], shard: Shard | None,
          only_scheduled: bool, auto_approve: bool, parallelism: int, fmt: str,
-         reviewed: Path | None = None) -> int:
+         reviewed: Path | None = None, reason: str | None = None,
+         rollback_of: str | None = None) -> int:
     """Plan (or load ``planfile``), run the policy step, ask, apply, confirm, report."""
     as_json = fmt == "json"  # the report on stdout; the plan and progress on stderr
     target = connection.target(out, max_in_flight=parallelism)
@@ -42,11 +44,12 @@ def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequen
     run, _ = planning.narrowed(run, None, names)
     if only_scheduled:
         run = planning.only_scheduled(run)
-    run = police(run, directory, guards, reviewed=reviewed)
+    run = ledger_step.with_lock(police(run, directory, guards, reviewed=reviewed), directory)
     out.say(plan_text.render(run.plan, style=out.style()), nl=False, err=as_json, colours=True)
     report = run.plan.policy
     if report is not None and report.blocking:
         raise refusal(report, applying=True)
+    ledger_step.refuse_if_locked(run, guards.lock_override)
     if not run.plan.has_changes:
         if as_json:
             out.say(show("apply", fmt, ApplyRun(report=ApplyReport(results=()))), nl=False)
@@ -64,6 +67,7 @@ def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequen
                              live=live_terminal())
     watch = ApplyWatch(on_result=progress.result, on_retry=progress.retry,
                        on_interrupt=progress.interrupt, on_tick=progress.tick)
+    started = datetime.now(UTC)
     try:
         result = planning.run_async(apply_and_confirm(
             run, parallelism=parallelism, options=options, watch=watch))
@@ -75,6 +79,8 @@ def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequen
     progress.finish()
     # The record of what landed is written everywhere before the exit code is chosen.
     out.say(apply_text.closing(result), nl=False, err=as_json)
+    ledger_step.record(out, directory, run, result, started, reason=reason,
+                       rollback_of=rollback_of, lock_override=guards.lock_override)
     if result.interrupted:
         out.say(stopped(progress, abandoned=False, planfile=planfile is not None),
                 err=as_json, nl=False)

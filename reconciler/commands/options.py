@@ -167,7 +167,8 @@ def target_options(func: F) -> F:
         kwargs["guards"] = guards_of(
             kwargs.pop("max_archive"), kwargs.pop("allow_archive_all"),
             kwargs.pop("override_policy"), kwargs.pop("reason"),
-            override_freeze=kwargs.pop("override_freeze", False))
+            override_freeze=kwargs.pop("override_freeze", False),
+            override_lock=kwargs.pop("override_lock", False))
         return func(*args, **kwargs)
 
     options = [

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from reconciler.commands import planning
+from reconciler.commands import ledger_step, planning
 from reconciler.commands.connection import Connection
 from reconciler.commands.output import Output
 from reconciler.commands.policy_step import Guards, police, refusal
@@ -36,7 +36,7 @@ def main(out: Output, *, directory: Path, tenants: Sequence[str], connection: Co
             run = planning.run_async(planning.plan_dir(directory, tenants, target, options,
                                                        shard=shard))
         run, scoped = planning.narrowed(run, scoped, names)
-        run = police(run, directory, guards, base_ref)
+        run = ledger_step.with_lock(police(run, directory, guards, base_ref), directory)
         if scoped is not None:
             scoped = replace(scoped, full=run.plan)
     except StreaksError as exc:

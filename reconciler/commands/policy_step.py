@@ -17,6 +17,8 @@ from reconciler.plan.policy.check import PolicyInput, Rule, evaluate
 from reconciler.plan.policy.results import Override, PolicyReport
 from reconciler.plan.saved import read_plan
 
+LOCK = "--override-lock"  # not a rule: the emergency lock (reconciler.ledger.emergency)
+
 
 @dataclass(frozen=True)
 class Guards:
@@ -24,21 +26,25 @@ class Guards:
 
     max_archive: int = 5
     overrides: Mapping[str, Override] = field(default_factory=dict)
+    lock_override: str | None = None  # --override-lock: why this apply goes past the lock
 
 
 def guards_of(max_archive: int, allow_archive_all: bool, override_policy: Sequence[str],
-              reasons: Sequence[str], override_freeze: bool = False) -> Guards:
+              reasons: Sequence[str], override_freeze: bool = False,
+              override_lock: bool = False) -> Guards:
     """``--override-policy NAME`` (repeatable) with ``--reason TEXT`` (one for all, or one
-    per override, in order); ``--override-freeze`` overrides ``freeze`` and
-    ``--allow-archive-all`` overrides ``archive-all``."""
-    names = [*override_policy, *(["freeze"] if override_freeze else [])]
+    per override, in order); ``--override-freeze`` overrides ``freeze``,
+    ``--override-lock`` the emergency lock and ``--allow-archive-all`` ``archive-all``."""
+    names = [*override_policy, *(["freeze"] if override_freeze else []),
+             *([LOCK] if override_lock else [])]
     said = [one_line(r).strip() for r in reasons]
-    flag = "--override-freeze" if override_freeze and not override_policy else \
-        "--override-policy"
+    flag = ("--override-policy" if override_policy else
+            "--override-freeze" if override_freeze else "--override-lock")
     if names and (not said or not all(said)):
         raise UsageError(f"{flag} needs --reason TEXT: say why, for the record")
     if said and not names:
-        raise UsageError("--reason goes with --override-policy (or --override-freeze)")
+        raise UsageError("--reason goes with --override-policy (or --override-freeze,"
+                         " --override-lock)")
     if len(said) not in (0, 1, len(names)):
         raise UsageError(f"give one --reason for every override, or one per override"
                          f" ({len(names)} overrides, {len(said)} reasons)")
@@ -47,7 +53,9 @@ def guards_of(max_archive: int, allow_archive_all: bool, override_policy: Sequen
     if allow_archive_all:
         overrides.setdefault("archive-all", Override(rule="archive-all",
                                                      reason="--allow-archive-all"))
-    return Guards(max_archive=max_archive, overrides=overrides)
+    lock = overrides.pop(LOCK, None)
+    return Guards(max_archive=max_archive, overrides=overrides,
+                  lock_override=None if lock is None else lock.reason)
 
 
 def rules(base_ref: str | None = None) -> tuple[Rule, ...]:

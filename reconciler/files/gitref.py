@@ -81,3 +81,33 @@ def materialize(directory: Path, ref: str, into: Path) -> Path:
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
     return target
+
+
+def resolve_commit(directory: Path, ref: str) -> str | None:
+    """The commit ``ref`` names in the repository of ``directory`` (None: it names none)."""
+    probe = directory if directory.exists() else Path.cwd()
+    try:
+        return _git(probe, "rev-parse", "--verify", "--quiet",
+                    f"{ref}^{{commit}}").decode().strip() or None
+    except UsageError:
+        return None
+
+
+def restore(folder: Path, ref: str) -> tuple[list[str], list[str]]:
+    """Put ``folder``'s files in the work tree as they are at ``ref`` (files added since are
+    deleted; the index is left alone). Returns the paths now differing from ``HEAD`` and the
+    untracked files left as they are (git knows nothing of them)."""
+    probe = folder if folder.exists() else folder.parent
+    top = Path(_git(probe, "rev-parse", "--show-toplevel").decode().strip())
+    relative = folder.resolve().relative_to(top).as_posix()
+    if _git(top, "ls-tree", "--name-only", ref, "--", relative).strip():
+        _git(top, "restore", f"--source={ref}", "--worktree", "--", relative)
+    else:  # it did not exist then: every tracked file in it is newer
+        for name in _git(top, "ls-files", "-z", "--", relative).decode().split("\0"):
+            if name:
+                (top / name).unlink(missing_ok=True)
+    status = _git(top, "status", "--porcelain", "-z", "--untracked-files=all", "--",
+                  relative).decode().split("\0")
+    changed = [s[3:] for s in status if s and not s.startswith("??")]
+    untracked = [s[3:] for s in status if s.startswith("??")]
+    return changed, untracked

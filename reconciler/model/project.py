@@ -101,6 +101,30 @@ class Environment(BaseModel):
         return value
 
 
+LEDGER_BRANCH_PATTERN: Final = r"^streaks-[A-Za-z0-9._-]{1,64}$"
+
+
+class LedgerSettings(BaseModel):
+    """``[ledger]``: where the record of every apply and the emergency locks are kept."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    branch: str = Field("streaks-ledger", pattern=LEDGER_BRANCH_PATTERN, description="The"
+                        " orphan branch of the repository holding the ledger. It starts with"
+                        " `streaks-`, so that no setting can point the ledger's commits at a"
+                        " branch people work on.")
+    folder: str | None = Field(None, description="A folder inside the project to keep the"
+                               " ledger in instead of a branch (default outside git:"
+                               " `.streaks/ledger`).")
+
+    @field_validator("folder")
+    @classmethod
+    def _folder_inside(cls, value: str | None) -> str | None:
+        if value is not None and not is_inside(value):
+            raise ValueError(f"must be a relative folder inside the project, got {value!r}")
+        return value
+
+
 class Project(BaseModel):
     """``streaks.toml``."""
 
@@ -112,6 +136,8 @@ class Project(BaseModel):
     policies: str = Field("policies", description="The folder of the repository's rules"
                           " (`policies/*.yaml`, checked by the policy step of plan and"
                           " apply), inside the project.")
+    ledger: LedgerSettings = Field(default_factory=LedgerSettings, description="Where the"
+                                   " ledger is kept.")
     defaults: dict[str, Any] = Field(default_factory=dict, description="Defaults for command"
                                      " options: `max_archive = 10` for every command that has"
                                      " it, `[defaults.plan]` for one command. Only options"

@@ -314,6 +314,8 @@ class PlanData(JsonForm):
                                             " blocks plan and apply unless overridden.")
     partial: list[str] = listed("With --name: the only definitions planned (the plan is"
                                 " partial: other definitions may differ too).")
+    lock: str | None = Field(None, description="The environment is locked (streaks lock):"
+                             " who locked it, when and why. Applies refuse while it holds.")
     scope: ScopeData | None = None
 
     @classmethod
@@ -330,12 +332,12 @@ class PlanData(JsonForm):
             schedule_changes=[ScheduleChangeData.of(c) for c in plan.schedule_changes],
             policies=[] if plan.policy is None else [RuleResultData.of(r)
                                                      for r in plan.policy.results],
-            partial=list(plan.partial), scope=scope)
+            partial=list(plan.partial), lock=plan.lock, scope=scope)
 
     def data(self) -> dict[str, Any]:
-        """The document (without ``scope`` when it has none)."""
-        return self.model_dump(mode="json", by_alias=True,
-                               exclude={"scope"} if self.scope is None else None)
+        """The document (without ``scope`` or ``lock`` when it has none)."""
+        exclude = {k for k in ("scope", "lock") if getattr(self, k) is None}
+        return self.model_dump(mode="json", by_alias=True, exclude=exclude or None)
 
     def value(self, source: str) -> Plan:
         """The plan it holds (an unknown action or a bad instant: :class:`PlanFileInvalid`)."""

@@ -160,6 +160,7 @@ class Plan:
     findings: tuple[Finding, ...] = ()  # for the policy step (never printed as such)
     partial: tuple[str, ...] = ()  # --name: only these definitions were planned
     policy: PolicyReport | None = None  # the policy step's verdict, once it has run
+    lock: str | None = None  # the environment's emergency lock, as the ledger says it
 
     @property
     def has_changes(self) -> bool:

@@ -33,6 +33,9 @@ FORMS: dict[str, dict[str, str]] = {
     "review": {"text": "review:text", "markdown": "review:markdown"},
     # Live definitions and the files that manage them (list).
     "list": {"text": "list_forms:text", "json": "list_forms:as_json"},
+    # The ledger's applies (history).
+    "history": {"text": "history_forms:text", "json": "history_forms:as_json",
+                "markdown": "history_forms:markdown"},
     # The effective definitions (render).
     "definitions": {"yaml": "definitions:as_yaml", "json": "definitions:as_json"},
 }

@@ -104,8 +104,17 @@ def render(plan: Plan, *, marker: str = MARKER, title: str = "streaks plan",
     """The comment body."""
     head = [marker, context.heading(title), "",
             *context.lines(fingerprint(plan) if marker else None),
-            *policy_forms.markdown(plan.policy)]
+            *lock_banner(plan), *policy_forms.markdown(plan.policy)]
     return _fit(head, [(plan, "", False)], _schedules(plan))
+
+
+def lock_banner(plan: Plan) -> list[str]:
+    """The emergency lock, above everything: nothing merged applies while it holds."""
+    if plan.lock is None:
+        return []
+    return ["> [!CAUTION]", f"> **Locked:** {inline(plan.lock)}  ",
+            "> Nothing is applied until it is unlocked (`streaks unlock`); a merge now waits.",
+            ""]
 
 
 def error(message: str, *, context: CommentContext = NO_CONTEXT) -> str:
@@ -120,7 +129,7 @@ def render_scoped(scoped: ScopedPlan, *, marker: str = MARKER,
     """The PR comment for ``plan --base-ref``: this PR's changes first, then base's, then
     ``chart`` (the gantt chart of the schedules it changes) when it fits."""
     head = [marker, context.heading(), "", *context.lines(fingerprint(scoped.full)),
-            *policy_forms.markdown(scoped.full.policy)]
+            *lock_banner(scoped.full), *policy_forms.markdown(scoped.full.policy)]
     parts = [(scoped.introduced, "#### Changes this pull request introduces", True)]
     if scoped.pre_existing.operations or scoped.pre_existing.unmanaged:
         parts.append((scoped.pre_existing,

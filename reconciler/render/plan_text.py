@@ -26,7 +26,8 @@ def value(v: Any) -> str:
 def render(plan: Plan, *, style: Style = plain) -> str:
     """The full text of a plan; ``style(text, colour)`` colours it on a terminal. What the
     policy step found comes first."""
-    lines: list[str] = [*policy_forms.text(plan.policy, style), *partial_lines(plan)]
+    lines: list[str] = [*lock_lines(plan, style), *policy_forms.text(plan.policy, style),
+                        *partial_lines(plan)]
     for tenant in plan.tenants:
         ops, unmanaged = plan.for_tenant(tenant)
         if not ops and not unmanaged:
@@ -50,6 +51,15 @@ def render(plan: Plan, *, style: Style = plain) -> str:
         lines.append(f"note: {note}")
     lines.append(summary_line(plan))
     return "\n".join(lines) + "\n"
+
+
+def lock_lines(plan: Plan, style: Style = plain) -> list[str]:
+    """The emergency lock's banner, first of all (nothing when it does not hold)."""
+    if plan.lock is None:
+        return []
+    return [style(f"LOCKED: {one_line(plan.lock)}", "red"),
+            "  Applies refuse until it is unlocked (streaks unlock); the person fixing the"
+            " incident may pass --override-lock --reason TEXT.", ""]
 
 
 def _window(fields: Mapping[str, Any] | None) -> str:

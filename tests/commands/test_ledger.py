@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import jsonschema
 import pytest
@@ -57,10 +58,11 @@ def change_min(repo: Path, value: int) -> None:
                                  f"    min: {value}"))
 
 
-def history(repo: Path, *args: str) -> dict:
+def history(repo: Path, *args: str) -> dict[str, Any]:
     result = run(repo, "history", "--format", "json", *args)
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    found: dict[str, Any] = json.loads(result.stdout)
+    return found
 
 
 def test_each_apply_is_recorded_with_who_what_and_the_values_before(project: Path) -> None:

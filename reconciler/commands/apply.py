@@ -13,13 +13,14 @@ from pathlib import Path
 import click
 
 from reconciler.api.results import ApplyReport, ApplyRun
-from reconciler.commands import ledger_step, planning
+from reconciler.commands import ledger_step, notify_step, planning
 from reconciler.commands.applying import ApplyWatch, apply_and_confirm
 from reconciler.commands.connection import Connection
 from reconciler.commands.output import Output
 from reconciler.commands.policy_step import Guards, police, refusal
 from reconciler.commands.schedules import CALENDAR_DAYS, coming_month
 from reconciler.errors import UsageError
+from reconciler.plan.codec import fingerprint
 from reconciler.plan.planner import PlanOptions
 from reconciler.plan.shards import Shard
 from reconciler.render import apply_text, plan_text
@@ -48,6 +49,7 @@ def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequen
     out.say(plan_text.render(run.plan, style=out.style()), nl=False, err=as_json, colours=True)
     report = run.plan.policy
     if report is not None and report.blocking:
+        notify_step.policy_failed(out, directory, run, fingerprint(run.plan))
         raise refusal(report, applying=True)
     ledger_step.refuse_if_locked(run, guards.lock_override)
     if not run.plan.has_changes:
@@ -79,8 +81,9 @@ def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequen
     progress.finish()
     # The record of what landed is written everywhere before the exit code is chosen.
     out.say(apply_text.closing(result), nl=False, err=as_json)
-    ledger_step.record(out, directory, run, result, started, reason=reason,
-                       rollback_of=rollback_of, lock_override=guards.lock_override)
+    entry = ledger_step.record(out, directory, run, result, started, reason=reason,
+                               rollback_of=rollback_of, lock_override=guards.lock_override)
+    notify_step.applied(out, directory, run, result, entry)
     if result.interrupted:
         out.say(stopped(progress, abandoned=False, planfile=planfile is not None),
                 err=as_json, nl=False)

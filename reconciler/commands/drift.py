@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 
 from reconciler.api.connection import Target
+from reconciler.commands import notify_step
 from reconciler.commands.connection import Connection
 from reconciler.commands.output import Output
 from reconciler.commands.planning import narrowed, plan_dir, run_async
@@ -49,5 +50,7 @@ def main(out: Output, directory: Path, tenants: Sequence[str], connection: Conne
          at: datetime, shard: Shard | None, fmt: str, names: Sequence[str] = ()) -> int:
     """``streaks drift``."""
     target = connection.target(out)
-    return report(out, run_async(drift(directory, tenants, target, at=at, shard=shard,
-                                       names=names)), fmt)
+    found = run_async(drift(directory, tenants, target, at=at, shard=shard, names=names))
+    code = report(out, found, fmt)
+    notify_step.drift(out, directory, target.environment_name, found)
+    return code

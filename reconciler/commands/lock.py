@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from reconciler.commands import ledger_step
+from reconciler.commands import ledger_step, notify_step
 from reconciler.commands.output import Output
 from reconciler.errors import UsageError
 from reconciler.files.project import environment as named_environment
@@ -51,8 +51,11 @@ def change(out: Output, kind: Literal["lock", "unlock"], directory: Path,
         return 0
     event = emergency.event(kind, environment, ledger_step.actor(), reason,
                             ledger_step.run_link())
-    ledger.add({emergency.path_of(event): emergency.encode(event)},
-               f"{kind} {name}" + (f": {reason}" if reason else ""))
+    path = emergency.path_of(event)
+    ledger.add({path: emergency.encode(event)}, f"{kind} {name}" + (f": {reason}" if reason
+                                                                   else ""))
+    notify_step.lock_changed(out, directory, kind, environment, path.rsplit("/", 1)[-1],
+                             reason or (held.reason if held else ""))
     if kind == "lock":
         out.say(f"Locked environment {name} ({ledger.where}): applies refuse until"
                 f" `streaks unlock{flag}`.")

@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from reconciler.commands import ledger_step, planning
+from reconciler.commands import ledger_step, notify_step, planning
 from reconciler.commands.connection import Connection
 from reconciler.commands.output import Output
 from reconciler.commands.policy_step import Guards, police, refusal
 from reconciler.commands.publish import comment_context, publish_plan, schedule_chart
 from reconciler.errors import ConfigInvalid, StreaksError
+from reconciler.plan.codec import fingerprint
 from reconciler.plan.planner import PlanOptions
 from reconciler.plan.shards import Shard
 from reconciler.render import plan_markdown
@@ -64,6 +65,7 @@ def main(out: Output, *, directory: Path, tenants: Sequence[str], connection: Co
         out.annotate(plan_lines(run.plan), err=True)
     publish_plan(out, run.plan, scoped, context, markdown_out, chart)
     if run.plan.policy is not None and run.plan.policy.blocking:
+        notify_step.policy_failed(out, directory, run, fingerprint(run.plan), base_ref)
         raise refusal(run.plan.policy)  # after every output is written
     return 2 if detailed_exitcode and run.plan.has_changes else 0
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from pathlib import PurePosixPath
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -125,6 +125,55 @@ class LedgerSettings(BaseModel):
         return value
 
 
+NOTIFY_EVENTS: Final = ("applied", "apply-failed", "drift-detected", "drift-resolved",
+                        "policy-failed", "locked", "unlocked", "schedule-edge")
+NotifyEvent = Literal["applied", "apply-failed", "drift-detected", "drift-resolved",
+                      "policy-failed", "locked", "unlocked", "schedule-edge"]
+NOTIFY_VARIABLE_PREFIX: Final = "STREAKS_NOTIFY_"
+PLACEHOLDER_RE: Final = re.compile(r"\$\{([^}]*)\}")
+
+
+class Notify(BaseModel):
+    """One ``[[notify]]`` table: where to say what, through Apprise."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    url: str = Field(description="An Apprise URL (slack://, msteams://, discord://, mailto://,"
+                     " json://, …). Secrets only as ${STREAKS_NOTIFY_…} variables, which the"
+                     " job sets: never in the repository.")
+    events: list[NotifyEvent] = Field(min_length=1, description="The events to say: "
+                                      + ", ".join(NOTIFY_EVENTS) + ".")
+    environments: list[str] = Field(default_factory=list, description="Only these"
+                                    " environments ('default': runs without --env); all when"
+                                    " empty.")
+
+    @field_validator("url")
+    @classmethod
+    def _secrets_from_the_job(cls, value: str) -> str:
+        named = PLACEHOLDER_RE.findall(value)
+        bad = [n for n in named if not re.fullmatch(
+            rf"{NOTIFY_VARIABLE_PREFIX}[A-Z0-9_]+", n)]
+        if bad:
+            raise ValueError(f"${{{bad[0]}}}: a notification URL may only read variables whose"
+                             f" names start with {NOTIFY_VARIABLE_PREFIX} (so that no change to"
+                             " the repository can put another secret into a URL it chooses)")
+        if "$" in PLACEHOLDER_RE.sub("", value):
+            raise ValueError("a '$' outside ${STREAKS_NOTIFY_…}: variables are written"
+                             " ${NAME}")
+        userinfo = value.partition("://")[2].split("/", 1)[0].rpartition("@")[0]
+        if ":" in userinfo and not PLACEHOLDER_RE.search(userinfo.partition(":")[2]):
+            raise ValueError("a password written in the URL: put it in a"
+                             f" ${{{NOTIFY_VARIABLE_PREFIX}…}} variable the job sets")
+        return value
+
+    @field_validator("events")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("an event is named twice")
+        return value
+
+
 class Project(BaseModel):
     """``streaks.toml``."""
 
@@ -138,6 +187,8 @@ class Project(BaseModel):
                           " apply), inside the project.")
     ledger: LedgerSettings = Field(default_factory=LedgerSettings, description="Where the"
                                    " ledger is kept.")
+    notify: list[Notify] = Field(default_factory=list, description="Notifications:"
+                                 " `[[notify]]` tables.")
     defaults: dict[str, Any] = Field(default_factory=dict, description="Defaults for command"
                                      " options: `max_archive = 10` for every command that has"
                                      " it, `[defaults.plan]` for one command. Only options"

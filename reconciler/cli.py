@@ -20,8 +20,10 @@ from reconciler.commands.options import (
     ACTION_COMMANDS,
     AT_OPTION,
     DIR_OPTION,
+    FREEZE_AND_LOCK,
     MARKDOWN_OUT,
     NAME_OPTION,
+    OVERRIDES,
     SHARD_OPTION,
     TENANT_OPTION,
     command,
@@ -190,10 +192,7 @@ def plan(out: Output, **values: Any) -> int:
 @target_options
 @click.option("--only-scheduled", is_flag=True,
               help="Only the status changes schedules make due (the scheduler).")
-@click.option("--override-freeze", is_flag=True,
-              help="Override the freeze rule (needs --reason).")
-@click.option("--override-lock", is_flag=True,
-              help="Apply although the environment is locked (needs --reason).")
+@FREEZE_AND_LOCK
 @click.option("--reviewed", type=click.Path(path_type=Path, exists=True, dir_okay=False),
               metavar="PLANFILE", help="Apply only what this reviewed plan showed.")
 @click.option("--auto-approve", is_flag=True, help="Apply without asking.")
@@ -261,6 +260,8 @@ def export(out: Output, **values: Any) -> int:
 @connection_options
 @AT_OPTION
 @SHARD_OPTION
+@click.option("--notify/--no-notify", default=True, show_default=True,
+              help="Say drift found or resolved ([[notify]]); the Action's shards do not.")
 @format_option("drift", "text")
 @command
 def drift(out: Output, **values: Any) -> int:
@@ -429,11 +430,8 @@ def history(out: Output, **values: Any) -> int:
 @AT_OPTION
 @click.option("--apply", is_flag=True, help="Break glass: apply at once (needs --reason).")
 @click.option("--reason", default=None, metavar="TEXT",
-              help="Why (--apply): recorded in the ledger, and for the overrides below.")
-@click.option("--override-policy", multiple=True, metavar="RULE",
-              help="With --apply: let a failing soft rule through (repeatable).")
-@click.option("--override-freeze", is_flag=True, help="With --apply: override the freeze.")
-@click.option("--override-lock", is_flag=True, help="With --apply: apply although locked.")
+              help="Why (--apply): recorded in the ledger, and for any override.")
+@OVERRIDES
 @click.option("--auto-approve", is_flag=True, help="With --apply: do not ask.")
 @click.option("--parallelism", default=4, show_default=True, type=click.IntRange(1, 64))
 @command

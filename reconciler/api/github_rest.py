@@ -107,6 +107,24 @@ class GitHubRest:
         pull = self.call("GET", f"pulls/{number}")
         return str(((pull or {}).get("head") or {}).get("sha") or "")
 
+    # --- deployments ----------------------------------------------------------------------
+
+    def deploy(self, sha: str, environment: str, state: str, description: str,
+               log_url: str | None) -> int:
+        """A deployment of ``sha`` to ``environment`` with its one status (``success`` or
+        ``failure``; earlier successful ones become inactive); its id."""
+        made = self.call("POST", "deployments", body={
+            "ref": sha, "environment": environment, "auto_merge": False,
+            "required_contexts": [], "description": description[:140],
+            "payload": {"tool": "streaks"}})
+        number = int((made or {}).get("id", 0))
+        status: dict[str, Any] = {"state": state, "environment": environment,
+                                  "description": description[:140], "auto_inactive": True}
+        if log_url:
+            status["log_url"] = log_url
+        self.call("POST", f"deployments/{number}/statuses", body=status)
+        return number
+
     def approvals(self, number: int) -> dict[str, str]:
         """Who approves pull request ``number`` now, and the commit each approved: each
         reviewer's latest review counts (a later "changes requested" withdraws it)."""

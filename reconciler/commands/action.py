@@ -62,6 +62,7 @@ class Inputs:
     shard: str = ""
     at: str = ""
     lock: bool = True
+    reason: str = ""
     repo: str = ""
     sha: str = ""
     event: str = ""
@@ -82,7 +83,8 @@ class Inputs:
                    comment=flag("INPUT_COMMENT"), reviewed=e("INPUT_REVIEWED") or "required",
                    scheduled_only=flag("INPUT_SCHEDULED_ONLY"), issue=flag("INPUT_ISSUE"),
                    shard=e("INPUT_SHARD", ""), at=e("INPUT_AT", ""),
-                   lock=flag("INPUT_LOCK", "true"), repo=e("REPO") or e("GITHUB_REPOSITORY", ""),
+                   lock=flag("INPUT_LOCK", "true"), reason=e("INPUT_REASON", ""),
+                   repo=e("REPO") or e("GITHUB_REPOSITORY", ""),
                    sha=e("SHA") or e("GITHUB_SHA", ""), event=e("EVENT", ""), ref=e("REF", ""),
                    default_branch=e("DEFAULT_BRANCH", ""), pr=e("PR", ""),
                    head_repo=e("HEAD_REPO", ""))
@@ -244,6 +246,17 @@ class Job:
             self.say(f"{rule}: {reason}")
         flags = override_flags(found)
         return self.streaks("plan", *args, *flags, env=env, stdout=stdout), flags
+
+
+def lock(job: Job, kind: str) -> int:
+    """Lock or unlock each environment (from a ``workflow_dispatch``): recorded on the ledger
+    branch, which the job pushes."""
+    job.only_from_default_branch()
+    status = 0
+    for env in job.envs:
+        reason = ["--reason", job.inputs.reason] if job.inputs.reason or kind == "lock" else []
+        status |= job.streaks(kind, "--dir", job.inputs.dir, *reason, env=env, outputs=False)
+    return status
 
 
 def plan_comments(gh: GitHubRest, number: int) -> list[dict[str, Any]]:
@@ -439,4 +452,6 @@ def main(out: Output, command: str) -> int:
             return calendar(job)
         case "validate":
             return validate(job)
+        case "lock" | "unlock":
+            return lock(job, command)
     raise UsageError(f"command must be {', '.join(ACTION_COMMANDS)}, not {command!r}")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from reconciler import lock as locks
 from reconciler.commands.action import PLANS, Job, plan_comments, suffix
+from reconciler.commands.action_deploy import announce
 from reconciler.errors import StreaksError
 from reconciler.render import markers
 
@@ -76,10 +77,12 @@ def apply(job: Job) -> int:
             job.outputs.setdefault(env, {})["reviewed"] = verdict
             if verdict != "same":
                 unapplied.append(env or "the API")
-            elif job.streaks("apply", "--dir", job.inputs.dir, f"merge-plan{s}.json",
-                             "--reviewed", str(_reviewed(job, env)),
-                             *approvals, env=env):
-                status = 1
+            else:
+                code = job.streaks("apply", "--dir", job.inputs.dir, f"merge-plan{s}.json",
+                                   "--reviewed", str(_reviewed(job, env)), *approvals,
+                                   env=env)
+                announce(job, env, code, pull)
+                status = status or (1 if code else 0)
     job.merge_outputs()
     if unapplied:
         # A failed step, so the run waits for a person at the override environment.
@@ -105,10 +108,11 @@ def _apply_as_is(job: Job) -> int:
                     job.say(f"{env or 'the API'}: an apply holds it; the next run applies what"
                             " is due")
                     continue
-                if job.streaks("apply", "--dir", job.inputs.dir, "--auto-approve",
-                               *job.shard_flag,
-                               *(["--only-scheduled"] if scheduler else []), env=env):
-                    status = 1
+                code = job.streaks("apply", "--dir", job.inputs.dir, "--auto-approve",
+                                   *job.shard_flag,
+                                   *(["--only-scheduled"] if scheduler else []), env=env)
+                announce(job, env, code, None)
+                status = status or (1 if code else 0)
         except StreaksError as exc:
             job.say(str(exc))
             status = 1

@@ -18,8 +18,8 @@ def drift(job: Job) -> int:
         DRIFTS.mkdir()
         for env in job.envs:
             report = DRIFTS / f"drift{suffix(env)}{job.shard_tag}.json"
-            if job.streaks("drift", "--dir", job.inputs.dir, *job.shard_flag, "--format",
-                           "json", env=env, stdout=report) == 1:
+            if job.streaks("drift", "--dir", job.inputs.dir, *job.shard_flag, "--no-notify",
+                           "--format", "json", env=env, stdout=report) == 1:
                 status = 1
         job.merge_outputs()
         return status

@@ -47,10 +47,12 @@ def report(out: Output, found: DriftReport, fmt: str, markdown_out: Path | None 
 
 
 def main(out: Output, directory: Path, tenants: Sequence[str], connection: Connection,
-         at: datetime, shard: Shard | None, fmt: str, names: Sequence[str] = ()) -> int:
+         at: datetime, shard: Shard | None, fmt: str, names: Sequence[str] = (),
+         notify: bool = True) -> int:
     """``streaks drift``."""
     target = connection.target(out)
     found = run_async(drift(directory, tenants, target, at=at, shard=shard, names=names))
     code = report(out, found, fmt)
-    notify_step.drift(out, directory, target.environment_name, found)
+    if notify and shard is None and not names:  # a part of the tenants is not the drift
+        notify_step.drift(out, directory, target.environment_name, found)
     return code

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from reconciler.commands import drift
+from reconciler.commands import drift, notify_step
 from reconciler.commands.output import Output
 from reconciler.commands.publish import comment_context, publish_plan
 from reconciler.errors import UsageError
@@ -25,7 +25,10 @@ def main(out: Output, plans: Sequence[Path], fmt: str, markdown_out: Path | None
     if drifts and read:
         raise UsageError("merge plans with plans, drift reports with drift reports")
     if drifts:
-        return drift.report(out, merge_reports(drifts), fmt, markdown_out)
+        merged_drift = merge_reports(drifts)
+        code = drift.report(out, merged_drift, fmt, markdown_out)
+        notify_step.drift(out, Path("."), env, merged_drift)  # the shards said nothing
+        return code
     scoped = [p for p in read if isinstance(p, ScopedPlan)]
     if scoped and len(scoped) != len(read):
         raise UsageError("merge plans made the same way: all with --base-ref, or none")

@@ -195,6 +195,26 @@ def target_options(func: F) -> F:
     return decorated  # type: ignore[return-value]
 
 
+def _options(*options: Callable[[F], F]) -> Callable[[F], F]:
+    """Several options as one decorator."""
+    def decorate(func: F) -> F:
+        for option in reversed(options):
+            func = option(func)
+        return func
+    return decorate
+
+
+_FREEZE = click.option("--override-freeze", is_flag=True,
+                       help="Override the freeze rule (needs --reason).")
+_LOCK = click.option("--override-lock", is_flag=True,
+                     help="Apply although the environment is locked (needs --reason).")
+FREEZE_AND_LOCK = _options(_FREEZE, _LOCK)
+# Rollback's overrides (apply has --override-policy through target_options).
+OVERRIDES = _options(click.option("--override-policy", multiple=True, metavar="RULE",
+                                  help="Let a failing soft rule through (repeatable)."),
+                     _FREEZE, _LOCK)
+
+
 MARKDOWN_OUT = click.option(
     "--markdown-out", type=click.Path(path_type=Path), default=None,
     help="Also write the Markdown form (the PR comment, the job summary) to this file.")
@@ -212,7 +232,7 @@ def key_pair(_: Any, __: Any, values: tuple[str, ...]) -> dict[str, frozenset[st
 
 # The commands of the GitHub Action (`streaks action COMMAND`, reconciler/commands/action.py).
 ACTION_COMMANDS = ("plan", "apply", "drift", "calendar", "validate", "merge-plans",
-                   "merge-drift")
+                   "merge-drift", "lock", "unlock")
 
 
 def sim_serve_options(func: F) -> F:

@@ -12,6 +12,7 @@ folder and written first by the next writer.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -21,6 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from reconciler.api.secrets import register
 from reconciler.errors import StreaksError
 
 MARKER = "ledger.json"  # at the root of every ledger: what the branch is
@@ -79,7 +81,8 @@ class GitLedger:
         """Fetch the remote's branch (a workflow), so that reads see every writer's files."""
         if not self.push:
             return
-        _run(self.top, ("fetch", "-q", REMOTE, f"+{self._local}:{self._remote}"), check=False)
+        _run(self.top, ("fetch", "-q", REMOTE, f"+{self._local}:{self._remote}"), check=False,
+             env=remote_auth())
 
     def _tips(self) -> list[str]:
         """The commits whose files the ledger holds: the local branch and the remote's."""
@@ -131,7 +134,7 @@ class GitLedger:
             if not self.push:
                 return
             pushed = _run(self.top, ("push", "-q", REMOTE, f"{commit}:{self._local}"),
-                          check=False)
+                          check=False, env=remote_auth())
             if pushed is not None:
                 _run(self.top, ("update-ref", self._remote, commit), check=False)
                 return
@@ -261,6 +264,22 @@ def _run(cwd: Path, args: Iterable[str], *, stdin: bytes | None = None,
     if not check:
         return None
     raise LedgerError(f"git {argv[1]}: {done.stderr.decode(errors='replace').strip()}")
+
+
+def remote_auth() -> dict[str, str]:
+    """In a workflow whose checkout kept no credentials (``persist-credentials: false``),
+    the job's token for GitHub's git server, as ``actions/checkout`` passes it: an HTTP
+    header set through git's environment (never a command-line argument, never a file)."""
+    token, server = os.environ.get("GH_TOKEN"), os.environ.get("GITHUB_SERVER_URL")
+    if not token or not server:
+        return {"GIT_TERMINAL_PROMPT": "0"}  # no prompt nobody could answer
+    basic = base64.b64encode(f"x-access-token:{token}".encode()).decode()
+    register(token)
+    register(basic)
+    return {"GIT_CONFIG_COUNT": "1",
+            "GIT_CONFIG_KEY_0": f"http.{server.rstrip('/')}/.extraheader",
+            "GIT_CONFIG_VALUE_0": f"AUTHORIZATION: basic {basic}",
+            "GIT_TERMINAL_PROMPT": "0"}
 
 
 def _cat(top: Path, blobs: list[str]) -> list[bytes]:

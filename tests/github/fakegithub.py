@@ -118,6 +118,16 @@ class FakeGitHub:
                 return Answer(422, {"message": "Validation Failed"})
             state["labels"].append(body["name"])
             return Answer(201, {})
+        if rest == "deployments" and method == "POST":
+            made = state.setdefault("deployments", [])
+            made.append({"id": 700 + len(made), **body, "statuses": []})
+            return Answer(201, {"id": made[-1]["id"]})
+        if m := re.fullmatch(r"deployments/(\d+)/statuses", rest):
+            for d in state.get("deployments", []):
+                if d["id"] == int(m.group(1)):
+                    d["statuses"].append(body)
+                    return Answer(201, {})
+            return Answer(404, {"message": "Not Found"})
         if m := re.fullmatch(r"actions/runs/(\w+)/artifacts", rest):
             name = query.get("name", "")
             if not (self.artifacts / m.group(1) / name).is_dir():

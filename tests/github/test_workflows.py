@@ -40,7 +40,7 @@ def test_actionlint_is_clean() -> None:  # it also checks each `uses: ./` agains
 
 
 @pytest.mark.parametrize("name", ["ci.yml", "plan.yml", "apply.yml", "drift.yml",
-                                  "schedule.yml"])
+                                  "schedule.yml", "lock.yml"])
 def test_least_privilege_pinned_and_no_inline_secrets(name: str) -> None:
     text = (WORKFLOWS / name).read_text()
     doc = load(name)
@@ -579,6 +579,74 @@ def test_the_merge_applies_the_reviewed_plan_to_staging_then_production(
                        Path(gh["GH_STATE"]))
 
 
+def ledger_of(origin: Path, prefix: str) -> list[dict[str, Any]]:
+    """The files under ``prefix`` of the ledger branch the jobs pushed to ``origin``."""
+    listed = subprocess.run(["git", "ls-tree", "-r", "--name-only", "streaks-ledger", prefix],
+                            cwd=origin, capture_output=True, text=True, check=True)
+    return [json.loads(subprocess.run(["git", "show", f"streaks-ledger:{name}"], cwd=origin,
+                                      capture_output=True, text=True, check=True).stdout)
+            for name in listed.stdout.split()]
+
+
+def test_each_apply_is_pushed_to_the_ledger_deployed_and_said_and_a_lock_stops_it(
+        servers: tuple[Server, Server], checkout: Path, gh: dict[str, str],
+        tmp_path: Path) -> None:
+    origin = tmp_path / "origin.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
+    subprocess.run(["git", "remote", "add", "origin", str(origin)], cwd=checkout, check=True)
+    subprocess.run(["git", "push", "-q", "origin", "main"], cwd=checkout, check=True)
+    gh["GITHUB_ACTOR"] = "octo"
+    apply_all(servers, checkout)
+    review_then_merge(servers, checkout, gh)
+    ran = promote(servers, checkout, gh)
+    assert [ok for runs in ran.values() for _, ok in runs] == [True, True]
+
+    # The jobs' records (the set-up's applies, made outside a workflow, have no run).
+    records = sorted((r for r in ledger_of(origin, "applies/") if r["run"]),
+                     key=lambda r: r["started"])
+    assert [(r["environment"], r["actor"], r["outcome"], r["commit"]) for r in records] == [
+        (env, "octo", "applied", head_sha(checkout)) for env in ("staging", "production")]
+    assert {r["run"] for r in records} == {"https://github.com/acme/live-ops/actions/runs/501"}
+    assert records[1]["operations"][0]["changes"][0]["before"] == 3
+    state = gh_state(gh)
+    assert [(d["environment"], d["ref"], d["statuses"][0]["state"],
+             d["statuses"][0]["log_url"]) for d in state["deployments"]] == [
+        (env, head_sha(checkout), "success", "https://github.com/acme/live-ops/actions/runs/501")
+        for env in ("staging", "production")]
+    [applied] = [c["body"] for c in state["comments"]
+                 if c["body"].startswith("<!-- streaks-applied -->")]
+    assert "- `staging`: applied (1 ok)" in applied and "- `production`: applied (1 ok)" in applied
+
+    # An incident: production is locked from the lock workflow; its apply refuses.
+    lock_context = {**apply_context(servers, checkout), "inputs.action": "lock",
+                    "inputs.environment": "production", "inputs.reason": "incident 12"}
+    run_job("lock.yml", "lock", checkout, lock_context, gh)
+    [event] = ledger_of(origin, "locks/")
+    assert (event["kind"], event["actor"], event["reason"]) == ("lock", "octo", "incident 12")
+    workout = checkout / "streaks.d/tenant-fitness-001/weekly-workout-warrior.yaml"
+    workout.write_text(workout.read_text().replace("min: 4", "min: 5"))
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@e", "commit", "-qam",
+                    "direct"], cwd=checkout, check=True)
+    # A job starts from a fresh checkout: the lock is read from the remote's ledger.
+    subprocess.run(["git", "branch", "-D", "streaks-ledger"], cwd=checkout, check=True,
+                   capture_output=True)
+    subprocess.run(["git", "update-ref", "-d", "refs/remotes/origin/streaks-ledger"],
+                   cwd=checkout, check=True)
+    in_a_job = {**env_of(servers[1], "production"), "GITHUB_ACTIONS": "true",
+                "GITHUB_ACTOR": "octo"}
+    refused = run(checkout, "apply", "--env", "production", "--auto-approve", env=in_a_job)
+    assert refused.returncode == 1
+    assert "environment production is locked by octo" in refused.stderr
+    assert "incident 12; nothing was sent" in refused.stderr
+    plan = run(checkout, "plan", "--env", "production", env=in_a_job)
+    assert plan.stdout.startswith("LOCKED: environment production is locked by octo")
+    run_job("lock.yml", "lock", checkout, {**lock_context, "inputs.action": "unlock",
+                                           "inputs.reason": ""}, gh)
+    assert [e["kind"] for e in sorted(ledger_of(origin, "locks/"), key=lambda e: e["at"])] == [
+        "lock", "unlock"]
+    no_secret_anywhere(Path(gh["GH_STATE"]), *(str(r) for r in records))
+
+
 def test_an_owners_approval_of_the_planned_commit_lets_a_soft_rule_through(
         servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
     _staging, production = servers
@@ -854,7 +922,8 @@ def test_an_adoption_pull_request_applies_on_merge_without_the_override(
         json.dumps({**body, "description": "taken into git", "status": "active"}))
     planned, ran = merge_pr(servers, checkout, gh, 7)
     assert planned.outputs["adopt_count"] == "2"  # one per environment
-    comment = str(gh_state(gh)["comments"][-1]["body"])
+    [comment] = [str(c["body"]) for c in gh_state(gh)["comments"]
+                 if str(c["body"]).startswith("<!-- streaks-plan -->")]
     assert "adopted** (git's values replace their own): Weekly Shopper in" in comment
     applied_as_reviewed(ran)
     assert in_sync(servers, checkout)
@@ -884,7 +953,7 @@ def test_the_consumer_templates_are_this_repositorys_workflows_pinned() -> None:
     check = subprocess.run([sys.executable, str(ROOT / "scripts/consumer-workflows"),
                             "--check"], capture_output=True, text=True, timeout=60)
     assert check.returncode == 0, check.stderr
-    for name in ("plan", "apply", "drift", "schedule"):
+    for name in ("plan", "apply", "drift", "schedule", "lock"):
         text = (ROOT / TEMPLATES / f"streaks-{name}.yml").read_text()
         assert "uses: ./" not in text and ".streaks-tool" not in text
         assert "uses: your-org/streaks@0000000000000000000000000000000000000000" in text

@@ -197,6 +197,15 @@ class GitHubRest:
         _unzip(answer.content, target)
         return True
 
+    def artifacts_named(self, prefix: str) -> list[tuple[str, str]]:
+        """The run id and name of each of the repository's newest artifacts (a page) whose
+        name starts with ``prefix`` and that has not expired."""
+        listed = self.call("GET", "actions/artifacts", params={"per_page": "100"})
+        return [(str((a.get("workflow_run") or {}).get("id", "")), str(a["name"]))
+                for a in (listed or {}).get("artifacts", [])
+                if isinstance(a, dict) and str(a.get("name", "")).startswith(prefix)
+                and not a.get("expired") and (a.get("workflow_run") or {}).get("id")]
+
     # --- git refs (the writers' lock) -----------------------------------------------------
 
     def create_ref(self, ref: str, sha: str) -> None:

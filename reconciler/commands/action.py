@@ -248,10 +248,39 @@ class Job:
         return self.streaks("plan", *args, *flags, env=env, stdout=stdout), flags
 
 
+PENDING_ARTIFACT = "streaks-ledger-pending-"  # action.yml keeps what could not be pushed
+
+
+def recover_ledger(job: Job) -> None:
+    """Write the ledger files earlier runs could not push (kept as artifacts by the Action):
+    a record is retried on the next run, never lost with its runner."""
+    from reconciler.api.github_rest import GitHubError
+    from reconciler.ledger.store import open_ledger, pending_folder, write
+
+    folder = pending_folder()
+    if folder is None:
+        return
+    try:
+        found = job.github.artifacts_named(PENDING_ARTIFACT)
+        for run_id, name in found:
+            job.github.download_artifact(run_id, name, folder)
+    except GitHubError as exc:
+        job.say(f"could not fetch the ledger files earlier runs kept: {exc}")
+        return
+    if not found:
+        return
+    ledger = open_ledger(Path(job.inputs.dir))
+    ledger.sync()
+    problem = write(ledger, {}, "files earlier runs could not write")
+    job.say(f"the ledger files {len(found)} earlier run(s) kept are "
+            + ("written" if problem is None else f"still pending: {problem}"))
+
+
 def lock(job: Job, kind: str) -> int:
     """Lock or unlock each environment (from a ``workflow_dispatch``): recorded on the ledger
     branch, which the job pushes."""
     job.only_from_default_branch()
+    recover_ledger(job)
     status = 0
     for env in job.envs:
         reason = ["--reason", job.inputs.reason] if job.inputs.reason or kind == "lock" else []

@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 
 from reconciler import lock as locks
-from reconciler.commands.action import PLANS, Job, plan_comments, suffix
+from reconciler.commands.action import PLANS, Job, plan_comments, recover_ledger, suffix
 from reconciler.commands.action_deploy import announce
 from reconciler.errors import StreaksError
 from reconciler.render import markers
@@ -51,6 +51,7 @@ class Locked:
 
 def apply(job: Job) -> int:
     job.only_from_default_branch()
+    recover_ledger(job)
     if job.streaks("validate", "--dir", job.inputs.dir, "--format", "github", outputs=False):
         return 1
     if job.inputs.scheduled_only or job.inputs.reviewed != "required":

@@ -24,7 +24,7 @@ from reconciler.commands.ledger_step import actor, run_link
 from reconciler.commands.output import Output
 from reconciler.commands.planning import PlanRun
 from reconciler.errors import StreaksError
-from reconciler.files.gitref import file_at
+from reconciler.files.gitref import file_at, git_commit
 from reconciler.files.project import SETTINGS_FILE, load_project
 from reconciler.ledger.record import LedgerRecord
 from reconciler.ledger.store import open_ledger, write
@@ -75,9 +75,11 @@ def say(out: Output, directory: Path, event: NotifyEvent, environment: str | Non
     except StreaksError as exc:  # a failure to read is no reason to stay silent
         out.note(f"warning: the ledger could not be read to de-duplicate: {exc}")
     run = run_link()
+    commit = git_commit(directory)
     body = "\n".join([*lines[:MOST_LINES],
                       *([f"… and {len(lines) - MOST_LINES} more"]
                         if len(lines) > MOST_LINES else []),
+                      *([f"Commit: {commit[:12]}"] if commit else []),
                       *([f"Run: {run}"] if run else [])])
     for target in wanted:
         try:
@@ -92,10 +94,6 @@ def say(out: Output, directory: Path, event: NotifyEvent, environment: str | Non
         out.note(f"warning: the ledger could not remember the notification: {problem}")
 
 
-def _commit(record: LedgerRecord) -> str:
-    return f"commit {record.commit[:12]}" if record.commit else "no commit"
-
-
 def applied(out: Output, directory: Path, run: PlanRun, result: ApplyRun,
             record: LedgerRecord | None) -> None:
     """``applied``, ``apply-failed`` or, for the scheduler, ``schedule-edge``."""
@@ -104,8 +102,8 @@ def applied(out: Output, directory: Path, run: PlanRun, result: ApplyRun,
     env = record.environment or "default"
     counts = ", ".join(f"{n} {k}" for k, n in result.report.counts().items() if n)
     ops = [f"{op.action} {op.tenant}/{op.name}: {op.outcome}" for op in record.operations]
-    head = [f"{len(record.operations)} operation(s): {counts}", f"{_commit(record)} · by"
-            f" {record.actor} · apply {record.id}"]
+    head = [f"{len(record.operations)} operation(s): {counts}",
+            f"by {record.actor} · apply {record.id}"]
     if not result.ok:
         say(out, directory, "apply-failed", record.environment, record.id,
             f"streaks: the apply to {env} failed", [*head, *ops])

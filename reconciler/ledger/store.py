@@ -24,6 +24,7 @@ from pathlib import Path
 
 from reconciler.api.secrets import register
 from reconciler.errors import StreaksError
+from reconciler.model.project import LEDGER_BRANCH_RE
 
 MARKER = "ledger.json"  # at the root of every ledger: what the branch is
 MARKER_BYTES = (json.dumps({"kind": "streaks-ledger", "format_version": 1,
@@ -31,12 +32,21 @@ MARKER_BYTES = (json.dumps({"kind": "streaks-ledger", "format_version": 1,
                             " one per lock or unlock under locks/. Never edit."},
                            indent=2) + "\n").encode()
 ATTEMPTS = 12
+PENDING = "streaks-ledger-pending"
 REMOTE = "origin"
 ZERO = "0" * 40
 
 
 class LedgerError(StreaksError):
     """The ledger could not be read or written."""
+
+
+def pending_folder() -> Path | None:
+    """In a workflow, where records that could not be written wait: under the runner's
+    temporary folder, which the Action keeps as an artifact for the next run."""
+    temp = os.environ.get("RUNNER_TEMP")
+    return Path(temp) / PENDING if temp and os.environ.get("GITHUB_ACTIONS") == "true" \
+        else None
 
 
 @dataclass(frozen=True)
@@ -54,8 +64,8 @@ class GitLedger:
 
     @property
     def pending_dir(self) -> Path:
-        return Path(self._git("rev-parse", "--absolute-git-dir").strip()) / \
-            "streaks-ledger-pending"
+        return pending_folder() or Path(
+            self._git("rev-parse", "--absolute-git-dir").strip()) / PENDING
 
     def _git(self, *args: str, stdin: bytes | None = None, env: Mapping[str, str] | None = None,
              check: bool = True) -> str:
@@ -117,10 +127,12 @@ class GitLedger:
                 entries.update(self._entries(tip))
             if tips and MARKER not in entries:
                 raise LedgerError(f"branch {self.branch} exists and is not a streaks ledger"
-                                  f" (no {MARKER}); name another branch in streaks.toml"
-                                  " ([ledger] branch)")
+                                  f" (no {MARKER}); the job names another with"
+                                  f" {BRANCH_VARIABLE}")
             new = {MARKER: MARKER_BYTES} if MARKER not in entries else {}
-            new.update(files)
+            new.update((p, c) for p, c in files.items() if p not in entries)  # added once
+            if not new:
+                return
             entries.update(zip(new, self._blobs(list(new.values())), strict=True))
             tree = self._tree(entries)
             parents = self._parents(tips)
@@ -186,7 +198,7 @@ class FolderLedger:
 
     @property
     def pending_dir(self) -> Path:
-        return self.root.with_name(self.root.name + "-pending")
+        return pending_folder() or self.root.with_name(self.root.name + "-pending")
 
     def sync(self) -> None:
         return None
@@ -209,7 +221,8 @@ class FolderLedger:
             if not marker.exists():
                 marker.write_bytes(MARKER_BYTES)
             for path, content in files.items():
-                _write_new(self.root / path, content)
+                if not (self.root / path).exists() or (self.root / path).read_bytes() != content:
+                    _write_new(self.root / path, content)
         except OSError as exc:
             raise LedgerError(f"could not write to {self.root}: {exc.strerror or exc}") from exc
 
@@ -225,6 +238,8 @@ def write(ledger: Ledger, files: Mapping[str, bytes], message: str) -> str | Non
     waiting = {p.relative_to(pending).as_posix(): p.read_bytes()
                for p in sorted(pending.rglob("*.json"))} if pending.is_dir() else {}
     everything = {**waiting, **files}
+    if not everything:
+        return None
     try:
         ledger.add(everything, message)
     except (LedgerError, OSError) as exc:
@@ -307,23 +322,29 @@ def _identity(top: Path) -> dict[str, str]:
 
 
 DEFAULT_FOLDER = Path(".streaks") / "ledger"
+DEFAULT_BRANCH = "streaks-ledger"
+BRANCH_VARIABLE, FOLDER_VARIABLE = "STREAKS_LEDGER_BRANCH", "STREAKS_LEDGER_DIR"
 
 
 def open_ledger(directory: Path, *, push: bool | None = None) -> Ledger:
-    """The ledger of the project that ``directory`` is in, as ``streaks.toml``'s
-    ``[ledger]`` says: its branch in a git work tree (pushed to ``origin`` in a workflow,
-    ``push``), else its folder (``.streaks/ledger`` by default)."""
-    from reconciler.files.project import load_project
-
-    settings = load_project().ledger
-    if settings.folder is not None:
-        return FolderLedger(Path(settings.folder))
+    """The ledger of the project that ``directory`` is in: the branch ``streaks-ledger``
+    (``STREAKS_LEDGER_BRANCH``) of its git work tree, pushed to ``origin`` in a workflow
+    (``push``); outside git, or when ``STREAKS_LEDGER_DIR`` names one, a folder
+    (``.streaks/ledger`` by default). Only the job says where: a change to the repository
+    cannot move the ledger, and the emergency lock with it, out of sight."""
+    folder = os.environ.get(FOLDER_VARIABLE)
+    if folder:
+        return FolderLedger(Path(folder))
+    branch = os.environ.get(BRANCH_VARIABLE) or DEFAULT_BRANCH
+    if not LEDGER_BRANCH_RE.fullmatch(branch):
+        raise LedgerError(f"{BRANCH_VARIABLE}: {branch!r} is not a ledger branch name: it"
+                          " starts with 'streaks-' (letters, digits, '.', '_', '-')")
     probe = directory if directory.exists() else Path.cwd()
     top = _run(probe, ("rev-parse", "--show-toplevel"), check=False)
     if top is None:
         return FolderLedger(DEFAULT_FOLDER)
     root = Path(top.decode().strip())
-    ledger = GitLedger(root, settings.branch)
+    ledger = GitLedger(root, branch)
     if push is None:
         push = os.environ.get("GITHUB_ACTIONS") == "true" and ledger.has_remote()
-    return GitLedger(root, settings.branch, push=push)
+    return GitLedger(root, branch, push=push)

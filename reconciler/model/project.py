@@ -102,27 +102,7 @@ class Environment(BaseModel):
 
 
 LEDGER_BRANCH_PATTERN: Final = r"^streaks-[A-Za-z0-9._-]{1,64}$"
-
-
-class LedgerSettings(BaseModel):
-    """``[ledger]``: where the record of every apply and the emergency locks are kept."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-    branch: str = Field("streaks-ledger", pattern=LEDGER_BRANCH_PATTERN, description="The"
-                        " orphan branch of the repository holding the ledger. It starts with"
-                        " `streaks-`, so that no setting can point the ledger's commits at a"
-                        " branch people work on.")
-    folder: str | None = Field(None, description="A folder inside the project to keep the"
-                               " ledger in instead of a branch (default outside git:"
-                               " `.streaks/ledger`).")
-
-    @field_validator("folder")
-    @classmethod
-    def _folder_inside(cls, value: str | None) -> str | None:
-        if value is not None and not is_inside(value):
-            raise ValueError(f"must be a relative folder inside the project, got {value!r}")
-        return value
+LEDGER_BRANCH_RE: Final = re.compile(LEDGER_BRANCH_PATTERN)
 
 
 NOTIFY_EVENTS: Final = ("applied", "apply-failed", "drift-detected", "drift-resolved",
@@ -179,14 +159,22 @@ class Project(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_ledger(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "ledger" in data:
+            raise ValueError(
+                "[ledger]: where the ledger is kept is the job's to say, never the"
+                " repository's (a change could otherwise move the emergency lock out of"
+                " sight): STREAKS_LEDGER_BRANCH or STREAKS_LEDGER_DIR")
+        return data
+
     environments: dict[str, Environment] = Field(
         default_factory=dict, description="Environments by name: lower-case letters, digits"
         " and '-', starting with a letter, at most 32 (the job's variables follow from it).")
     policies: str = Field("policies", description="The folder of the repository's rules"
                           " (`policies/*.yaml`, checked by the policy step of plan and"
                           " apply), inside the project.")
-    ledger: LedgerSettings = Field(default_factory=LedgerSettings, description="Where the"
-                                   " ledger is kept.")
     notify: list[Notify] = Field(default_factory=list, description="Notifications:"
                                  " `[[notify]]` tables.")
     defaults: dict[str, Any] = Field(default_factory=dict, description="Defaults for command"

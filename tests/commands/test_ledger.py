@@ -27,18 +27,24 @@ def git(repo: Path, *args: str) -> str:
                           check=True).stdout
 
 
+def repository(root: Path, settings: str) -> Path:
+    """A repository at ``root`` with one tenant, ``settings`` as its streaks.toml and a git
+    identity (Alice), committed."""
+    (root / "streaks.d" / "tenant-a").mkdir(parents=True)
+    (root / "streaks.d" / "tenant-a" / "daily.yaml").write_text(VALID)
+    (root / "streaks.toml").write_text(settings)
+    (root / ".gitignore").write_text(".streaks/\n")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "config", "user.name", "Alice")
+    git(root, "config", "user.email", "alice@example.com")
+    commit(root, "first")
+    return root
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    """A repository with one tenant, two environments and a git identity."""
-    (tmp_path / "streaks.d" / "tenant-a").mkdir(parents=True)
-    (tmp_path / "streaks.d" / "tenant-a" / "daily.yaml").write_text(VALID)
-    (tmp_path / "streaks.toml").write_text(SETTINGS)
-    (tmp_path / ".gitignore").write_text(".streaks/\n")
-    git(tmp_path, "init", "-q", "-b", "main")
-    git(tmp_path, "config", "user.name", "Alice")
-    git(tmp_path, "config", "user.email", "alice@example.com")
-    commit(tmp_path, "first")
-    return tmp_path
+    """A repository with two environments."""
+    return repository(tmp_path, SETTINGS)
 
 
 def commit(repo: Path, message: str) -> str:
@@ -176,10 +182,16 @@ def test_outside_git_the_ledger_is_a_folder(tmp_path: Path) -> None:
     assert done.returncode == 0 and "folder .streaks/ledger" in done.stderr
     (record,) = (tmp_path / ".streaks" / "ledger" / "applies").rglob("*.json")
     assert json.loads(record.read_text())["commit"] is None
-    (tmp_path / "streaks.toml").write_text('[ledger]\nfolder = "audit"\n')
-    assert run(tmp_path, "lock", "--reason", "x").returncode == 0
+    # Only the job says where the ledger is: a variable, never streaks.toml.
+    audit = {"STREAKS_LEDGER_DIR": str(tmp_path / "audit")}
+    assert run(tmp_path, "lock", "--reason", "x", env=audit).returncode == 0
     assert list((tmp_path / "audit" / "locks" / "default").iterdir())
-    bad = tmp_path / "streaks.toml"
-    bad.write_text('[ledger]\nbranch = "main"\n')
+    assert "LOCKED" in run(tmp_path, "plan", "--sim", env=audit).stdout
+    assert "LOCKED" not in run(tmp_path, "plan", "--sim").stdout  # another ledger
+    (tmp_path / "streaks.toml").write_text('[ledger]\nbranch = "streaks-elsewhere"\n')
     refused = run(tmp_path, "history")
-    assert refused.returncode == 1 and "ledger.branch" in refused.stderr
+    assert refused.returncode == 1
+    assert "where the ledger is kept is the job's to say" in refused.stderr
+    (tmp_path / "streaks.toml").unlink()
+    wrong = run(tmp_path, "history", env={"STREAKS_LEDGER_BRANCH": "main"})
+    assert wrong.returncode == 1 and "not a ledger branch name" in wrong.stderr

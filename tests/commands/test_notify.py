@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 
 from tests.cliutil import run
-from tests.commands.test_ledger import change_min, commit, git
-from tests.conftest import VALID
+from tests.commands.test_ledger import change_min, commit, git, repository
 
 TOKEN = "hook-secret-7f3a9c"
 
@@ -55,18 +54,9 @@ def hook() -> Iterator[Hook]:
 
 
 def project(tmp_path: Path, port: int, events: list[str]) -> Path:
-    (tmp_path / "streaks.d" / "tenant-a").mkdir(parents=True)
-    (tmp_path / "streaks.d" / "tenant-a" / "daily.yaml").write_text(VALID)
-    (tmp_path / "streaks.toml").write_text(
-        "[environments.production]\n\n[[notify]]\n"
-        f'url = "json://127.0.0.1:{port}/hooks/${{STREAKS_NOTIFY_TOKEN}}"\n'
-        f"events = {json.dumps(events)}\n")
-    (tmp_path / ".gitignore").write_text(".streaks/\n")
-    git(tmp_path, "init", "-q", "-b", "main")
-    git(tmp_path, "config", "user.name", "Alice")
-    git(tmp_path, "config", "user.email", "alice@example.com")
-    commit(tmp_path, "first")
-    return tmp_path
+    return repository(tmp_path, "[environments.production]\n\n[[notify]]\n"
+                      f'url = "json://127.0.0.1:{port}/hooks/${{STREAKS_NOTIFY_TOKEN}}"\n'
+                      f"events = {json.dumps(events)}\n")
 
 
 ENV = {"STREAKS_NOTIFY_TOKEN": TOKEN}
@@ -87,6 +77,7 @@ def test_every_event_is_said_once_with_its_counts(tmp_path: Path, hook: Hook) ->
     first = hook.received[0]
     assert first["path"] == f"/hooks/{TOKEN}"  # the secret reached the service, only there
     assert "1 operation(s): 1 ok" in first["message"] and "by Alice" in first["message"]
+    assert f"Commit: {git(repo, 'rev-parse', 'HEAD')[:12]}" in first["message"]
     assert "create tenant-a/Daily Login Streak: ok" in first["message"]
     assert streaks(repo, "apply", *prod, "--auto-approve").returncode == 0
     assert len(hook.received) == 1  # nothing applied, nothing said
@@ -96,6 +87,7 @@ def test_every_event_is_said_once_with_its_counts(tmp_path: Path, hook: Hook) ->
     assert streaks(repo, "drift", *prod).returncode == 2  # the same drift: said once
     assert hook.titles()[1:] == ["streaks: production drifted from git"]
     assert "1 changed" in hook.received[1]["message"]
+    assert "Commit: " in hook.received[1]["message"]
     commit(repo, "min 4")
     assert streaks(repo, "apply", *prod, "--auto-approve").returncode == 0
     assert streaks(repo, "drift", *prod).returncode == 0
@@ -108,7 +100,7 @@ def test_every_event_is_said_once_with_its_counts(tmp_path: Path, hook: Hook) ->
     assert streaks(repo, "unlock", "--env", "production").returncode == 0
     assert hook.titles()[4:] == ["streaks: production locked by Alice <alice@example.com>",
                                  "streaks: production unlocked by Alice <alice@example.com>"]
-    assert hook.received[4]["message"] == "incident 9"
+    assert hook.received[4]["message"].startswith("incident 9\nCommit: ")
 
 
 def test_a_failing_notification_never_fails_the_job(tmp_path: Path) -> None:

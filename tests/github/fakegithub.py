@@ -136,6 +136,12 @@ class FakeGitHub:
             self.blobs[artifact_id] = (m.group(1), name)
             return Answer(data={"total_count": 1, "artifacts": [
                 {"id": artifact_id, "name": name, "expired": False}]})
+        if rest == "actions/artifacts":  # every run's artifacts, newest run first
+            listed = [{"id": 0, "name": kept.name, "expired": False,
+                       "workflow_run": {"id": int(run.name)}}
+                      for run in sorted(self.artifacts.glob("*"), reverse=True)
+                      if run.name.isdigit() for kept in sorted(run.iterdir())]
+            return Answer(data={"total_count": len(listed), "artifacts": listed})
         if m := re.fullmatch(r"actions/artifacts/(\d+)/zip", rest):
             return Answer(302, location=f"/_blobs/{m.group(1)}")
         return Answer(404, {"message": f"fake GitHub: no route for {method} {path}"})
@@ -144,9 +150,11 @@ class FakeGitHub:
         """An artifact's files as the zip GitHub sends."""
         run, name = self.blobs[artifact_id]
         buffer = io.BytesIO()
+        root = self.artifacts / run / name
         with zipfile.ZipFile(buffer, "w") as archive:
-            for file in sorted((self.artifacts / run / name).iterdir()):
-                archive.write(file, file.name)
+            for file in sorted(root.rglob("*")):
+                if file.is_file():
+                    archive.write(file, file.relative_to(root).as_posix())
         return buffer.getvalue()
 
     def refs(self, method: str, rest: str, body: dict[str, Any],

@@ -579,6 +579,14 @@ def test_the_merge_applies_the_reviewed_plan_to_staging_then_production(
                        Path(gh["GH_STATE"]))
 
 
+def with_origin(checkout: Path, origin: Path) -> Path:
+    """A bare repository at ``origin`` as the checkout's ``origin``, holding main."""
+    subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
+    subprocess.run(["git", "remote", "add", "origin", str(origin)], cwd=checkout, check=True)
+    subprocess.run(["git", "push", "-q", "origin", "main"], cwd=checkout, check=True)
+    return origin
+
+
 def ledger_of(origin: Path, prefix: str) -> list[dict[str, Any]]:
     """The files under ``prefix`` of the ledger branch the jobs pushed to ``origin``."""
     listed = subprocess.run(["git", "ls-tree", "-r", "--name-only", "streaks-ledger", prefix],
@@ -591,10 +599,7 @@ def ledger_of(origin: Path, prefix: str) -> list[dict[str, Any]]:
 def test_each_apply_is_pushed_to_the_ledger_deployed_and_said_and_a_lock_stops_it(
         servers: tuple[Server, Server], checkout: Path, gh: dict[str, str],
         tmp_path: Path) -> None:
-    origin = tmp_path / "origin.git"
-    subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
-    subprocess.run(["git", "remote", "add", "origin", str(origin)], cwd=checkout, check=True)
-    subprocess.run(["git", "push", "-q", "origin", "main"], cwd=checkout, check=True)
+    origin = with_origin(checkout, tmp_path / "origin.git")
     gh["GITHUB_ACTOR"] = "octo"
     apply_all(servers, checkout)
     review_then_merge(servers, checkout, gh)
@@ -947,6 +952,54 @@ def test_a_git_revert_that_brings_a_file_back_applies_on_merge_without_the_overr
 
 
 TEMPLATES = "templates/workflows"
+
+
+def test_a_record_the_remote_refused_is_written_by_the_next_run(
+        servers: tuple[Server, Server], checkout: Path, gh: dict[str, str],
+        tmp_path: Path) -> None:
+    origin = with_origin(checkout, tmp_path / "origin.git")
+    hook = origin / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'pushes are off today' >&2\nexit 1\n")
+    hook.chmod(0o755)
+    apply_all(servers, checkout)
+    review_then_merge(servers, checkout, gh)
+    ran = promote(servers, checkout, gh)
+    applied_as_reviewed(ran)  # the applies succeeded although their records were not pushed
+    for job in ("staging", "production"):
+        [(shard, _)] = ran[job]
+        assert "the ledger could not be written" in shard.steps["apply"]["stderr"]
+        kept = tmp_path / f"runner-temp-{job}" / "streaks-ledger-pending"
+        assert list(kept.rglob("*.json"))
+        # What action.yml's upload step keeps as this run's artifact.
+        shutil.copytree(kept, Path(gh["GH_ARTIFACTS"]) / "501" /
+                        f"streaks-ledger-pending-{job}-1")
+    hook.unlink()  # the cause is fixed; the next run that writes the ledger writes them
+    run_job("lock.yml", "lock", checkout, {
+        **apply_context(servers, checkout), "inputs.action": "lock",
+        "inputs.environment": "staging", "inputs.reason": "after the outage"}, gh)
+    records = [r for r in ledger_of(origin, "applies/") if r["run"]]
+    assert sorted(r["environment"] for r in records) == ["production", "staging"]
+    assert [e["reason"] for e in ledger_of(origin, "locks/")] == ["after the outage"]
+
+
+def test_a_rollback_pull_request_applies_on_merge_without_the_override(
+        servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
+    apply_all(servers, checkout)
+    before = head_sha(checkout)
+    review_then_merge(servers, checkout, gh)
+    applied_as_reviewed(promote(servers, checkout, gh))
+    # The change was a mistake: the files go back to the commit before it, as a pull request.
+    rolled = run(checkout, "rollback", "--to", before, "--env", "production",
+                 env=env_of(servers[1], "production"))
+    assert rolled.returncode == 0, rolled.stderr
+    assert "config.condition.min: 4 → 3" in rolled.stdout
+    _, ran = merge_pr(servers, checkout, gh, 8)
+    applied_as_reviewed(ran)
+    assert in_sync(servers, checkout)
+    workout = next(d for d in live_definitions(servers[1], "tenant-fitness-001",
+                                               PRODUCTION_KEY)
+                   if d["name"] == "Weekly Workout Warrior")
+    assert workout["config"]["condition"]["min"] == 3
 
 
 def test_the_consumer_templates_are_this_repositorys_workflows_pinned() -> None:

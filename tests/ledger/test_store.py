@@ -114,5 +114,6 @@ def test_a_folder_ledger_adds_new_files_only(tmp_path: Path) -> None:
     ledger.add({"applies/a.json": b"{}"}, "a")
     assert ledger.read("applies/") == {"applies/a.json": b"{}"}
     assert (tmp_path / "ledger" / "ledger.json").is_file()
+    ledger.add({"applies/a.json": b"{}"}, "again")  # the same record twice: added once
     with pytest.raises(LedgerError):
-        ledger.add({"applies/a.json": b"{}"}, "again")  # a record is never rewritten
+        ledger.add({"applies/a.json": b"[]"}, "other")  # a record is never rewritten

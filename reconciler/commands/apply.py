@@ -77,6 +77,10 @@ def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequen
     except (KeyboardInterrupt, asyncio.CancelledError):
         progress.finish()  # a second Ctrl-C abandoned the requests in flight
         out.note(stopped(progress, abandoned=True, planfile=planfile is not None), nl=False)
+        # What is known to have landed is recorded (requests in flight may have too).
+        ledger_step.record(out, directory, run, ApplyRun(
+            report=ApplyReport(results=tuple(progress.results)), interrupted=True), started,
+            reason=reason, rollback_of=rollback_of, lock_override=guards.lock_override)
         return 130
     progress.finish()
     # The record of what landed is written everywhere before the exit code is chosen.

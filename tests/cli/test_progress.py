@@ -3,6 +3,7 @@ served simulator, and is interrupted once (finish what is in flight) or twice (a
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import re
@@ -90,6 +91,9 @@ def test_progress_then_one_ctrl_c_finishes_what_is_in_flight(repo: Path, slow: S
     assert 1 <= done < 6
     assert "Run `streaks plan` to see what is left, then `streaks apply`" in out
     assert "Traceback" not in out and "Aborted" not in out
+    # The ledger keeps what landed, as an interrupted apply.
+    [record] = json.loads(run(repo, "history", "--format", "json").stdout)["applies"]
+    assert (record["outcome"], record["counts"]["ok"]) == ("interrupted", done)
     # What was in flight finished: the rest is exactly what a new plan shows.
     left = run(repo, "plan", "--format", "json", env=env_for(slow)).stdout
     assert left.count('"action": "create"') == 6 - done

@@ -24,6 +24,7 @@ from reconciler.plan.codec import fingerprint
 from reconciler.plan.planner import PlanOptions
 from reconciler.plan.shards import Shard
 from reconciler.render import apply_text, plan_text
+from reconciler.render.diagnostics import warning_lines
 from reconciler.render.forms import show
 from reconciler.render.progress import ApplyProgress, stopped
 
@@ -46,6 +47,8 @@ def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequen
     if only_scheduled:
         run = planning.only_scheduled(run)
     run = ledger_step.with_lock(police(run, directory, guards, reviewed=reviewed), directory)
+    for line in warning_lines(run.desired.warnings):
+        out.note(line)
     out.say(plan_text.render(run.plan, style=out.style()), nl=False, err=as_json, colours=True)
     report = run.plan.policy
     if report is not None and report.blocking:

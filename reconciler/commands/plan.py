@@ -16,6 +16,7 @@ from reconciler.plan.codec import fingerprint
 from reconciler.plan.planner import PlanOptions
 from reconciler.plan.shards import Shard
 from reconciler.render import plan_markdown
+from reconciler.render.diagnostics import warning_lines
 from reconciler.render.forms import show
 
 
@@ -50,6 +51,8 @@ def main(out: Output, *, directory: Path, tenants: Sequence[str], connection: Co
             out.write(markdown_out, plan_markdown.error("\n".join([*lines, str(exc)]),
                                                         context=context))
         raise
+    for line in warning_lines(run.desired.warnings):
+        out.note(line)
     markdown_wanted = fmt == "markdown" or markdown_out is not None or out.in_actions
     chart = schedule_chart(run) if scoped and markdown_wanted else ""
     out.say(show("plan", fmt, scoped or run.plan, style=out.style(), chart=chart), nl=False,

@@ -11,10 +11,11 @@
                             overlay of a base (a file with a ``base:`` key)
 
 Hidden entries (``.name``) are skipped silently. Everything else that is not part of the
-layout is skipped with a warning: YAML files or symlinks beside the tenant folders, symlinked
-or non-regular files, and files starting with ``_`` (reserved, e.g. drafts). A folder whose
-name is not a tenant id is an error. ``validate``, ``plan``, ``fmt`` and ``export`` all ask
-this module, so they agree on what the tree holds.
+layout is skipped with a warning naming it: files or symlinks beside the tenant folders,
+symlinked or non-regular files, files starting with ``_`` (reserved, e.g. drafts), files whose
+extension is not ``.yaml`` or ``.yml`` (``.YAML``, ``.yaml.bak``, a README) and folders inside
+a tenant folder. A folder whose name is not a tenant id is an error. ``validate``, ``plan``,
+``fmt`` and ``export`` all ask this module, so they agree on what the tree holds.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ class TenantFolder:
     path: Path
     files: tuple[tuple[Path, FileKind], ...]
     entries: int
+    ignored: tuple[str, ...] = ()  # files that look like definitions and are not read
 
     @property
     def tenant(self) -> str:
@@ -93,9 +95,10 @@ def tenant_folders(root: Path, tenants: Iterable[str] = (),
         if entry.name == BASE_FOLDER and entry.is_dir() and not entry.is_symlink():
             continue  # shared definitions: see base_files()
         if not entry.is_dir() or entry.is_symlink():
-            if entry.is_symlink() or entry.suffix in YAML_SUFFIXES:
-                found.append(at_file(entry, "ignored: definition files belong in a tenant"
-                                     " folder (streaks.d/<tenant_id>/)", "warning"))
+            found.append(at_file(entry, "ignored: definition files belong in a tenant"
+                                 " folder (streaks.d/<tenant_id>/)" if looks_like_yaml(entry.name)
+                                 or entry.is_symlink() else "ignored: streaks.d holds tenant"
+                                 " folders only", "warning"))
             continue
         if wanted and entry.name not in wanted:
             continue
@@ -117,25 +120,57 @@ def tenant_files(folder: Path) -> tuple[TenantFolder, list[Diagnostic]]:
     """The files of one tenant folder that are read, and warnings for those that are not."""
     files: list[tuple[Path, FileKind]] = []
     found: list[Diagnostic] = []
+    ignored: list[str] = []
     entries = 0
     # os.scandir knows each entry's type without a stat call per file.
     with os.scandir(folder) as scan:
         listed = sorted(scan, key=lambda e: e.name)
     for item in listed:
-        if item.name.startswith(".") or os.path.splitext(item.name)[1] not in YAML_SUFFIXES:
+        if item.name.startswith("."):
+            continue
+        path = folder / item.name
+        if os.path.splitext(item.name)[1] not in YAML_SUFFIXES:
+            why = stray(item.name, item.is_dir(follow_symlinks=False))
+            found.append(at_file(path, why, "warning"))
+            if looks_like_yaml(item.name):
+                ignored.append(str(path))
             continue
         entries += 1
-        path = folder / item.name
         if item.is_symlink() or not item.is_file():
             found.append(at_file(path, "ignored: not a regular file", "warning"))
+            ignored.append(str(path))
         elif path.name in TENANT_FILES:
             files.append((path, FileKind.SETTINGS))
         elif path.name.startswith("_"):
             found.append(at_file(path, "ignored: files starting with '_' are reserved",
                                  "warning"))
+            ignored.append(str(path))
         else:
             files.append((path, FileKind.DEFINITION))
-    return TenantFolder(path=folder, files=tuple(files), entries=entries), found
+    return TenantFolder(path=folder, files=tuple(files), entries=entries,
+                        ignored=tuple(ignored)), found
+
+
+def looks_like_yaml(name: str) -> bool:
+    """Whether a file name not read as YAML looks like it was meant to be (``X.YAML``,
+    ``X.yaml.bak``, ``X.yml~``)."""
+    lowered = name.lower()
+    return any(lowered.endswith(s) or s + "." in lowered or lowered.endswith(s + "~")
+               for s in YAML_SUFFIXES)
+
+
+def stray(name: str, is_dir: bool) -> str:
+    """Why a tenant folder's entry that is not a ``.yaml``/``.yml`` file is not read."""
+    if is_dir:
+        return "ignored: a tenant folder holds definition files, not folders"
+    stem, ext = os.path.splitext(name)
+    if ext.lower() in YAML_SUFFIXES:
+        return (f"ignored: the extension must be lower-case: rename it to {stem}{ext.lower()}"
+                " to manage it")
+    if looks_like_yaml(name):
+        return ("ignored: not a .yaml or .yml file (a backup or an editor's copy?): rename it"
+                " to end in .yaml to manage it, or remove it")
+    return "ignored: not a .yaml or .yml file"
 
 
 def base_files(root: Path) -> tuple[list[Path], list[Diagnostic]]:

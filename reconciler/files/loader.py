@@ -146,7 +146,7 @@ def _load_tenant(entry: TenantFolder, read: dict[Path, Document | YamlProblem],
             documents[made.file] = overlay.doc if overlay is not None else bases[name].doc
     diagnostics.extend(_cross_file_checks(definitions, documents))
     definitions.sort(key=lambda d: d.name)
-    return DesiredTenant(entry.tenant, settings, tuple(definitions)), diagnostics
+    return DesiredTenant(entry.tenant, settings, tuple(definitions), entry.ignored), diagnostics
 
 
 def settings_doc_path(entry: TenantFolder) -> Path:

@@ -70,7 +70,7 @@ def for_environment(state: DesiredState, env: Environment | None,
                             for d in tenant.definitions)
         target = env.tenants.get(tenant.tenant, tenant.tenant)
         tenants.append(DesiredTenant(target, tenant.settings, tuple(
-            d.in_tenant(target) for d in definitions)))
+            d.in_tenant(target) for d in definitions), tenant.ignored))
     return DesiredState(tuple(sorted(tenants, key=lambda t: t.tenant)), state.warnings,
                         state.files)
 

@@ -179,6 +179,7 @@ class DesiredTenant:
     tenant: str
     settings: TenantSettings = field(default_factory=TenantSettings)
     definitions: tuple[DesiredDefinition, ...] = ()
+    ignored: tuple[str, ...] = ()  # files of the folder that look like definitions, not read
 
 
 @dataclass(frozen=True)

@@ -202,6 +202,9 @@ class _TenantPlan:
                 self.add(f"id:{record.id}", Action.ARCHIVE, record.name, record=record,
                          changes=(Change("status", record.status, "archived"),),
                          warnings=(say.PRUNE,), pruned=True)
+                if tenant.ignored:  # its file may be one the layout could not read
+                    self.ops[-1] = replace(self.ops[-1], dangers=(
+                        say.ignored_file_danger(tenant.ignored),))
         else:
             self.unmanaged = [Unmanaged(tenant=self.tenant, name=r.name, id=r.id,
                                         status=r.status, updated_at=r.updated_at)

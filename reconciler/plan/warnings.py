@@ -33,6 +33,15 @@ def rename_danger(suspect: Suspect, *, pruned: bool) -> str:
             f" line to {suspect.file}: {renamed_from_line(orphan.name)}")
 
 
+def ignored_file_danger(ignored: tuple[str, ...]) -> str:
+    """The destructive-class warning of a pruned archive in a folder with files it did not
+    read: the definition's file may be one of them, misnamed."""
+    named = ", ".join(ignored[:3]) + (f" and {len(ignored) - 3} more" if len(ignored) > 3
+                                       else "")
+    return (f"the tenant folder has files that are not read ({named}): if one of them is this"
+            " definition's file, this archive is a mistake; rename it to end in .yaml")
+
+
 def status_warnings(before: str, after: str) -> tuple[str, ...]:
     """What a status change on a live definition does to its players."""
     out: list[str] = []

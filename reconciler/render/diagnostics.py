@@ -20,6 +20,22 @@ def text_line(d: Diagnostic) -> str:
     return f"{d.file}:{d.line}:{d.col}: {d.severity}: {where}{d.message}"
 
 
+MOST_WARNINGS = 20  # a plan names this many of the files' warnings, then counts the rest
+
+
+def warning_lines(warnings: Sequence[Diagnostic]) -> list[str]:
+    """The files' warnings as a plan says them on stderr: the files not read first (never
+    left out), then the others up to :data:`MOST_WARNINGS`, then how many more."""
+    ignored = [d for d in warnings if d.message.startswith("ignored:")]
+    others = [d for d in warnings if not d.message.startswith("ignored:")]
+    shown = others[:MOST_WARNINGS]
+    lines = [text_line(d) for d in [*ignored, *shown]]
+    if len(others) > len(shown):
+        lines.append(f"… and {len(others) - len(shown)} more warning(s): `streaks validate`"
+                     " shows them all")
+    return lines
+
+
 def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
     """``valid: 4 files`` or ``2 errors, 1 warning in 4 files``."""
     errors = sum(1 for d in diagnostics if d.severity == "error")

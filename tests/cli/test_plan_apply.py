@@ -122,6 +122,24 @@ def test_prune_guard_refuses_archiving_everything(repo: Path) -> None:
     assert doc["summary"]["archive"] == 3
 
 
+def test_a_prune_beside_a_file_that_is_not_read_is_a_danger_and_the_file_is_named(
+        repo: Path) -> None:
+    assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
+    tenant = repo / "streaks.d/tenant-fitness-001"
+    edit(tenant / "_tenant.yaml", "prune: false", "prune: true")
+    (tenant / "stay-active.yaml").rename(tenant / "stay-active.YAML")  # a slip of the shift key
+    planned = run(repo, "plan", "--sim", "--format", "json")
+    assert planned.returncode == 0, planned.stderr
+    assert ("streaks.d/tenant-fitness-001/stay-active.YAML:1:1: warning: ignored: the extension"
+            " must be lower-case: rename it to stay-active.yaml to manage it") in planned.stderr
+    [archive] = json.loads(planned.stdout)["operations"]
+    assert archive["action"] == "archive" and archive["pruned"]
+    assert archive["dangers"] == [
+        "the tenant folder has files that are not read"
+        " (streaks.d/tenant-fitness-001/stay-active.YAML): if one of them is this definition's"
+        " file, this archive is a mistake; rename it to end in .yaml"]
+
+
 def test_stale_saved_plan_is_refused(repo: Path) -> None:
     assert run(repo, "apply", "--sim", "--auto-approve").returncode == 0
     edit(repo / "streaks.d/tenant-prod-001/daily-login-streak.yaml", "at_risk_seconds: 3600",

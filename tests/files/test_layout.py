@@ -84,11 +84,32 @@ def test_tenant_files_kinds(write_tree: WriteTree) -> None:
     root = write_tree({"t/_tenant.yml": "", "t/a.yml": VALID, "t/b.yaml": VALID,
                        "t/notes.txt": "x"})
     entry, found = tenant_files(root / "t")
-    assert entry.tenant == "t" and entry.entries == 3 and found == []
+    assert entry.tenant == "t" and entry.entries == 3
+    assert [(Path(d.file).name, d.message) for d in found] == [
+        ("notes.txt", "ignored: not a .yaml or .yml file")]  # named, never silent
     assert [(p.name, k) for p, k in entry.files] == [
         ("_tenant.yml", FileKind.SETTINGS), ("a.yml", FileKind.DEFINITION),
         ("b.yaml", FileKind.DEFINITION)]
     assert [p.name for p, _ in all_files(root)] == ["_tenant.yml", "a.yml", "b.yaml"]
+
+
+def test_every_file_not_read_is_named_with_what_to_do(write_tree: WriteTree) -> None:
+    root = write_tree({"t/a.yaml": VALID, "t/b.YAML": VALID, "t/c.yaml.bak": VALID,
+                       "t/d.yml~": VALID, "t/drafts/e.yaml": VALID, "t/.hidden": "x",
+                       "README.md": "x"})
+    entry, found = tenant_files(root / "t")
+    said = {Path(d.file).name: d.message for d in found}
+    assert said == {
+        "b.YAML": "ignored: the extension must be lower-case: rename it to b.yaml to manage it",
+        "c.yaml.bak": "ignored: not a .yaml or .yml file (a backup or an editor's copy?):"
+                      " rename it to end in .yaml to manage it, or remove it",
+        "d.yml~": "ignored: not a .yaml or .yml file (a backup or an editor's copy?):"
+                  " rename it to end in .yaml to manage it, or remove it",
+        "drafts": "ignored: a tenant folder holds definition files, not folders"}
+    # Those that look like definitions are kept for the planner (a pruned archive says so).
+    assert [Path(p).name for p in entry.ignored] == ["b.YAML", "c.yaml.bak", "d.yml~"]
+    assert [d.message for d in tenant_folders(root).diagnostics] == [
+        "ignored: streaks.d holds tenant folders only"]
 
 
 def test_named_tenant_without_a_folder_and_missing_root(write_tree: WriteTree,

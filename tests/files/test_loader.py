@@ -300,7 +300,9 @@ def test_files_outside_tenant_folders_are_ignored_with_a_warning(write_tree: Wri
     assert found == [
         Diagnostic(str(root / "stray.yaml"), 1, 1, "",
                    "ignored: definition files belong in a tenant folder (streaks.d/<tenant_id>/)",
-                   "warning")
+                   "warning"),
+        Diagnostic(str(root / "t1" / "README.md"), 1, 1, "",
+                   "ignored: not a .yaml or .yml file", "warning"),
     ]
 
 

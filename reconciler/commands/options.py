@@ -34,14 +34,15 @@ DIR_OPTION = click.option(
 
 
 def _instant(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
-    """``--at``: an ISO 8601 instant with an offset or Z (default: now)."""
+    """``--at``: now (the default), today, tomorrow, +3d, a date, or a date and time (UTC
+    unless it names an offset)."""
     from datetime import UTC, datetime
 
     if value is None or value == "now":
         return datetime.now(UTC)
-    from reconciler.plan.codec import parse_instant
+    from reconciler.plan.codec import parse_when
     try:
-        return parse_instant(value)
+        return parse_when(value, datetime.now(UTC))
     except ValueError as exc:
         # A value the user typed, not a usage mistake: one line, no usage text.
         raise click.ClickException(f"--at: {exc}") from None

@@ -39,9 +39,10 @@ def load_project(path: Path = Path(SETTINGS_FILE)) -> Project:
     try:
         return Project.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(p) for p in err["loc"])
-        raise UsageError(f"{path}: {where}: {err['msg']}") from exc
+        # Every problem at once, each in the file's own words (keys with a did-you-mean).
+        problems = [f"{path}: {f.dotted or 'the file'}: {f.message}"
+                    for f in field_errors(exc, data, Project)]
+        raise UsageError("\n".join(problems)) from exc
 
 
 def environment(name: str, path: Path = Path(SETTINGS_FILE)) -> Environment:

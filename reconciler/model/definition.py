@@ -327,8 +327,12 @@ def submodel_at(root: type[BaseModel], path: tuple[str | int, ...]) -> type[Base
     union's tag (``calendar``, ``sum``) selects the union member.
     """
     current: list[type[BaseModel]] = [root]
+    keyed = False  # the part after a mapping field is a key of it (an environment's name)
     for part in path:
         if isinstance(part, int):
+            continue
+        if keyed:
+            keyed = False
             continue
         tagged = [m for m in current if _tag_of(m) == part]
         if len(current) > 1 and tagged:
@@ -337,6 +341,7 @@ def submodel_at(root: type[BaseModel], path: tuple[str | int, ...]) -> type[Base
         fields = [m.model_fields[part] for m in current if part in m.model_fields]
         if not fields:
             return None
+        keyed = get_origin(fields[0].annotation) is dict
         current = _models_in(fields[0].annotation)
     return current[0] if len(current) == 1 else None
 

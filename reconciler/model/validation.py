@@ -143,7 +143,7 @@ def _message(err: Any, path: DataPath, loc: tuple[Any, ...], model: type[BaseMod
         return f"needs a 'type' key ({_tags(loc, model)})"
     if kind == "union_tag_invalid":
         return f"type must be one of {ctx.get('expected_tags')}, got '{ctx.get('tag')}'"
-    msg = str(err["msg"])
+    msg = str(err["msg"]).removeprefix("Value error, ")  # our validators' own words
     # pydantic's sentences start with a capital; ours may start with a name (BYEASTER, UNTIL).
     return msg if msg[1:2].isupper() else msg[:1].lower() + msg[1:]
 

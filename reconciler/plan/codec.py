@@ -10,9 +10,10 @@ not know, a missing field) is a one-line :class:`PlanFileInvalid`, never a guess
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -458,6 +459,36 @@ def _instant(text: str | None, source: str) -> datetime | None:
         return parse_instant(text)
     except ValueError as exc:
         raise PlanFileInvalid(f"{source!r}: {exc}") from None
+
+
+AT_FORMS = ("now, today, tomorrow, +3d, +12h, a date (2026-12-24: its midnight, UTC), or a"
+            " date and time, UTC unless it names an offset (2026-12-24T18:00,"
+            " 2026-12-24T18:00Z, 2026-12-24T18:00+01:00)")
+
+
+def parse_when(text: str, now: datetime) -> datetime:
+    """An instant as a person types it (``--at``): :data:`AT_FORMS`. ValueError naming
+    the forms otherwise."""
+    word = text.strip().lower()
+    midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    named = {"now": now, "today": midnight, "tomorrow": midnight + timedelta(days=1)}
+    if word in named:
+        return named[word]
+    relative = re.fullmatch(r"\+(\d{1,4})([dhm])", word)
+    if relative:
+        unit = {"d": "days", "h": "hours", "m": "minutes"}[relative.group(2)]
+        return now + timedelta(**{unit: int(relative.group(1))})
+    bare = text.strip().removesuffix("Z").removesuffix("z")
+    try:
+        value = datetime.fromisoformat(bare)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a time: give {AT_FORMS}") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        return in_supported_years(value.astimezone(UTC))
+    except OverflowError:
+        raise ValueError(f"{text!r} is outside the supported years ({SUPPORTED})") from None
 
 
 def parse_instant(text: str) -> datetime:

@@ -72,9 +72,16 @@ def test_markdown_and_ics_forms_and_bad_instants(repo: Path) -> None:
     assert "    paused Weekly maintenance :crit, 2026-12-01 02:00, 2026-12-01 04:00\n" in markdown
     ics = run(repo, "calendar", "--format", "ics", "--days", "7").stdout
     assert "SUMMARY:Daily Points Challenge: paused (Weekly maintenance)" in ics
-    bad = run(repo, "calendar", "--at", "2026-12-01T03:00")
+    # A time without an offset is UTC; a date is its midnight (UTC); words and +Nd work.
+    utc = run(repo, "calendar", "--at", "2026-12-01T03:00", "--format", "json").stdout
+    assert utc == run(repo, "calendar", "--at", "2026-12-01T03:00Z", "--format", "json").stdout
+    assert run(repo, "calendar", "--at", "2026-12-01", "--days", "1").stdout.startswith(
+        "Scheduled status changes from 2026-12-01 00:00 to 2026-12-02 00:00 UTC")
+    for word in ("today", "tomorrow", "+3d", "+12h"):
+        assert run(repo, "calendar", "--at", word).returncode == 0, word
+    bad = run(repo, "calendar", "--at", "yesterday")
     assert bad.returncode == 1
-    assert "has no UTC offset: add Z (UTC) or one such as +01:00" in bad.stderr
+    assert bad.stderr.startswith("error: --at: 'yesterday' is not a time: give now, today,")
 
 
 def test_a_pull_request_that_changes_a_schedule_shows_its_gantt_chart(repo: Path) -> None:

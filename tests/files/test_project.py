@@ -79,24 +79,24 @@ def test_each_environment_uses_its_own_api_and_key(repo: Path, tmp_path: Path) -
 
 @pytest.mark.parametrize(("settings", "message"), [
     ("[environments.staging]\nkey_env = 'GITHUB_TOKEN'\n",
-     "streaks.toml: environments.staging: Value error, key_env: the repository may not say"
+     "streaks.toml: environments.staging: key_env: the repository may not say"
      " where an API key goes or which variable holds one"),
     ("[environments.staging]\napi_url = 'http://127.0.0.1:9'\n",
-     "streaks.toml: environments.staging: Value error, api_url: the repository may not say"),
+     "streaks.toml: environments.staging: api_url: the repository may not say"),
     ("[environments.'staging --auto-approve']\n",
-     "streaks.toml: environments: Value error, not an environment name: 'staging"
+     "streaks.toml: environments: not an environment name: 'staging"
      " --auto-approve'"),
     ("[environments.staging]\noverlay = '../elsewhere'\n",
-     "streaks.toml: environments.staging.overlay: Value error, must be a relative folder"
+     "streaks.toml: environments.staging.overlay: must be a relative folder"
      " inside the project, got '../elsewhere'"),
     ("[environments.staging]\noverlay = '/etc'\n",
-     "streaks.toml: environments.staging.overlay: Value error, must be a relative folder"),
+     "streaks.toml: environments.staging.overlay: must be a relative folder"),
     ("[environments.staging]\ntenants = { a = 'x', b = 'x' }\n",
-     "streaks.toml: environments.staging.tenants: Value error, tenants 'a' and 'b' both map"
+     "streaks.toml: environments.staging.tenants: tenants 'a' and 'b' both map"
      " to tenant id 'x'"),
     ("[environments.staging\n", "streaks.toml: Expected ']'"),
     ("[environments.staging]\ntenants = { a = '../b' }\n",
-     "streaks.toml: environments.staging.tenants: Value error, not tenant ids: '../b'"),
+     "streaks.toml: environments.staging.tenants: not tenant ids: '../b'"),
 ])
 def test_a_bad_settings_file_is_one_line(repo: Path, settings: str, message: str) -> None:
     (repo / "streaks.toml").write_text(settings)

@@ -38,7 +38,7 @@ def test_naming_a_key_as_a_url_variable_is_refused(repo: Path, variable: str) ->
     (repo / "streaks.toml").write_text(f'[environments.staging]\nurl_env = "{variable}"\n')
     code, printed = streaks(repo, "plan", "--env", "staging")
     assert code == 1
-    assert printed.startswith("error: streaks.toml: environments.staging: Value error, url_env:"
+    assert printed.startswith("error: streaks.toml: environments.staging: url_env:"
                               " the repository may not say where an API key goes")
 
 

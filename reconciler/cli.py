@@ -53,10 +53,13 @@ class StreaksGroup(click.Group):
         # [defaults] of streaks.toml; a flag on the command line wins over both.
         from reconciler.commands.config import name_envvars, settings_defaults
         from reconciler.errors import StreaksError
+        from reconciler.files.root import project_root
 
         name_envvars(self)
+        root = project_root()  # run from inside the project: its settings, as from its top
         try:
-            extra.setdefault("default_map", settings_defaults(self))
+            extra.setdefault("default_map", settings_defaults(
+                self, *([root / "streaks.toml"] if root is not None else [])))
         except StreaksError as exc:
             given = list(sys.argv[1:] if args is None else args)
             if next((a for a in given if not a.startswith("-")), None) != "action":

@@ -107,8 +107,10 @@ def command(func: Callable[..., int]) -> Callable[..., int]:
     def wrapper(*args: Any, **kwargs: Any) -> int:
         from reconciler.errors import StreaksError
 
-        out = click.get_current_context().find_object(Output) or Output()
+        ctx = click.get_current_context()
+        out = ctx.find_object(Output) or Output()
         try:
+            _to_project_root(ctx, kwargs, out)
             return func(out, *args, **kwargs)
         except StreaksError as exc:
             if out.debug:
@@ -116,6 +118,30 @@ def command(func: Callable[..., int]) -> Callable[..., int]:
             return out.failed(exc)
 
     return wrapper
+
+
+def _to_project_root(ctx: click.Context, kwargs: dict[str, Any], out: Output) -> None:
+    """Run from inside the project (a tenant folder) as from its top: the paths typed on the
+    command line keep meaning what they meant where they were typed; the defaults (streaks.d,
+    streaks.toml, policies/, .streaks/) are the project's."""
+    import os
+
+    from reconciler.files.root import project_root
+
+    root = project_root()
+    if root is None:
+        return
+    here = Path.cwd()
+    typed = (click.core.ParameterSource.COMMANDLINE, click.core.ParameterSource.ENVIRONMENT)
+    for name, value in kwargs.items():
+        if ctx.get_parameter_source(name) not in typed:
+            continue
+        if isinstance(value, Path):
+            kwargs[name] = Path(os.path.normpath(here / value))
+        elif isinstance(value, tuple) and value and all(isinstance(v, Path) for v in value):
+            kwargs[name] = tuple(Path(os.path.normpath(here / v)) for v in value)
+    os.chdir(root)
+    out.note(f"streaks: in the project at {root}")
 
 
 CONNECTION_OPTIONS = [

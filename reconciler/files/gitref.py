@@ -48,13 +48,34 @@ def commit_before(directory: Path, when: datetime) -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
+def _top(probe: Path, ref: str) -> Path:
+    """The top of the git work tree ``probe`` is in; a :class:`UsageError` in words when
+    there is none (``ref`` is what needed it)."""
+    try:
+        return Path(_git(probe, "rev-parse", "--show-toplevel").decode().strip())
+    except UsageError:
+        raise UsageError(f"--base-ref {ref}: {probe} is not in a git repository; a plan"
+                         " against a base needs the repository's history (run it in a"
+                         " clone)") from None
+
+
+def _verify(top: Path, ref: str) -> None:
+    """A :class:`UsageError` in words unless ``ref`` names a commit of the repository."""
+    try:
+        _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except UsageError:
+        raise UsageError(f"--base-ref {ref}: no branch, tag or commit of that name in this"
+                         f" repository (fetched? `git fetch origin {ref}`; a shallow clone"
+                         " needs `fetch-depth: 0`)") from None
+
+
 def file_at(path: Path, ref: str) -> bytes | None:
     """The bytes of ``path`` (in the work tree it lives in) at git ``ref``; None when it
     does not exist there."""
     folder = path.resolve().parent
-    top = Path(_git(folder, "rev-parse", "--show-toplevel").decode().strip())
+    top = _top(folder, ref)
     relative = path.resolve().relative_to(top).as_posix()
-    _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")  # a ref that is not
+    _verify(top, ref)  # a ref that is not
     try:
         return _git(top, "show", f"{ref}:{relative}")
     except UsageError:
@@ -69,8 +90,8 @@ def materialize(directory: Path, ref: str, into: Path) -> Path:
     """
     folder = directory.resolve()
     probe = folder if folder.exists() else folder.parent
-    top = Path(_git(probe, "rev-parse", "--show-toplevel").decode().strip())
-    _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    top = _top(probe, ref)
+    _verify(top, ref)
     relative = folder.relative_to(top).as_posix()
     target = into / relative
     target.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ from reconciler.model.schedule import (
     Timetable,
     timetable,
 )
-from reconciler.model.timezones import is_iana_zone
+from reconciler.model.timezones import is_iana_zone, zone_problem
 
 Status = Literal["active", "paused", "archived"]
 Period = Literal["daily", "weekly", "monthly"]
@@ -63,10 +63,7 @@ class CalendarWindow(StrictModel):
     @classmethod
     def _known_zone(cls, value: str) -> str:
         if not is_iana_zone(value):
-            raise PydanticCustomError(
-                "timezone", "must be a valid IANA time zone such as 'Europe/Paris', got '{value}'",
-                {"value": value},
-            )
+            raise PydanticCustomError("timezone", "{problem}", {"problem": zone_problem(value)})
         return value
 
     def length_seconds(self) -> int:

@@ -35,7 +35,7 @@ from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from reconciler.model.timezones import is_iana_zone
+from reconciler.model.timezones import is_iana_zone, zone_problem
 
 ScheduledStatus = Literal["active", "paused"]
 DURATION_RE = re.compile(r"^(?:(\d{1,4})d)?(?:(\d{1,5})h)?(?:(\d{1,6})m)?$")
@@ -176,9 +176,7 @@ class TimeWindow(BaseModel):
     @classmethod
     def _zone(cls, value: str | None) -> str | None:
         if value is not None and not is_iana_zone(value):
-            raise PydanticCustomError(
-                "timezone", "must be a valid IANA time zone such as 'Europe/Paris', got"
-                " '{value}'", {"value": value})
+            raise PydanticCustomError("timezone", "{problem}", {"problem": zone_problem(value)})
         return value
 
     @field_validator("rrule")

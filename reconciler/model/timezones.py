@@ -20,3 +20,16 @@ def iana_zones() -> frozenset[str]:
 def is_iana_zone(name: str) -> bool:
     """Whether ``name`` is a valid IANA time zone name."""
     return name in iana_zones()
+
+
+def zone_problem(name: str) -> str:
+    """Why ``name`` is not a zone, with the closest names (``Europe/Pari``: did you mean
+    'Europe/Paris'?)."""
+    import difflib
+
+    by_case = {z.lower(): z for z in iana_zones()}
+    close = ([by_case[name.lower()]] if name.lower() in by_case else
+             difflib.get_close_matches(name, sorted(iana_zones()), n=2, cutoff=0.75))
+    hint = ("; did you mean " + " or ".join(f"'{z}'" for z in close) + "?") if close else \
+        " (an IANA name such as 'Europe/Paris', 'America/New_York' or 'UTC')"
+    return f"'{name}' is not a time zone{hint}"

@@ -68,6 +68,12 @@ def _json_of(path: Path, what: str) -> Any:
         data = _TOO_DEEP
     except OSError as exc:
         raise PlanFileInvalid(f"cannot read {what} {str(path)!r}: {exc.strerror}") from exc
+    except json.JSONDecodeError as exc:
+        yaml = path.suffix.lower() in (".yaml", ".yml")
+        raise PlanFileInvalid(
+            f"{str(path)!r} is not a {what}: it is not JSON (line {exc.lineno}, column"
+            f" {exc.colno}){'; it looks like a definition file' if yaml else ''}. Give a"
+            " file that `streaks plan --out FILE` (or `--format json`) wrote") from exc
     except (TooLarge, ValueError) as exc:
         raise PlanFileInvalid(f"cannot read {what} {str(path)!r}: {exc}") from exc
     if data is _TOO_DEEP or too_deep(data, MAX_PLAN_DEPTH):

@@ -121,3 +121,19 @@ def test_name_completes_from_the_files(repo: Path, monkeypatch: Any) -> None:
     complete = ShellComplete(main, {}, "streaks", "_STREAKS_COMPLETE")
     found = [c.value for c in complete.get_completions(["plan", "--name"], "Week")]
     assert found == ["Weekly Check-in", "Weekly Workout Warrior"]
+
+
+def test_run_from_inside_a_tenant_folder_it_works_on_the_project(repo: Path) -> None:
+    """As git finds .git: the project (streaks.d, streaks.toml) is found upward, and the
+    paths typed keep meaning what they meant where they were typed."""
+    (repo / "streaks.toml").write_text("[defaults]\nmax_archive = 2\n")
+    inside = repo / "streaks.d" / "tenant-prod-001"
+    planned = run(inside, "plan", "--sim", "--out", "../../saved.json")
+    assert planned.returncode == 0, planned.stderr
+    assert f"streaks: in the project at {repo.resolve()}" in planned.stderr
+    assert (repo / "saved.json").is_file() and (repo / ".streaks" / "sim.db").is_file()
+    assert "tenant tenant-prod-001" in planned.stdout and "tenant tenant-fitness-001" in \
+        planned.stdout  # the whole project, not the folder it ran in
+    assert run(inside, "validate", "daily-login-streak.yaml").returncode == 0
+    shown = run(inside, "config", "plan")
+    assert "plan --max-archive = 2  (streaks.toml)" in shown.stdout  # the project's settings

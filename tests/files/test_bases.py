@@ -92,8 +92,8 @@ def test_problems_point_at_the_file_that_set_the_value(write_tree: WriteTree) ->
                    for d in found if d.severity == "error")
     assert lines == [
         "_base/broken.yaml:7:13: must be one of 'daily', 'weekly' or 'monthly', got 'yearly'",
-        "t1/daily-login.yaml:4:15: must be a valid IANA time zone such as 'Europe/Paris', got"
-        " 'Mars/Base' (in tenant t1)",
+        "t1/daily-login.yaml:4:15: 'Mars/Base' is not a time zone (an IANA name such as"
+        " 'Europe/Paris', 'America/New_York' or 'UTC') (in tenant t1)",
         "t2/_tenant.yaml:1:1: include 'nothing-*' matches no file of _base/",
         "t3/x.yaml:1:7: base 'no-such-base' is not a file of _base/ (there: broken,"
         " daily-login)",

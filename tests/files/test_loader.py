@@ -68,7 +68,8 @@ def test_defaults_fill_omitted_fields(write_tree: WriteTree) -> None:
         ("event_types: [user.login]", "event_types: [a, b, a]", 4, 3, "config.event_types",
          "lists 'a' more than once"),
         ("timezone: UTC", "timezone: Mars/Base", 8, 15, "config.window.timezone",
-         "must be a valid IANA time zone such as 'Europe/Paris', got 'Mars/Base'"),
+         "'Mars/Base' is not a time zone (an IANA name such as 'Europe/Paris',"
+         " 'America/New_York' or 'UTC')"),
         ("min: 1", "min: 0", 12, 10, "config.condition.min", "must be positive, got the number 0"),
         ("min: 1", "min: -3", 12, 10, "config.condition.min", "must be positive, got the number -3"),
         ("min: 1", 'min: "5"', 12, 10, "config.condition.min", "must be a whole number, got '5'"),

@@ -386,7 +386,7 @@ def test_plan_workflow_annotates_invalid_files_and_says_so_in_the_comment(
     assert body.count("**The plan failed**, so no plan is shown (an earlier one is"
                       " withdrawn).") == 2
     assert ("streaks.d/tenant-prod-001/daily-login-streak.yaml:11:15: error:"
-            " config.window.timezone: must be a valid IANA time zone") in body
+            " config.window.timezone: 'Mars/Base' is not a time zone") in body
     assert "#### Changes this pull request introduces" not in body
 
 

@@ -77,7 +77,7 @@ def test_malformed_plan_files_are_one_line_errors(tmp_path: Path, change: Any,
 
 def test_unreadable_and_bad_snapshot(tmp_path: Path) -> None:
     (tmp_path / "nope.json").write_text("{")
-    with pytest.raises(PlanFileInvalid, match="cannot read plan file"):
+    with pytest.raises(PlanFileInvalid, match="is not a plan file: it is not JSON"):
         saved.load(tmp_path / "nope.json")
     path, _, _ = make_saved(tmp_path)
     edit(path, lambda d: d["desired"]["t"][0].update(name=""))

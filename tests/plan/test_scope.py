@@ -55,7 +55,8 @@ def test_cli_base_ref(repo: Path) -> None:
     assert text.startswith("Changes this pull request introduces:\n")
     assert "\nAlready different on main, not from this pull request" in text
     bad = run(repo, "plan", "--sim", "--base-ref", "no-such-ref")
-    assert bad.returncode == 1 and bad.stderr.startswith("error: git rev-parse")
+    assert bad.returncode == 1 and bad.stderr.startswith(
+        "error: --base-ref no-such-ref: no branch, tag or commit of that name")
 
 
 def test_pr_rename_without_renamed_from_is_this_prs_danger(repo: Path) -> None:

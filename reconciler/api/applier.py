@@ -52,8 +52,11 @@ async def apply_plan(client: AdminClient, plan: Plan, *, parallelism: int = 4,
             await done[dep].wait()
         failed = [d for d in op.depends_on if not _succeeded(results[d])]
         if failed:
-            result = OperationResult(index=i, operation=op, outcome="skipped",
-                                     message=f"not attempted: operation #{failed[0] + 1} failed")
+            first = ops[failed[0]]
+            result = OperationResult(
+                index=i, operation=op, outcome="skipped",
+                message=f"not attempted: {first.action} {first.tenant}/{first.name} failed"
+                        " first")
         else:
             async with gate:
                 if stop is not None and stop.is_set():

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +22,9 @@ from reconciler.commands.output import Output
 from reconciler.commands.policy_step import Guards, police, refusal
 from reconciler.commands.schedules import CALENDAR_DAYS, coming_month
 from reconciler.errors import UsageError
+from reconciler.ledger.record import api_host
 from reconciler.plan.codec import fingerprint
+from reconciler.plan.operations import Plan
 from reconciler.plan.planner import PlanOptions
 from reconciler.plan.shards import Shard
 from reconciler.render import apply_text, plan_text
@@ -63,14 +67,17 @@ def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequen
         if not sys.stdin.isatty():
             raise UsageError("refusing to apply without confirmation: no terminal to ask on;"
                              " pass --auto-approve")
-        answer = click.prompt("Apply these changes? Only 'yes' is accepted", default="",
-                              show_default=False, err=as_json)
+        where = run.target.environment_name or "Phoenix"
+        answer = click.prompt(
+            f"Apply these {len(run.plan.operations)} change(s) to {where} at"
+            f" {api_host(run.target.url)}? Only 'yes' is accepted", default="",
+            show_default=False, err=as_json)
         if answer != "yes":
             out.say("Apply cancelled; nothing was changed.", err=as_json)
             return 1
     progress = ApplyProgress(total=len(run.plan.operations), sink=ProgressSink(out, err=as_json),
                              live=live_terminal())
-    watch = ApplyWatch(on_result=progress.result, on_retry=progress.retry,
+    watch = ApplyWatch(on_result=progress.result, on_retry=naming(run.plan, progress.retry),
                        on_interrupt=progress.interrupt, on_tick=progress.tick)
     started = datetime.now(UTC)
     try:
@@ -110,6 +117,22 @@ def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequen
     if result.interrupted:
         return 130
     return 0 if result.ok else 1
+
+
+def naming(plan: Plan, said: Callable[[str], None]) -> Callable[[str], None]:
+    """``said`` with each retried request named by its definition (``tenant/"Name"``)
+    instead of its path, where the plan knows it."""
+    names = {(op.tenant, op.id): op.name for op in plan.operations if op.id}
+
+    def name(match: re.Match[str]) -> str:
+        tenant, ident, rest = match.group(1), match.group(2), match.group(3) or ""
+        known = names.get((tenant, ident))
+        return f"{tenant}/{json.dumps(known)}{rest}" if known else match.group(0)
+
+    return lambda text: said(PATH_RE.sub(name, text))
+
+
+PATH_RE = re.compile(r"/v1/tenants/([^/\s]+)/streaks/([^/\s]+)(/[a-z]+)?")
 
 
 class ProgressSink:

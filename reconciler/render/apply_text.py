@@ -27,17 +27,26 @@ def closing(run: ApplyRun) -> str:
     if run.freeze_override is not None:
         lines.append(f"Freeze overridden for {', '.join(run.freeze_override.tenants)}:"
                      f" {run.freeze_override.reason}")
+    done = c["ok"] + c["adopted"]
+    if run.interrupted:
+        lines.append(f"Apply stopped (interrupted) after {report.seconds:.2f} s: {done}"
+                     f" succeeded, {c['skipped']} not started"
+                     + (f", {c['failed'] + c['conflict']} failed" if c["failed"] + c["conflict"]
+                        else "") + ".")
+        return "\n".join(lines) + "\n"  # what to run next is said by the interrupt's note
     if report.ok:
         adopted = f" ({c['adopted']} adopted after an ambiguous failure)" if c["adopted"] else ""
-        lines.append(f"Apply complete: {c['ok'] + c['adopted']} operation(s) succeeded{adopted}"
+        lines.append(f"Apply complete: {done} operation(s) succeeded{adopted}"
                      f" in {report.seconds:.2f} s.")
     else:
         conflicts = f", {c['conflict']} in conflict" if c["conflict"] else ""
-        lines.append(f"Apply failed: {c['failed']} failed{conflicts}, {c['skipped']} skipped,"
-                     f" {c['ok'] + c['adopted']} succeeded.")
-        lines.extend(f"  {result_line(r)}" for r in report.results if not r.succeeded)
-        lines.append("Fix the cause and run `streaks apply` again: it plans from live state"
-                     " and finishes what is left, without duplicates.")
+        lines.append(f"Apply failed after {report.seconds:.2f} s: {c['failed']} failed"
+                     f"{conflicts}, {done} succeeded, {c['skipped']} not started.")
+        lines.extend(f"  ✗ {r.operation.tenant}/{r.operation.name}" for r in report.results
+                     if r.outcome in ("failed", "conflict"))
+        lines.append("Each failure is said above (✗). Fix the cause and run `streaks apply`"
+                     " again: it plans from live state and finishes what is left, without"
+                     " duplicates.")
     if run.confirm_error is not None:
         lines.append(f"error: the operations above landed, but the confirming plan failed:"
                      f" {run.confirm_error}. Run `streaks plan` to see where Phoenix stands.")
@@ -51,11 +60,29 @@ def closing(run: ApplyRun) -> str:
     return "\n".join(lines) + "\n"
 
 
+def outcome_line(run: ApplyRun) -> str:
+    """The apply's outcome in one line: what a person reads first."""
+    c = run.report.counts()
+    done = c["ok"] + c["adopted"]
+    word = ("Stopped (interrupted)" if run.interrupted else "Applied" if run.ok else
+            "**Failed**")
+    parts = [f"{done} succeeded"]
+    if c["failed"] + c["conflict"]:
+        parts.append(f"{c['failed'] + c['conflict']} failed")
+    if c["skipped"]:
+        parts.append(f"{c['skipped']} not started")
+    return f"{word}: {', '.join(parts)} in {run.report.seconds:.2f} s."
+
+
 def summary_markdown(plan: Plan, run: ApplyRun) -> str:
-    """The job summary of an apply in GitHub Actions: the plan, then every result."""
+    """The job summary of an apply in GitHub Actions: the outcome first, then every result,
+    then the plan that was applied (its warnings in the past tense: it has run)."""
     lines = "\n".join(result_line(r) for r in run.report.results)
-    return (plan_markdown.render(plan, marker="", title="streaks apply") + "\n"
-            + plan_markdown.fenced(lines + "\n" + closing(run).strip()))
+    applied = plan_markdown.render(plan, marker="", title="The plan that was applied")
+    return "\n".join(["### streaks apply", "", outcome_line(run), "",
+                      plan_markdown.fenced(lines + "\n" + closing(run).strip()), "",
+                      "<details><summary>The plan that was applied</summary>", "",
+                      applied, "</details>", ""])
 
 
 def as_json(run: ApplyRun) -> str:

@@ -49,8 +49,26 @@ def render(plan: Plan, *, style: Style = plain) -> str:
         lines.extend([*scheduled, ""])
     for note in plan.notes:
         lines.append(f"note: {note}")
+    lines.extend(tenant_table(plan))
     lines.append(summary_line(plan))
     return "\n".join(lines) + "\n"
+
+
+LONG_PLAN = 40  # operations: past this a plan ends with a table per tenant
+
+
+def tenant_table(plan: Plan) -> list[str]:
+    """A long plan's operations counted per tenant (and action), so that the end of it
+    says what the scroll-back holds; nothing for a short plan."""
+    if len(plan.operations) <= LONG_PLAN:
+        return []
+    actions = [a for a in Action if any(op.action is a for op in plan.operations)]
+    rows = [(t, [sum(1 for op in ops if op.action is a) for a in actions])
+            for t in plan.tenants if (ops := plan.for_tenant(t)[0])]
+    width = max(len("tenant"), *(len(t) for t, _ in rows))
+    head = "tenant".ljust(width) + "".join(f"  {a.value:>7}" for a in actions)
+    body = [t.ljust(width) + "".join(f"  {n:>7}" for n in counts) for t, counts in rows]
+    return ["Per tenant:", head, *body, ""]
 
 
 def lock_lines(plan: Plan, style: Style = plain) -> list[str]:

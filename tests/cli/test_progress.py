@@ -123,3 +123,25 @@ def test_retries_are_announced_without_verbose(repo: Path, tmp_path: Path) -> No
     # Seed 3 fails the first read of live state (503), then more.
     assert result.stderr.startswith("streaks: retrying GET /v1/streaks in 1.0 s after"
                                     " UNAVAILABLE (attempt 2 of 9)\n")
+
+
+def test_the_question_names_how_many_changes_where_and_retries_name_the_definition(
+        repo: Path, tmp_path: Path) -> None:
+    term = Terminal(repo, {}, "apply", "--sim")
+    term.read_until(r"Apply these 6 change\(s\) to Phoenix at sim\? Only 'yes' is accepted")
+    os.write(term.master, b"no\n")
+    assert term.finish() == 1 and "Apply cancelled; nothing was changed." in term.text
+    # A retried write is named by its definition, not by its path.
+    from reconciler.commands.apply import naming
+    from reconciler.plan.operations import Action, Operation, Plan
+
+    said: list[str] = []
+    plan = Plan(operations=(Operation(action=Action.UPDATE, tenant="tenant-a", name="Daily",
+                                      id="a1b2"),))
+    naming(plan, said.append)("retrying PATCH /v1/tenants/tenant-a/streaks/a1b2 in 1.0 s"
+                              " after UNAVAILABLE (attempt 2 of 5)")
+    naming(plan, said.append)("retrying POST /v1/tenants/tenant-a/streaks/a1b2/status in"
+                              " 2.0 s after RATE_LIMITED (attempt 3 of 5)")
+    assert said == [
+        'retrying PATCH tenant-a/"Daily" in 1.0 s after UNAVAILABLE (attempt 2 of 5)',
+        'retrying POST tenant-a/"Daily"/status in 2.0 s after RATE_LIMITED (attempt 3 of 5)']

@@ -49,3 +49,23 @@ def test_text_colours_only_through_the_style_function() -> None:
     coloured = plan_text.render(PLAN, style=lambda text, colour: f"<{colour}>{text}</>")
     assert "<green>  + create \"Daily Login\"</>" in coloured
     assert "<red>  - archive \"Gone\": active → archived (id " in coloured
+
+
+def test_a_long_plan_ends_with_a_table_per_tenant() -> None:
+    from reconciler.plan.operations import Action, Operation, Plan
+    from reconciler.render.plan_text import LONG_PLAN, render
+
+    ops = tuple(Operation(action=Action.CREATE if i % 3 else Action.UPDATE,
+                          tenant=f"tenant-{i % 2}", name=f"S{i}", id=None if i % 3 else f"i{i}")
+                for i in range(LONG_PLAN + 1))
+    text = render(Plan(operations=ops, tenants=("tenant-0", "tenant-1")))
+    assert text.splitlines()[-6:] == [
+        "Per tenant:",
+        "tenant     create   update",
+        "tenant-0       14        7",
+        "tenant-1       13        7",
+        "",
+        "Plan: 27 to create, 0 to adopt, 14 to update, 0 status changes, 0 to restore, 0 to"
+        " rename, 0 to archive."]
+    short = render(Plan(operations=ops[:LONG_PLAN], tenants=("tenant-0", "tenant-1")))
+    assert "Per tenant:" not in short

@@ -76,6 +76,7 @@ def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequen
             out.say("Apply cancelled; nothing was changed.", err=as_json)
             return 1
     progress = ApplyProgress(total=len(run.plan.operations), sink=ProgressSink(out, err=as_json),
+                             style=out.style(),
                              live=live_terminal())
     watch = ApplyWatch(on_result=progress.result, on_retry=naming(run.plan, progress.retry),
                        on_interrupt=progress.interrupt, on_tick=progress.tick)
@@ -150,7 +151,7 @@ class ProgressSink:
 
     def line(self, text: str) -> None:
         self._erase()
-        self.out.say(text, err=self.err)
+        self.out.say(text, err=self.err, colours=True)
 
     def status(self, text: str) -> None:
         self._erase()

@@ -24,9 +24,9 @@ def main(out: Output, directory: Path, tenants: Sequence[str], env: str | None,
          at: datetime, days: int, fmt: str) -> int:
     """Show the calendar from ``at`` for ``days`` days in ``fmt``."""
     found = calendar(directory, tenants, env, at, at + timedelta(days=days))
-    text = show("calendar", fmt, found)
+    text = show("calendar", fmt, found, style=out.style())
     if fmt == "ics":  # RFC 5545 lines end in CRLF; icalendar escapes every value itself
         out.raw(text)
     else:
-        out.say(text, nl=False)
+        out.say(text, nl=False, colours=True)
     return 0

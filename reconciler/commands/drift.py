@@ -37,7 +37,7 @@ async def drift(directory: Path, tenants: Sequence[str], target: Target, *,
 def report(out: Output, found: DriftReport, fmt: str, markdown_out: Path | None = None) -> int:
     """Show a drift report in ``fmt`` (and its Markdown in ``markdown_out``); in Actions, its
     summary and outputs. Exit code: 0 in sync, 2 drifted."""
-    out.say(show("drift", fmt, found), nl=False)
+    out.say(show("drift", fmt, found, style=out.style()), nl=False, colours=True)
     if markdown_out is not None:
         out.write(markdown_out, drift_forms.markdown(found))
     if out.in_actions:

@@ -23,9 +23,9 @@ def main(out: Output, directory: Path, files: Sequence[Path], fmt: str) -> int:
         found = [d for d in found if str(Path(d.file).resolve()) in wanted]
     if fmt == "text" and out.in_actions:
         fmt = "github"  # problems land on the PR's diff lines
-    text = show("validate", fmt, found, state.files + policies.files)
+    text = show("validate", fmt, found, state.files + policies.files, style=out.style())
     if fmt == "github":
         out.annotate(text)
     else:
-        out.say(text, nl=False)
+        out.say(text, nl=False, colours=True)
     return 1 if any(d.severity == "error" for d in found) else 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import random
 import subprocess
 import tempfile
 import time
@@ -32,6 +33,7 @@ MARKER_BYTES = (json.dumps({"kind": "streaks-ledger", "format_version": 1,
                             " one per lock or unlock under locks/. Never edit."},
                            indent=2) + "\n").encode()
 ATTEMPTS = 12
+STUCK = 3
 PENDING = "streaks-ledger-pending"
 REMOTE = "origin"
 ZERO = "0" * 40
@@ -119,6 +121,7 @@ class GitLedger:
 
     def add(self, files: Mapping[str, bytes], message: str) -> None:
         """Add ``files`` (new paths) to the branch; :class:`LedgerError` when it cannot."""
+        stuck = 0  # refused pushes after which the remote had not moved
         for attempt in range(ATTEMPTS):
             local = self._tip(self._local)
             tips = self._tips()
@@ -152,11 +155,14 @@ class GitLedger:
                 return
             before = self._tip(self._remote)
             self.sync()  # rejected: someone pushed first? merge theirs in and push again
-            if self._tip(self._remote) == before:
+            # The remote not moving may be a push still landing (its ref locked) a few times;
+            # more than that, the push is refused for another reason.
+            stuck = stuck + 1 if self._tip(self._remote) == before else 0
+            if stuck >= STUCK:
                 raise LedgerError(f"could not push branch {self.branch} to {REMOTE} (does the"
                                   " job have `contents: write`?); the record is in the local"
                                   " branch")
-            time.sleep(0.1 * (attempt + 1))
+            time.sleep(0.1 * (attempt + 1) + random.random() * 0.2)
         raise LedgerError(f"could not write to branch {self.branch} after {ATTEMPTS} tries"
                           " (other writers kept moving it, or the push was refused)")
 

@@ -7,16 +7,22 @@ from reconciler.plan.operations import Plan
 from reconciler.render import plan_markdown
 from reconciler.render.plan_json import dumps
 from reconciler.render.plan_text import headline, summary_line
+from reconciler.render.style import Style, plain
 
 MARKS = {"ok": "✓", "adopted": "✓", "failed": "✗", "skipped": "-", "conflict": "✗"}
 
 
-def result_line(result: OperationResult) -> str:
-    """One line per finished operation, printed as it finishes."""
+COLOURS = {"ok": "green", "adopted": "green", "failed": "red", "skipped": "yellow",
+           "conflict": "red"}
+
+
+def result_line(result: OperationResult, style: Style = plain) -> str:
+    """One line per finished operation, printed as it finishes (✓ green, ✗ red on a
+    terminal)."""
     op = result.operation
     what = f"{op.action} {op.tenant}/{op.name}"
     detail = f": {result.message}" if result.message else ""
-    return f"{MARKS[result.outcome]} {what}{detail}"
+    return style(f"{MARKS[result.outcome]} {what}{detail}", COLOURS[result.outcome])
 
 
 def closing(run: ApplyRun) -> str:

@@ -18,6 +18,7 @@ from reconciler.plan.codec import utc_text
 from reconciler.render.plan_json import dumps
 from reconciler.render.plan_markdown import fenced
 from reconciler.render.plan_text import value
+from reconciler.render.style import Style, plain
 
 FORMAT_VERSION: Literal[1] = 1
 GANTT_TIME = "%Y-%m-%d %H:%M"
@@ -31,8 +32,12 @@ def _period(calendar: Calendar) -> str:
     return f"{calendar.start:%Y-%m-%d %H:%M} to {calendar.end:%Y-%m-%d %H:%M} UTC"
 
 
-def text(calendar: Calendar) -> str:
-    """One line per change, grouped by tenant, in each window's own time zone."""
+STATUS_COLOURS = {"active": "green", "paused": "yellow", "archived": "red"}
+
+
+def text(calendar: Calendar, *, style: Style = plain, **_: object) -> str:
+    """One line per change, grouped by tenant, in each window's own time zone; on a
+    terminal the status a change leads to is coloured."""
     if not calendar.changes:
         return f"No scheduled status changes from {_period(calendar)}.\n"
     lines = [f"Scheduled status changes from {_period(calendar)}:"]
@@ -40,11 +45,12 @@ def text(calendar: Calendar) -> str:
         mine = [c for c in calendar.changes if c.tenant == tenant]
         if not mine:
             continue
-        lines.append(f"tenant {tenant}")
+        lines.append(style(f"tenant {tenant}", "bold"))
         for c in mine:
             when = _local(c.at, c.timezone).strftime("%Y-%m-%d %a %H:%M")
             note = f"  ({one_line(c.note)})" if c.note else ""
-            lines.append(f"  {when} {c.timezone}  {value(c.name)}: {c.before} → {c.after}{note}")
+            after = style(c.after, STATUS_COLOURS.get(c.after, "bold"))
+            lines.append(f"  {when} {c.timezone}  {value(c.name)}: {c.before} → {after}{note}")
     return "\n".join(lines) + "\n"
 
 
@@ -109,12 +115,12 @@ def as_data(calendar: Calendar) -> dict[str, Any]:
     return CalendarData.of(calendar).data()
 
 
-def as_json(calendar: Calendar) -> str:
+def as_json(calendar: Calendar, **_: object) -> str:
     """``streaks calendar --format json``."""
     return dumps(as_data(calendar))
 
 
-def ics(calendar: Calendar) -> str:
+def ics(calendar: Calendar, **_: object) -> str:
     """An iCalendar feed: one event per stretch in which a window changes a status."""
     from icalendar import Calendar as ICalendar
     from icalendar import Event
@@ -166,7 +172,7 @@ def gantt(calendar: Calendar) -> str:
     return "\n".join(lines) + "\n"
 
 
-def markdown(calendar: Calendar) -> str:
+def markdown(calendar: Calendar, **_: object) -> str:
     """``streaks calendar --format markdown``: a heading, the chart, and the changes."""
     if not calendar.stretches:
         return f"### Streak schedules\n\nNothing scheduled from {_period(calendar)}.\n"

@@ -7,11 +7,18 @@ from collections.abc import Sequence
 
 from reconciler.model.diagnostics import Diagnostic, report_data
 from reconciler.render.annotations import command
+from reconciler.render.style import Style, plain
 
 
-def text(diagnostics: Sequence[Diagnostic], files: int) -> str:
-    """``file:line:col: severity: path: message`` lines and a summary line."""
-    return "\n".join([*map(text_line, diagnostics), summary(diagnostics, files)]) + "\n"
+def text(diagnostics: Sequence[Diagnostic], files: int, *, style: Style = plain,
+         **_: object) -> str:
+    """``file:line:col: severity: path: message`` lines and a summary line; errors red and
+    warnings yellow on a terminal."""
+    lines = [style(text_line(d), "red" if d.severity == "error" else "yellow")
+             for d in diagnostics]
+    last = summary(diagnostics, files)
+    bad = any(d.severity == "error" for d in diagnostics)
+    return "\n".join([*lines, style(last, "red" if bad else "green")]) + "\n"
 
 
 def text_line(d: Diagnostic) -> str:
@@ -48,12 +55,12 @@ def summary(diagnostics: Sequence[Diagnostic], files: int) -> str:
     return f"{verdict}: {', '.join(parts)} in {files} file{'s' if files != 1 else ''}"
 
 
-def as_json(diagnostics: Sequence[Diagnostic], files: int) -> str:
+def as_json(diagnostics: Sequence[Diagnostic], files: int, **_: object) -> str:
     """The stable machine format of ``streaks validate --format json``."""
     return json.dumps(report_data(diagnostics, files), indent=2) + "\n"
 
 
-def github(diagnostics: Sequence[Diagnostic], files: int) -> str:
+def github(diagnostics: Sequence[Diagnostic], files: int, **_: object) -> str:
     """Workflow commands that put each problem on its line of the PR diff."""
     return "\n".join([*map(github_line, diagnostics), summary(diagnostics, files)]) + "\n"
 

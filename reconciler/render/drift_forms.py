@@ -7,6 +7,8 @@ from reconciler.render import markers
 from reconciler.render.plan_json import dumps
 from reconciler.render.plan_markdown import fenced
 from reconciler.render.plan_text import change_line, value
+from reconciler.render.style import Style, plain
+from reconciler.render.wrap import wrap
 
 MARKER = markers.DRIFT
 LABELS = {"changed": "edited in Phoenix", "missing": "missing from Phoenix",
@@ -29,15 +31,16 @@ def summary(report: DriftReport) -> str:
     return line
 
 
-def _lines(item: DriftItem) -> list[str]:
+def _lines(item: DriftItem, style: Style = plain) -> list[str]:
     when = f", changed at {item.changed_at}" if item.changed_at else ""
     label = (LABELS[item.kind] if item.counted else
              "due by its schedule, not drift" if item.due else "not in git, reported only")
-    out = [f"{item.kind}: {item.tenant}/{value(item.name)} ({label}{when})"]
+    out = [style(f"{item.kind}: {item.tenant}/{value(item.name)} ({label}{when})",
+                 "red" if item.counted else "magenta")]
     if item.file:
         out.append(f"    file: {item.file}")
     out.extend(f"    {change_line(c, DRIFT_WORDS)}" for c in item.changes)
-    out.append(f"    fix: {item.fix}")
+    out.extend(wrap(item.fix, "    fix: "))
     return out
 
 
@@ -45,13 +48,15 @@ def _lines(item: DriftItem) -> list[str]:
 DRIFT_WORDS = ("only live {after}", "only in git {before}", "git {before}, live {after}")
 
 
-def text(report: DriftReport) -> str:
-    """The terminal form."""
-    lines = [line for item in report.items for line in _lines(item)]
-    return "\n".join([*lines, summary(report)]) + "\n"
+def text(report: DriftReport, *, style: Style = plain, **_: object) -> str:
+    """The terminal form (drift red, reported definitions magenta, the summary green when
+    in sync, on a terminal)."""
+    lines = [line for item in report.items for line in _lines(item, style)]
+    return "\n".join([*lines, style(summary(report), "green" if report.in_sync else "red")]
+                     ) + "\n"
 
 
-def markdown(report: DriftReport) -> str:
+def markdown(report: DriftReport, **_: object) -> str:
     """The drift issue body: a marker, counts and every item in a code fence."""
     parts = [MARKER, "### streaks drift", "", summary(report), ""]
     if report.items:
@@ -62,6 +67,6 @@ def markdown(report: DriftReport) -> str:
     return "\n".join(parts)
 
 
-def as_json(report: DriftReport) -> str:
+def as_json(report: DriftReport, **_: object) -> str:
     """``streaks drift --format json`` (the form documented in ``schemas/drift.schema.json``)."""
     return dumps(as_data(report))

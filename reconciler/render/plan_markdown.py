@@ -30,6 +30,7 @@ from reconciler.render.plan_text import (
     value,
 )
 from reconciler.render.symbols import look
+from reconciler.render.wrap import wrap, wrap_fix
 
 MARKER = markers.PLAN
 LIMIT = 65_536
@@ -190,6 +191,9 @@ def _body(plan: Plan, title: str, releases: bool = False) -> tuple[str, list[str
         if destructive:
             head.append(f"> **{len(destructive)} destructive operation(s):** " + ", ".join(
                 _destructive(op) for op in destructive))
+            # Each danger in full, with its fix, outside the code block: nothing cut off.
+            head.extend(f"> - {inline(op.tenant)} {inline(op.name)}: {inline(d)}"
+                        for op in destructive for d in op.dangers)
         if adopted:
             head.append(f"> **{len(adopted)} live definition(s) made outside git adopted**"
                         " (git's values replace their own): " + _grouped(adopted))
@@ -251,13 +255,14 @@ def _tenant(plan: Plan, tenant: str, releases: bool = False) -> str:
 
 
 def _operation(op: Operation) -> list[str]:
-    out = [f"{look(op.action).sign} {headline(op)}"]
+    # A danger's line is highlighted (!), never green (+); every line fits 100 columns.
+    out = [f"! {headline(op)}  DANGER" if op.dangers else f"{look(op.action).sign} {headline(op)}"]
     origin = origin_line(op)
     if origin is not None:
         out.append(f"    {origin}")
     out.extend(f"    {line}" for line in change_lines(op))
-    out.extend(f"    DANGER: {d}" for d in op.dangers)
-    out.extend(f"    WARNING: {w}" for w in op.warnings)
+    out.extend(line for d in op.dangers for line in wrap_fix(one_line(d), "    DANGER: "))
+    out.extend(line for w in op.warnings for line in wrap(one_line(w), "    WARNING: "))
     return out
 
 

@@ -15,6 +15,7 @@ from reconciler.plan.scope import ScopedPlan
 from reconciler.render import policy_forms
 from reconciler.render.style import Style, plain
 from reconciler.render.symbols import UNMANAGED, count_phrase, look
+from reconciler.render.wrap import wrap, wrap_fix
 
 
 def value(v: Any) -> str:
@@ -195,16 +196,23 @@ def change_lines(op: Operation) -> list[str]:
 
 def _operation(op: Operation, style: Style) -> list[str]:
     marks = look(op.action)
-    head = f"  {marks.symbol} {headline(op)}"
+    # A danger is drawn as one, whatever the action (a rename written as a create is not a
+    # plain green create); its words and fix follow, wrapped so that none is cut.
+    head = (f"  !! {marks.symbol} {headline(op)}" if op.dangers else
+            f"  {marks.symbol} {headline(op)}")
     if op.id:
         head += f" (id {one_line(op.id)})"
-    out = [style(head, marks.colour)]
+    if op.dangers:
+        head += "  DANGER"
+    out = [style(head, "red" if op.dangers else marks.colour)]
     origin = origin_line(op)
     if origin is not None:
         out.append(f"      {origin}")
     out.extend(f"      {line}" for line in change_lines(op))
-    out.extend(style(f"      !! {d}", "red") for d in op.dangers)
-    out.extend(style(f"      ! {w}", "yellow") for w in op.warnings)
+    out.extend(style(line, "red") for d in op.dangers
+               for line in wrap_fix(one_line(d), "      !! "))
+    out.extend(style(line, "yellow") for w in op.warnings
+               for line in wrap(one_line(w), "      ! "))
     return out
 
 

@@ -15,6 +15,7 @@ from typing import Protocol
 
 from reconciler.api.results import OperationResult
 from reconciler.render.apply_text import result_line
+from reconciler.render.style import Style, plain
 
 
 class Sink(Protocol):
@@ -40,6 +41,7 @@ class ApplyProgress:
     live: bool
     every: float = 5.0
     clock: Callable[[], float] = time.monotonic
+    style: Style = plain
 
     def __post_init__(self) -> None:
         self.started = self.clock()
@@ -51,7 +53,7 @@ class ApplyProgress:
     def result(self, result: OperationResult) -> None:
         """An operation finished."""
         self.results.append(result)
-        self._line(result_line(result))
+        self._line(result_line(result, self.style))
 
     def retry(self, message: str) -> None:
         """A request is about to be retried."""

@@ -45,8 +45,8 @@ def test_cli_exit_codes_and_formats(repo: Path) -> None:
         f" {archived.updated_at})\n"
         "    file: streaks.d/tenant-prod-001/daily-login-streak.yaml\n"
         "    status: git \"active\", live \"archived\"\n"
-        "    fix: `streaks apply` restores it; to keep it archived, set `status: archived` in"
-        " streaks.d/tenant-prod-001/daily-login-streak.yaml\n"
+        "    fix: `streaks apply` restores it; to keep it archived, set `status: archived` in\n"
+        "         streaks.d/tenant-prod-001/daily-login-streak.yaml\n"
         "Drift: 0 changed, 0 missing, 1 archived, 0 unmanaged.\n")
     md = run(repo, "drift", "--sim", "--format", "markdown").stdout
     assert md.startswith("<!-- streaks-drift -->\n### streaks drift\n\nDrift: 0 changed,"
@@ -65,8 +65,8 @@ def test_unmanaged_is_reported_not_drift_unless_the_tenant_says_so(repo: Path) -
     assert result.stdout == (
         "unmanaged: tenant-prod-001/\"Console Made\" (not in git, reported only, changed at"
         f" {made.updated_at})\n"
-        "    fix: `streaks export --tenant tenant-prod-001` writes it to a file so git manages"
-        " it; it is not drift unless _tenant.yaml says `unmanaged: drift`\n"
+        "    fix: `streaks export --tenant tenant-prod-001` writes it to a file so git manages it;"
+        " it is not\n         drift unless _tenant.yaml says `unmanaged: drift`\n"
         "In sync: Phoenix matches git. 1 live definition(s) not in git reported, not counted"
         " as drift (`unmanaged: drift` in _tenant.yaml counts them).\n")
     doc = json.loads(run(repo, "drift", "--sim", "--format", "json").stdout)

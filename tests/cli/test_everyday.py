@@ -137,3 +137,17 @@ def test_run_from_inside_a_tenant_folder_it_works_on_the_project(repo: Path) -> 
     assert run(inside, "validate", "daily-login-streak.yaml").returncode == 0
     shown = run(inside, "config", "plan")
     assert "plan --max-archive = 2  (streaks.toml)" in shown.stdout  # the project's settings
+
+
+def test_colour_everywhere_or_nowhere_by_the_same_rules(repo: Path) -> None:
+    """validate, apply's results, drift and calendar colour as plan does: with --color or
+    FORCE_COLOR (a terminal too, unless NO_COLOR), never in a pipe by default."""
+    applied = run(repo, "--color", "apply", "--sim", "--auto-approve")
+    assert "\x1b[32m✓ create tenant-" in applied.stdout
+    (repo / "streaks.d/tenant-prod-001/daily-login-streak.yaml").unlink()  # drift: unmanaged
+    for args in [("validate",), ("drift", "--sim"), ("calendar", "--days", "30")]:
+        assert "\x1b[" in run(repo, "--color", *args).stdout, args
+        assert "\x1b[" in run(repo, *args, env={"FORCE_COLOR": "1"}).stdout, args
+        plain = run(repo, *args)
+        assert "\x1b[" not in plain.stdout + plain.stderr, args
+        assert "\x1b[" not in run(repo, "--no-color", *args, env={"FORCE_COLOR": "1"}).stdout

@@ -83,8 +83,12 @@ def test_rename_without_renamed_from_is_flagged(repo: Path) -> None:
          "name: Keep Moving")
     text = run(repo, "plan", "--sim").stdout
     assert "      !! rename without renamed_from: 'Stay Active' (id " in text
-    assert ("add this line to streaks.d/tenant-fitness-001/stay-active.yaml:"
-            " renamed_from: [Stay Active]\n") in text
+    assert "  !! + create \"Keep Moving\"  DANGER\n" in text
+    joined = " ".join(line.strip() for line in text.splitlines())  # as wrapped at 100
+    assert "add this line to streaks.d/tenant-fitness-001/stay-active.yaml:" in joined
+    assert "\n           renamed_from: [Stay Active]\n" in text  # whole, to copy
+    danger = text[text.index("      !! "):text.index("renamed_from: [Stay Active]")]
+    assert max(len(line) for line in danger.splitlines()) <= 100  # never cut off
     assert '? unmanaged "Stay Active"' in text
 
 

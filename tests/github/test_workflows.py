@@ -581,7 +581,7 @@ def test_the_merge_applies_the_reviewed_plan_to_staging_then_production(
 
 def with_origin(checkout: Path, origin: Path) -> Path:
     """A bare repository at ``origin`` as the checkout's ``origin``, holding main."""
-    subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
     subprocess.run(["git", "remote", "add", "origin", str(origin)], cwd=checkout, check=True)
     subprocess.run(["git", "push", "-q", "origin", "main"], cwd=checkout, check=True)
     return origin

@@ -73,7 +73,7 @@ def test_concurrent_writers_of_one_repository_never_lose_a_record(tmp_path: Path
 
 def test_concurrent_pushers_never_lose_a_record(tmp_path: Path) -> None:
     origin = tmp_path / "origin.git"
-    subprocess.run(["git", "init", "-q", "--bare", str(origin)], check=True)
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(origin)], check=True)
     seed = repository(tmp_path / "seed")
     git(seed, "remote", "add", "origin", str(origin))
     git(seed, "push", "-q", "origin", "main")

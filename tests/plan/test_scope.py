@@ -72,10 +72,11 @@ def test_pr_rename_without_renamed_from_is_this_prs_danger(repo: Path) -> None:
     old.unlink()
     text = run(repo, "plan", "--sim", "--base-ref", "main").stdout
     introduced = text.split("\nAlready different on main")[0]
-    assert "+ create \"Points Challenge\"" in introduced
-    assert ("!! rename without renamed_from: 'Daily Points Challenge' (id " in introduced)
-    assert ("add this line to streaks.d/tenant-prod-001/points-challenge.yaml:"
-            " renamed_from: [Daily Points Challenge]") in introduced
+    assert "!! + create \"Points Challenge\"  DANGER" in introduced
+    joined = " ".join(line.strip() for line in introduced.splitlines())  # as wrapped at 100
+    assert "!! rename without renamed_from: 'Daily Points Challenge' (id " in joined
+    assert "add this line to streaks.d/tenant-prod-001/points-challenge.yaml:" in joined
+    assert "\n           renamed_from: [Daily Points Challenge]\n" in introduced
     assert '? unmanaged "Daily Points Challenge"' in introduced  # orphaned by this PR
     assert "No changes" not in introduced
     md = run(repo, "plan", "--sim", "--base-ref", "main", "--format", "markdown").stdout

@@ -21,7 +21,9 @@ def test_markdown() -> None:
     assert "<details open><summary><b>t1</b>: 1 create, 1 adopt, 1 update</summary>" in md
     assert "    DANGER: rename without renamed_from: …\n" in md
     assert '! adopt "Console 1"\n    config.milestones[threshold=7].reward_item_id: null' in md
-    assert '```diff\n+ create "Daily Login"\n    description: "Log in"' in md
+    # A danger's line is highlighted, never a green create; the danger is in the callout too.
+    assert '```diff\n! create "Daily Login"  DANGER\n    description: "Log in"' in md
+    assert "> - t1 Daily Login: rename without renamed\\_from: …\n" in md
     assert "t3" not in md
 
 

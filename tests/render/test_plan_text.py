@@ -8,7 +8,7 @@ from tests.render.sample import ID, PLAN
 
 TEXT = f"""\
 tenant t1
-  + create "Daily Login"
+  !! + create "Daily Login"  DANGER
       description: "Log in"
       config.event_types: ["user.login"]
       !! rename without renamed_from: …
@@ -47,8 +47,27 @@ def test_text_no_changes() -> None:
 
 def test_text_colours_only_through_the_style_function() -> None:
     coloured = plan_text.render(PLAN, style=lambda text, colour: f"<{colour}>{text}</>")
-    assert "<green>  + create \"Daily Login\"</>" in coloured
+    assert "<red>  !! + create \"Daily Login\"  DANGER</>" in coloured  # a danger, not green
+    assert "<red>      !! rename without renamed_from: …</>" in coloured
     assert "<red>  - archive \"Gone\": active → archived (id " in coloured
+
+
+def test_a_danger_and_its_fix_are_wrapped_at_100_columns_the_line_to_copy_whole() -> None:
+    from reconciler.plan.operations import Action, Operation
+
+    danger = ("rename without renamed_from: 'Old Daily Login Streak' (id 6afdda73-20df-4415-"
+              "a17b-4d81032b5011) is no longer named in git and 'New Daily Login Streak' is"
+              " created new, so players' progress stays with 'Old Daily Login Streak' (it is"
+              " left unmanaged). To rename it and keep its id and progress, add this line to"
+              " streaks.d/tenant-prod-001/daily.yaml: renamed_from: \"Old Daily Login Streak\"")
+    text = plan_text.render(Plan(operations=(Operation(
+        action=Action.CREATE, tenant="t1", name="New Daily Login Streak", id=None,
+        dangers=(danger,)),), tenants=("t1",)))
+    lines = text.splitlines()
+    assert max(len(line) for line in lines[:-1]) <= 100
+    assert '           renamed_from: "Old Daily Login Streak"' in lines
+    assert " ".join(line.strip().removeprefix("!! ") for line in lines[2:-3]) == (
+        danger.rsplit(": renamed_from: ", 1)[0] + ":")
 
 
 def test_a_long_plan_ends_with_a_table_per_tenant() -> None:

@@ -37,6 +37,19 @@ class Stretch:
     end: datetime
     timezone: str
     note: str = ""
+    # The whole stretch, where the period cut it (a window already open at the start, or
+    # still open at the end): what a calendar feed shows, the same whatever the period.
+    whole_start: datetime | None = None
+    whole_end: datetime | None = None
+    window: int | None = None  # which window of the schedule holds it
+
+    @property
+    def first(self) -> datetime:
+        return self.whole_start or self.start
+
+    @property
+    def last(self) -> datetime:
+        return self.whole_end or self.end
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -110,7 +123,13 @@ class _Definition:
             if status == self.table.default:
                 continue
             zone, note = self._zone_and_note(index)
+            opening = next(o for o in self.openings if o.window == index and
+                           o.start <= left < o.end)
             found.append(Stretch(tenant=self.tenant, name=self.name, status=status,
                                  default=self.table.default, start=left, end=right,
-                                 timezone=zone, note=note))
+                                 timezone=zone, note=note, window=index,
+                                 whole_start=min(left, opening.start) if left == self.start
+                                 else left,
+                                 whole_end=max(right, opening.end) if right == self.end
+                                 else right))
         return found

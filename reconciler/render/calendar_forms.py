@@ -120,8 +120,14 @@ def as_json(calendar: Calendar, **_: object) -> str:
     return dumps(as_data(calendar))
 
 
-def ics(calendar: Calendar, **_: object) -> str:
-    """An iCalendar feed: one event per stretch in which a window changes a status."""
+def ics(calendar: Calendar, *, stamp: datetime | None = None, **_: object) -> str:
+    """An iCalendar feed a calendar app can subscribe to: one event per stretch in which a
+    window changes a status, with its whole start and end (a window already open, or still
+    open at the end of the period, is not cut), in the window's own time zone (VTIMEZONE
+    included), a UID that is the same on every fetch (tenant, definition, window, start),
+    and ``DTSTAMP`` the time the feed was made (``stamp``)."""
+    from zoneinfo import ZoneInfo
+
     from icalendar import Calendar as ICalendar
     from icalendar import Event
 
@@ -129,19 +135,26 @@ def ics(calendar: Calendar, **_: object) -> str:
     feed.add("prodid", "-//streaks//live-ops calendar//EN")
     feed.add("version", "2.0")
     feed.add("x-wr-calname", "Streak schedules")
+    made = (stamp or datetime.now(UTC)).astimezone(UTC)
+    seen: set[str] = set()
     for s in calendar.stretches:
+        key = f"{s.tenant}\n{s.name}\n{s.window}\n{utc_text(s.first)}"
+        if key in seen:  # one window in two stretches of one period: one event
+            continue
+        seen.add(key)
+        zone = ZoneInfo(s.timezone)
         event = Event()
-        uid = hashlib.sha256(f"{s.tenant}\n{s.name}\n{utc_text(s.start)}".encode()).hexdigest()
-        event.add("uid", f"{uid[:32]}@streaks")
-        event.add("dtstamp", calendar.start.astimezone(UTC))
-        event.add("dtstart", s.start.astimezone(UTC))
-        event.add("dtend", s.end.astimezone(UTC))
+        event.add("uid", f"{hashlib.sha256(key.encode()).hexdigest()[:32]}@streaks")
+        event.add("dtstamp", made)
+        event.add("dtstart", s.first.astimezone(zone))
+        event.add("dtend", s.last.astimezone(zone))
         note = f" ({one_line(s.note)})" if s.note else ""
         event.add("summary", f"{one_line(s.name)}: {s.status}{note}")
         event.add("description", f"Tenant {s.tenant}: {one_line(s.name)} is {s.status}"
-                                 f" (otherwise {s.default}). Times in {s.timezone}.")
+                                 f" (otherwise {s.default}).")
         event.add("categories", [s.tenant])
         feed.add_component(event)
+    feed.add_missing_timezones()
     return str(feed.to_ical().decode())
 
 
@@ -151,13 +164,18 @@ def _gantt_text(text: str) -> str:
 
 
 def gantt(calendar: Calendar) -> str:
-    """A Mermaid gantt chart of the stretches, in UTC, in a fenced block."""
-    lines = ["```mermaid", "gantt",
+    """A Mermaid gantt chart of the stretches, in UTC, in a fenced block: one row per
+    definition (compact: its windows side by side), ticks as far apart as the period needs
+    so that their labels never collide (a year boundary included)."""
+    days = (calendar.end - calendar.start).days
+    tick = "1day" if days <= 14 else "1week" if days <= 92 else "1month"
+    lines = ["```mermaid", '%%{init: {"gantt": {"displayMode": "compact"}}}%%', "gantt",
              # No colon in the title: the grammar would read it as a task.
              f"    title Streak schedules {calendar.start:%Y-%m-%d} to {calendar.end:%Y-%m-%d}"
              " (UTC)",
              "    dateFormat YYYY-MM-DD HH:mm",
-             "    axisFormat %m-%d"]
+             "    axisFormat %d %b" if tick != "1month" else "    axisFormat %b %Y",
+             f"    tickInterval {tick}"]
     current = None
     for s in calendar.stretches:
         section = f"{s.tenant} · {_gantt_text(s.name)}"

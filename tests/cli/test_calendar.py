@@ -68,7 +68,7 @@ def test_what_the_plan_reads_at_an_instant_is_what_the_calendar_says(repo: Path)
 
 def test_markdown_and_ics_forms_and_bad_instants(repo: Path) -> None:
     markdown = run(repo, "calendar", "--format", "markdown", "--days", "7").stdout
-    assert markdown.startswith("### Streak schedules\n\n```mermaid\ngantt\n")
+    assert markdown.startswith("### Streak schedules\n\n```mermaid\n%%{init: {\"gantt\": {\"displayMode\": \"compact\"}}}%%\ngantt\n")
     assert "    paused Weekly maintenance :crit, 2026-12-01 02:00, 2026-12-01 04:00\n" in markdown
     ics = run(repo, "calendar", "--format", "ics", "--days", "7").stdout
     assert "SUMMARY:Daily Points Challenge: paused (Weekly maintenance)" in ics
@@ -97,7 +97,7 @@ def test_a_pull_request_that_changes_a_schedule_shows_its_gantt_chart(repo: Path
     changed = run(repo, "plan", "--sim", "--base-ref", "main", "--format", "markdown").stdout
     section = changed.split("#### Schedules this pull request changes, next 30 days (UTC)\n",
                             1)[1]
-    assert section.startswith("\n```mermaid\ngantt\n")
+    assert section.startswith("\n```mermaid\n%%{init: {\"gantt\": {\"displayMode\": \"compact\"}}}%%\ngantt\n")
     assert "    paused Weekly maintenance :crit, 2026-12-01 02:00, 2026-12-01 05:00" in section
 
 
@@ -107,5 +107,5 @@ def test_the_apply_job_summary_shows_the_coming_month(repo: Path, tmp_path: Path
            "GITHUB_OUTPUT": str(tmp_path / "out.txt")}
     assert run(repo, "apply", "--sim", "--auto-approve", env=env).returncode == 0
     text = summary.read_text()
-    assert "#### Schedules, next 30 days (UTC)\n\n```mermaid\ngantt\n" in text
+    assert "#### Schedules, next 30 days (UTC)\n\n```mermaid\n%%{init: {\"gantt\": {\"displayMode\": \"compact\"}}}%%\ngantt\n" in text
     assert text.count("    paused Weekly maintenance :crit,") == 4

@@ -767,7 +767,7 @@ def test_the_scheduler_applies_only_what_schedules_make_due_in_every_environment
                                                     PRODUCTION_KEY)
                         if d["name"] == "Weekly Workout Warrior")
     assert workout_live["config"]["condition"]["min"] == 3  # left for a reviewed apply
-    assert "```mermaid\ngantt\n" in ran.summary and "Daily Points Challenge" in ran.summary
+    assert "```mermaid\n%%{init: {\"gantt\": {\"displayMode\": \"compact\"}}}%%\ngantt\n" in ran.summary and "Daily Points Challenge" in ran.summary
     # No concurrency group (an approval cannot hold it back, GitHub cannot cancel it): each
     # environment was held through a lock ref while written, and let go.
     assert "concurrency" not in load("schedule.yml")

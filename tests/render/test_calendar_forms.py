@@ -43,21 +43,47 @@ def test_the_ics_feed_parses_and_round_trips_every_window() -> None:
     events = [(str(e["summary"]), e.decoded("dtstart"), e.decoded("dtend"), str(e["uid"]))
               for e in parsed.walk("VEVENT")]
     assert [(summary, start, end) for summary, start, end, _ in events] == [
-        (f"{s.name}: {s.status}" + (f" ({s.note})" if s.note else ""), s.start, s.end)
+        (f"{s.name}: {s.status}" + (f" ({s.note})" if s.note else ""), s.first, s.last)
         for s in found.stretches]
     assert len({uid for *_, uid in events}) == len(events)
     assert ("Login: paused", datetime(2026, 12, 24, 23, tzinfo=UTC),
             datetime(2026, 12, 26, 11, tzinfo=UTC)) in [e[:3] for e in events]
-    # Five weekends from Saturday 28 November (each starts at 23:00 UTC on Friday; the last
-    # is cut at the end of the period).
-    assert sum(1 for e in events if e[0].startswith("Weekend")) == 5
+    # Five weekends from Saturday 28 November (each starts at 23:00 UTC on Friday); the
+    # last, still open at the end of the period, keeps its real end.
+    weekends = [e for e in events if e[0].startswith("Weekend")]
+    assert len(weekends) == 5 and weekends[-1][2] - weekends[-1][1] == timedelta(days=2)
+    # Times are in the window's own zone, with its VTIMEZONE.
+    assert "DTSTART;TZID=America/New_York:20261224T180000" in feed
+    assert "BEGIN:VTIMEZONE\r\nTZID=America/New_York" in feed or \
+        "TZID:America/New_York" in feed
+
+
+def test_the_feed_is_the_same_whenever_it_is_fetched() -> None:
+    """A window already open keeps its start and its UID whatever --at; DTSTAMP is when the
+    feed was made."""
+    stamp = datetime(2026, 12, 7, 9, tzinfo=UTC)
+    early = ICalendar.from_ical(calendar_forms.ics(
+        calendar_of(state(), START, START + timedelta(days=40)), stamp=stamp))
+    # From inside the Christmas window (Paris 2026-12-25 09:00).
+    late_start = datetime(2026, 12, 25, 9, tzinfo=UTC)
+    late = ICalendar.from_ical(calendar_forms.ics(
+        calendar_of(state(), late_start, late_start + timedelta(days=5)), stamp=stamp))
+
+    def login(feed: ICalendar) -> tuple[str, datetime, datetime]:
+        [event] = [e for e in feed.walk("VEVENT") if str(e["summary"]) == "Login: paused"]
+        return str(event["uid"]), event.decoded("dtstart"), event.decoded("dtend")
+
+    assert login(early) == login(late)
+    assert {e.decoded("dtstamp") for e in late.walk("VEVENT")} == {stamp}
 
 
 GANTT_LINE = [
     re.compile(r"```mermaid|gantt|```"),
+    re.compile(r'%%\{init: \{"gantt": \{"displayMode": "compact"\}\}\}%%'),
+    re.compile(r"    tickInterval 1(day|week|month)"),
     re.compile(r"    title [^:#;\n]+"),
     re.compile(r"    dateFormat YYYY-MM-DD HH:mm"),
-    re.compile(r"    axisFormat %m-%d"),
+    re.compile(r"    axisFormat (%d %b|%b %Y)"),
     re.compile(r"    section [^:#;\n]+"),
     re.compile(r"    [^:#;\n]+ :(crit, )?\d{4}-\d\d-\d\d \d\d:\d\d, \d{4}-\d\d-\d\d \d\d:\d\d"),
 ]
@@ -67,7 +93,8 @@ def test_the_gantt_chart_keeps_to_the_mermaid_grammar_it_uses() -> None:
     found = calendar_of(state(), START, START + timedelta(days=31))
     chart = calendar_forms.gantt(found)
     lines = chart.splitlines()
-    assert lines[:2] == ["```mermaid", "gantt"] and lines[-1] == "```"
+    assert lines[:3] == ["```mermaid", '%%{init: {"gantt": {"displayMode": "compact"}}}%%',
+                         "gantt"] and lines[-1] == "```"
     for line in lines:
         assert any(p.fullmatch(line) for p in GANTT_LINE), line
     # Notes lose the characters the grammar reserves (colon, hash, semicolon).

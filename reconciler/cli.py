@@ -484,6 +484,21 @@ def sim() -> None:
     """The Phoenix Admin Gateway simulator (a real HTTP server over SQLite)."""
 
 
+@sim.command("edit")
+@click.option("--tenant", required=True, help="The tenant id.")
+@click.option("--name", required=True, help="The definition's name.")
+@click.option("--set", "changes", multiple=True, metavar="FIELD=VALUE",
+              help="A field to change (JSON value): config.condition.min=3 (repeatable).")
+@click.option("--status", type=click.Choice(["active", "paused", "archived"]), default=None)
+@click.option("--env", default=None, metavar="NAME", help="The environment's simulator.")
+@command
+def sim_edit(out: Output, **values: Any) -> int:
+    """Change a definition of the embedded simulator as a console edit would (try drift)."""
+    from reconciler.commands import sim
+
+    return sim.edit(out, **values)
+
+
 @sim.command("serve")
 @sim_serve_options
 @command

@@ -134,18 +134,24 @@ class GitLedger:
                                   f" {BRANCH_VARIABLE}")
             new = {MARKER: MARKER_BYTES} if MARKER not in entries else {}
             new.update((p, c) for p, c in files.items() if p not in entries)  # added once
-            if not new:
-                return
-            entries.update(zip(new, self._blobs(list(new.values())), strict=True))
-            tree = self._tree(entries)
-            parents = self._parents(tips)
-            commit = self._git("commit-tree", tree, *(a for p in parents for a in ("-p", p)),
-                               "-m", message, env=_identity(self.top)).strip()
-            moved = _run(self.top, ("update-ref", self._local, commit, local or ZERO),
-                         check=False)
-            if moved is None:
-                time.sleep(0.02 * (attempt + 1))  # another writer moved it: build again
-                continue
+            remote = self._tip(self._remote)
+            if not new and (not self.push or (local is not None and (
+                    local == remote or self._contains(remote, local)))):
+                return  # everything is there already (and pushed, in a workflow)
+            if new or local is None or self._parents(tips) != [local]:
+                entries.update(zip(new, self._blobs(list(new.values())), strict=True))
+                tree = self._tree(entries)
+                parents = self._parents(tips)
+                commit = self._git("commit-tree", tree,
+                                   *(a for p in parents for a in ("-p", p)), "-m", message,
+                                   env=_identity(self.top)).strip()
+                moved = _run(self.top, ("update-ref", self._local, commit, local or ZERO),
+                             check=False)
+                if moved is None:
+                    time.sleep(0.02 * (attempt + 1))  # another writer moved it: build again
+                    continue
+            else:
+                commit = local  # written before, not pushed yet: push it now
             if not self.push:
                 return
             pushed = _run(self.top, ("push", "-q", REMOTE, f"{commit}:{self._local}"),
@@ -165,6 +171,12 @@ class GitLedger:
             time.sleep(0.1 * (attempt + 1) + random.random() * 0.2)
         raise LedgerError(f"could not write to branch {self.branch} after {ATTEMPTS} tries"
                           " (other writers kept moving it, or the push was refused)")
+
+    def _contains(self, descendant: str | None, ancestor: str) -> bool:
+        """Whether ``descendant`` holds commit ``ancestor`` (None holds nothing)."""
+        return descendant is not None and _run(
+            self.top, ("merge-base", "--is-ancestor", ancestor, descendant),
+            check=False) is not None
 
     def _parents(self, tips: list[str]) -> list[str]:
         """The tips, leaving out one the other already contains."""

@@ -67,8 +67,7 @@ class Environment(BaseModel):
                 raise ValueError(
                     f"{', '.join(named)}: the repository may not say where an API key goes"
                     " or which variable holds one; the job sets PHOENIX_<NAME>_URL and"
-                    " PHOENIX_<NAME>_API_KEY for environment <name> (see the README's"
-                    " Security section)")
+                    " PHOENIX_<NAME>_API_KEY for environment <name> (see docs/security.md)")
         return data
 
     @field_validator("overlay")

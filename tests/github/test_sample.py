@@ -1,4 +1,4 @@
-"""The sample PR comment shown in the README, produced by the tool.
+"""The sample PR comment shown in docs/github.md, produced by the tool.
 
 ``python -m tests.github.test_sample`` rewrites the README's sample from a fixed scenario; the
 test below fails when the README's copy is not what the tool produces.
@@ -17,7 +17,7 @@ from tests.cliutil import run
 from tests.conftest import PINNED_AT
 
 ROOT = Path(__file__).resolve().parents[2]
-README = ROOT / "README.md"
+README = ROOT / "docs" / "github.md"
 START, END = "<!-- sample-pr-comment:start -->\n", "<!-- sample-pr-comment:end -->\n"
 
 

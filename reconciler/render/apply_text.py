@@ -8,6 +8,7 @@ from reconciler.render import plan_markdown
 from reconciler.render.plan_json import dumps
 from reconciler.render.plan_text import headline, summary_line
 from reconciler.render.style import Style, plain
+from reconciler.render.wrap import wrap
 
 MARKS = {"ok": "✓", "adopted": "✓", "failed": "✗", "skipped": "-", "conflict": "✗"}
 
@@ -63,7 +64,7 @@ def closing(run: ApplyRun) -> str:
         lines.append("Run `streaks plan` to review them before applying again.")
     elif confirm is not None:
         lines.append("Confirmed: a fresh plan shows no changes.")
-    return "\n".join(lines) + "\n"
+    return "\n".join(w for line in lines for w in wrap(line, "", "  ")) + "\n"
 
 
 def outcome_line(run: ApplyRun) -> str:
@@ -83,7 +84,7 @@ def outcome_line(run: ApplyRun) -> str:
 def summary_markdown(plan: Plan, run: ApplyRun) -> str:
     """The job summary of an apply in GitHub Actions: the outcome first, then every result,
     then the plan that was applied (its warnings in the past tense: it has run)."""
-    lines = "\n".join(result_line(r) for r in run.report.results)
+    lines = "\n".join(w for r in run.report.results for w in wrap(result_line(r), "", "    "))
     applied = plan_markdown.render(plan, marker="", title="The plan that was applied")
     return "\n".join(["### streaks apply", "", outcome_line(run), "",
                       plan_markdown.fenced(lines + "\n" + closing(run).strip()), "",

@@ -35,11 +35,12 @@ def _lines(item: DriftItem, style: Style = plain) -> list[str]:
     when = f", changed at {item.changed_at}" if item.changed_at else ""
     label = (LABELS[item.kind] if item.counted else
              "due by its schedule, not drift" if item.due else "not in git, reported only")
-    out = [style(f"{item.kind}: {item.tenant}/{value(item.name)} ({label}{when})",
-                 "red" if item.counted else "magenta")]
+    out = [style(line, "red" if item.counted else "magenta") for line in wrap(
+        f"{item.kind}: {item.tenant}/{value(item.name)} ({label}{when})", "", "    ")]
     if item.file:
         out.append(f"    file: {item.file}")
-    out.extend(f"    {change_line(c, DRIFT_WORDS)}" for c in item.changes)
+    out.extend(w for c in item.changes
+               for w in wrap(change_line(c, DRIFT_WORDS), "    ", "        "))
     out.extend(wrap(item.fix, "    fix: "))
     return out
 

@@ -149,8 +149,10 @@ def _schedules(plan: Plan) -> str:
     out = ""
     for lines, lang in ((schedule_change_lines(plan), "diff"), (schedule_lines(plan), "")):
         if lines:
+            fitted = [w for line in lines[1:] for w in wrap(
+                line, "", " " * (len(line) - len(line.lstrip()) + 4))]
             out += (f"#### {inline(lines[0].rstrip(':'))}\n\n"
-                    f"{fenced(chr(10).join(lines[1:]), lang)}\n\n")
+                    f"{fenced(chr(10).join(fitted), lang)}\n\n")
     return out
 
 
@@ -259,8 +261,8 @@ def _operation(op: Operation) -> list[str]:
     out = [f"! {headline(op)}  DANGER" if op.dangers else f"{look(op.action).sign} {headline(op)}"]
     origin = origin_line(op)
     if origin is not None:
-        out.append(f"    {origin}")
-    out.extend(f"    {line}" for line in change_lines(op))
+        out.extend(wrap(origin, "    ", "        "))
+    out.extend(w for line in change_lines(op) for w in wrap(line, "    ", "        "))
     out.extend(line for d in op.dangers for line in wrap_fix(one_line(d), "    DANGER: "))
     out.extend(line for w in op.warnings for line in wrap(one_line(w), "    WARNING: "))
     return out

@@ -41,8 +41,8 @@ def test_cli_exit_codes_and_formats(repo: Path) -> None:
                      "after": "archived"}]}]
     text = run(repo, "drift", "--sim").stdout
     assert text == (
-        "archived: tenant-prod-001/\"Daily Login Streak\" (archived in Phoenix, changed at"
-        f" {archived.updated_at})\n"
+        "archived: tenant-prod-001/\"Daily Login Streak\" (archived in Phoenix, changed at\n"
+        f"    {archived.updated_at})\n"
         "    file: streaks.d/tenant-prod-001/daily-login-streak.yaml\n"
         "    status: git \"active\", live \"archived\"\n"
         "    fix: `streaks apply` restores it; to keep it archived, set `status: archived` in\n"
@@ -63,8 +63,8 @@ def test_unmanaged_is_reported_not_drift_unless_the_tenant_says_so(repo: Path) -
     result = run(repo, "drift", "--sim")
     assert result.returncode == 0  # reported, not counted: the drift issue can close
     assert result.stdout == (
-        "unmanaged: tenant-prod-001/\"Console Made\" (not in git, reported only, changed at"
-        f" {made.updated_at})\n"
+        "unmanaged: tenant-prod-001/\"Console Made\" (not in git, reported only, changed at\n"
+        f"    {made.updated_at})\n"
         "    fix: `streaks export --tenant tenant-prod-001` writes it to a file so git manages it;"
         " it is not\n         drift unless _tenant.yaml says `unmanaged: drift`\n"
         "In sync: Phoenix matches git. 1 live definition(s) not in git reported, not counted"

@@ -51,7 +51,7 @@ def test_a_removed_schedule_is_said_in_words_and_draws_no_chart(repo: Path) -> N
     path.write_text(path.read_text().split("schedule:")[0])
     markdown = run(repo, "plan", "--sim", "--base-ref", "main", "--format", "markdown").stdout
     assert ('    - window from 2026-01-06T02:00: rrule "FREQ=WEEKLY;BYDAY=TU", duration "2h",'
-            ' timezone "UTC", status "paused", note "Weekly maintenance"\n'
+            ' timezone "UTC",\n        status "paused", note "Weekly maintenance"\n'  # at 100
             "    no window is left: the definition's own `status:` holds from now on"
             ) in markdown
     assert "gantt" not in markdown

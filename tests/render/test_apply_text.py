@@ -28,8 +28,9 @@ def test_a_failed_apply_ends_with_its_counts_time_and_each_failure_named_once() 
     assert text.splitlines() == [
         "Apply failed after 1.50 s: 1 failed, 1 succeeded, 1 not started.",
         "  ✗ tenant-a/Weekly",
-        "Each failure is said above (✗). Fix the cause and run `streaks apply` again: it"
-        " plans from live state and finishes what is left, without duplicates."]
+        "Each failure is said above (✗). Fix the cause and run `streaks apply` again: it plans"
+        " from live",
+        "  state and finishes what is left, without duplicates."]
     assert "VALIDATION_ERROR" not in text  # said once, as it happened
     assert outcome_line(run) == "**Failed**: 1 succeeded, 1 failed, 1 not started in 1.50 s."
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from reconciler.model.desired import DesiredState
-from reconciler.model.schedule import Timetable
+from reconciler.model.schedule import Timetable, parse_duration, parse_local
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,6 +53,23 @@ class Stretch:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Rule:
+    """A window that recurs by a rule (RFC 5545), as its schedule says it: a calendar feed
+    gives it as one recurring event, which a calendar app expands in its own zone."""
+
+    tenant: str
+    name: str
+    window: int
+    rrule: str
+    start: datetime  # the first opening, in the window's zone
+    duration: timedelta
+    timezone: str
+    status: str
+    default: str
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Calendar:
     """Everything scheduled in [start, end)."""
 
@@ -60,6 +77,7 @@ class Calendar:
     end: datetime
     changes: tuple[Change, ...] = ()
     stretches: tuple[Stretch, ...] = ()
+    rules: tuple[Rule, ...] = ()  # the recurring windows with a stretch in the period
 
     def tenants(self) -> tuple[str, ...]:
         """The tenants that have anything scheduled, sorted."""
@@ -71,13 +89,26 @@ def calendar_of(state: DesiredState, start: datetime, end: datetime) -> Calendar
     """The calendar of every scheduled definition of ``state`` in [start, end)."""
     changes: list[Change] = []
     stretches: list[Stretch] = []
+    rules: list[Rule] = []
     for tenant, d, table in state.scheduled():
         found = _Definition(tenant, d.name, table, start, end)
         changes.extend(found.changes())
-        stretches.extend(found.stretches())
+        mine = found.stretches()
+        stretches.extend(mine)
+        used = {s.window for s in mine}
+        for index, w in enumerate(table.windows):
+            if w.rrule and w.duration and index in used:
+                zone = table.zone_of(index)
+                rules.append(Rule(tenant=tenant, name=d.name, window=index, rrule=w.rrule,
+                                  start=parse_local(w.start).replace(tzinfo=zone),
+                                  duration=parse_duration(w.duration), timezone=zone.key,
+                                  status=next(s.status for s in mine if s.window == index),
+                                  default=table.default,
+                                  note=getattr(w, "note", "")))
     changes.sort(key=lambda c: (c.at, c.tenant, c.name))
     stretches.sort(key=lambda s: (s.tenant, s.name, s.start))
-    return Calendar(start=start, end=end, changes=tuple(changes), stretches=tuple(stretches))
+    return Calendar(start=start, end=end, changes=tuple(changes), stretches=tuple(stretches),
+                    rules=tuple(rules))
 
 
 class _Definition:

@@ -121,23 +121,41 @@ def as_json(calendar: Calendar, **_: object) -> str:
 
 
 def ics(calendar: Calendar, *, stamp: datetime | None = None, **_: object) -> str:
-    """An iCalendar feed a calendar app can subscribe to: one event per stretch in which a
-    window changes a status, with its whole start and end (a window already open, or still
-    open at the end of the period, is not cut), in the window's own time zone (VTIMEZONE
-    included), a UID that is the same on every fetch (tenant, definition, window, start),
-    and ``DTSTAMP`` the time the feed was made (``stamp``)."""
+    """An iCalendar feed a calendar app can subscribe to: a window that recurs by a rule is
+    one recurring event (its ``RRULE``, first start and duration, in its zone); any other
+    is one event per stretch in which it changes a status, with its whole start and end (a
+    window already open, or still open at the end of the period, is not cut). Times are in
+    the window's own zone (VTIMEZONE included), each UID is the same on every fetch (tenant,
+    definition, window, start), and ``DTSTAMP`` is when the feed was made (``stamp``)."""
     from zoneinfo import ZoneInfo
 
     from icalendar import Calendar as ICalendar
-    from icalendar import Event
+    from icalendar import Event, vRecur
 
     feed = ICalendar()
     feed.add("prodid", "-//streaks//live-ops calendar//EN")
     feed.add("version", "2.0")
     feed.add("x-wr-calname", "Streak schedules")
     made = (stamp or datetime.now(UTC)).astimezone(UTC)
+    recurring = {(r.tenant, r.name, r.window) for r in calendar.rules}
+    for r in calendar.rules:  # one recurring event, as the schedule says it
+        event = Event()
+        key = f"{r.tenant}\n{r.name}\n{r.window}\n{r.rrule}\n{r.start.isoformat()}"
+        event.add("uid", f"{hashlib.sha256(key.encode()).hexdigest()[:32]}@streaks")
+        event.add("dtstamp", made)
+        event.add("dtstart", r.start)
+        event.add("duration", r.duration)
+        event.add("rrule", vRecur.from_ical(r.rrule))
+        note = f" ({one_line(r.note)})" if r.note else ""
+        event.add("summary", f"{one_line(r.name)}: {r.status}{note}")
+        event.add("description", f"Tenant {r.tenant}: {one_line(r.name)} is {r.status}"
+                                 f" (otherwise {r.default}).")
+        event.add("categories", [r.tenant])
+        feed.add_component(event)
     seen: set[str] = set()
     for s in calendar.stretches:
+        if (s.tenant, s.name, s.window) in recurring:
+            continue
         key = f"{s.tenant}\n{s.name}\n{s.window}\n{utc_text(s.first)}"
         if key in seen:  # one window in two stretches of one period: one event
             continue

@@ -40,22 +40,43 @@ def test_the_ics_feed_parses_and_round_trips_every_window() -> None:
     feed = calendar_forms.ics(found)
     assert feed.startswith("BEGIN:VCALENDAR\r\n") and feed.endswith("END:VCALENDAR\r\n")
     parsed = ICalendar.from_ical(feed)
-    events = [(str(e["summary"]), e.decoded("dtstart"), e.decoded("dtend"), str(e["uid"]))
-              for e in parsed.walk("VEVENT")]
-    assert [(summary, start, end) for summary, start, end, _ in events] == [
-        (f"{s.name}: {s.status}" + (f" ({s.note})" if s.note else ""), s.first, s.last)
-        for s in found.stretches]
-    assert len({uid for *_, uid in events}) == len(events)
-    assert ("Login: paused", datetime(2026, 12, 24, 23, tzinfo=UTC),
-            datetime(2026, 12, 26, 11, tzinfo=UTC)) in [e[:3] for e in events]
-    # Five weekends from Saturday 28 November (each starts at 23:00 UTC on Friday); the
-    # last, still open at the end of the period, keeps its real end.
-    weekends = [e for e in events if e[0].startswith("Weekend")]
-    assert len(weekends) == 5 and weekends[-1][2] - weekends[-1][1] == timedelta(days=2)
-    # Times are in the window's own zone, with its VTIMEZONE.
+    events = list(parsed.walk("VEVENT"))
+    assert len({str(e["uid"]) for e in events}) == len(events)
+    once = [(str(e["summary"]), e.decoded("dtstart"), e.decoded("dtend")) for e in events
+            if "rrule" not in e]
+    # A window with a start and an end is one event, whole, in its own zone.
+    assert once == [("Login: paused", datetime(2026, 12, 24, 23, tzinfo=UTC),
+                     datetime(2026, 12, 26, 11, tzinfo=UTC))]
     assert "DTSTART;TZID=America/New_York:20261224T180000" in feed
-    assert "BEGIN:VTIMEZONE\r\nTZID=America/New_York" in feed or \
-        "TZID:America/New_York" in feed
+    assert "TZID:America/New_York" in feed and "TZID:Europe/Paris" in feed  # VTIMEZONEs
+    # A window that recurs by a rule is one recurring event, as the schedule says it.
+    [weekend] = [e for e in events if "rrule" in e]
+    assert str(weekend["summary"]) == "Weekend Warrior 1: active (Weekends: only #1; or so)"
+    assert weekend["rrule"].to_ical() == b"FREQ=WEEKLY;BYDAY=SA"
+    assert weekend.decoded("duration") == timedelta(days=2)
+
+
+def test_a_recurring_event_opens_when_the_schedule_does_across_daylight_saving() -> None:
+    """What a calendar app makes of the RRULE (expanded here with dateutil, in the window's
+    zone) is every opening the plan and the calendar read, across both DST changes."""
+    from dateutil.rrule import rrulestr
+
+    start, end = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 11, 15, tzinfo=UTC)
+    found = calendar_of(state(), start, end)
+    [weekend] = [e for e in ICalendar.from_ical(calendar_forms.ics(found)).walk("VEVENT")
+                 if "rrule" in e]
+    first = weekend.decoded("dtstart")
+    zone = first.tzinfo
+    rule = rrulestr(weekend["rrule"].to_ical().decode(), dtstart=first.replace(tzinfo=None))
+    length = weekend.decoded("duration")
+    expanded = [(local.replace(tzinfo=zone).astimezone(UTC),
+                 (local.replace(tzinfo=zone) + length).astimezone(UTC))
+                for local in rule.between(datetime(2026, 2, 20), datetime(2026, 11, 16))]
+    openings = [(s.first, s.last) for s in found.stretches if s.name.startswith("Weekend")]
+    inside = [o for o in expanded if o[0] < end and o[1] > start]
+    assert inside == openings
+    # Paris is UTC+1 in winter and UTC+2 in summer: the opening moves in UTC, not locally.
+    assert {o[0].hour for o in inside} == {22, 23}
 
 
 def test_the_feed_is_the_same_whenever_it_is_fetched() -> None:

@@ -67,7 +67,9 @@ def test_a_recurring_event_opens_when_the_schedule_does_across_daylight_saving()
                  if "rrule" in e]
     first = weekend.decoded("dtstart")
     zone = first.tzinfo
-    rule = rrulestr(weekend["rrule"].to_ical().decode(), dtstart=first.replace(tzinfo=None))
+    text = weekend["rrule"].to_ical()
+    rule = rrulestr(text.decode() if isinstance(text, bytes) else str(text),
+                    dtstart=first.replace(tzinfo=None))
     length = weekend.decoded("duration")
     expanded = [(local.replace(tzinfo=zone).astimezone(UTC),
                  (local.replace(tzinfo=zone) + length).astimezone(UTC))

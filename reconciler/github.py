@@ -16,6 +16,14 @@ from reconciler.plan.scope import ScopedPlan
 from reconciler.render.plan_markdown import CommentContext
 
 
+def run_url() -> str | None:
+    """The workflow run's page (None outside GitHub Actions)."""
+    env = os.environ
+    server, repo, run_id = (env.get(v) for v in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY",
+                                                 "GITHUB_RUN_ID"))
+    return f"{server}/{repo}/actions/runs/{run_id}" if server and repo and run_id else None
+
+
 def comment_context() -> CommentContext:
     """What a PR comment reflects, from the Actions environment and the event payload."""
     env = os.environ
@@ -29,15 +37,12 @@ def comment_context() -> CommentContext:
             event = {}
     pr: dict[str, Any] = _mapping(event.get("pull_request"))
     head: dict[str, Any] = _mapping(pr.get("head"))
-    run_id = env.get("GITHUB_RUN_ID")
-    server, repo = env.get("GITHUB_SERVER_URL"), env.get("GITHUB_REPOSITORY")
     return CommentContext(
         head_sha=str(head.get("sha") or env.get("GITHUB_SHA") or "") or None,
         pull_request=str(pr.get("number")) if pr.get("number") else None,
         base_branch=env.get("GITHUB_BASE_REF") or None,
-        run_id=run_id,
-        run_url=f"{server}/{repo}/actions/runs/{run_id}" if server and repo and run_id
-        else None,
+        run_id=env.get("GITHUB_RUN_ID"),
+        run_url=run_url(),
         time=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )
 

@@ -8,7 +8,7 @@ from reconciler.api.github_rest import GitHubError
 from reconciler.api.results import OUTCOMES
 from reconciler.api.secrets import scrub
 from reconciler.commands.action import Job
-from reconciler.commands.ledger_step import run_link
+from reconciler.github import run_url
 from reconciler.model.untrusted import clean
 from reconciler.render import markers
 
@@ -24,7 +24,7 @@ def announce(job: Job, env: str, code: int, pull: int | None) -> None:
     name = env or "default"
     state = "success" if code == 0 else "failure"
     said = ", ".join(f"{n} {k}" for k, n in counts.items() if n)
-    link = run_link()
+    link = run_url()
     try:
         job.github.deploy(job.inputs.sha, name, state, f"streaks: {said}", link)
         if pull is not None:

@@ -23,7 +23,6 @@ from reconciler.commands.policy_step import Guards, police, refusal
 from reconciler.commands.schedules import CALENDAR_DAYS, coming_month
 from reconciler.errors import UsageError
 from reconciler.ledger.record import api_host
-from reconciler.plan.codec import fingerprint
 from reconciler.plan.operations import Plan
 from reconciler.plan.planner import PlanOptions
 from reconciler.plan.shards import Shard
@@ -50,13 +49,13 @@ def main(out: Output, *, planfile: Path | None, directory: Path, tenants: Sequen
     run, _ = planning.narrowed(run, None, names)
     if only_scheduled:
         run = planning.only_scheduled(run)
-    run = ledger_step.with_lock(police(run, directory, guards, reviewed=reviewed), directory)
+    run = police(run, directory, guards, reviewed=reviewed)
     for line in warning_lines(run.desired.warnings):
         out.note(line)
     out.say(plan_text.render(run.plan, style=out.style()), nl=False, err=as_json, colours=True)
     report = run.plan.policy
     if report is not None and report.blocking:
-        notify_step.policy_failed(out, directory, run, fingerprint(run.plan))
+        notify_step.policy_failed(out, directory, run)
         raise refusal(report, applying=True)
     ledger_step.refuse_if_locked(run, guards.lock_override)
     if not run.plan.has_changes:

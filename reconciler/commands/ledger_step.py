@@ -15,6 +15,7 @@ from reconciler.commands.output import Output
 from reconciler.commands.planning import PlanRun
 from reconciler.errors import EnvironmentLocked
 from reconciler.files.gitref import git_commit
+from reconciler.github import run_url
 from reconciler.ledger import emergency, history
 from reconciler.ledger.record import Context, LedgerRecord, build, changed_anything
 from reconciler.ledger.store import Ledger, open_ledger, write
@@ -40,15 +41,6 @@ def actor() -> str:
         return "unknown"
 
 
-def run_link() -> str | None:
-    """The workflow run's page (None outside GitHub Actions)."""
-    env = os.environ
-    if all(env.get(v) for v in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY", "GITHUB_RUN_ID")):
-        return (f"{env['GITHUB_SERVER_URL']}/{env['GITHUB_REPOSITORY']}/actions/runs/"
-                f"{env['GITHUB_RUN_ID']}")
-    return None
-
-
 def _dirty(directory: Path) -> bool:
     try:
         out = subprocess.run(["git", "status", "--porcelain", "--", "."], cwd=directory,
@@ -63,7 +55,7 @@ def context(run: PlanRun, directory: Path, started: datetime, *, reason: str | N
     commit = git_commit(directory)
     return Context(environment=run.target.environment_name, api_url=run.target.url,
                    commit=commit, dirty=commit is not None and _dirty(directory),
-                   actor=actor(), run=run_link(), started=started, reason=reason,
+                   actor=actor(), run=run_url(), started=started, reason=reason,
                    rollback_of=rollback_of,
                    lock_override=lock_override if run.plan.lock is not None else None)
 

@@ -11,6 +11,7 @@ from reconciler.commands import ledger_step, notify_step
 from reconciler.commands.output import Output
 from reconciler.errors import UsageError
 from reconciler.files.project import environment as named_environment
+from reconciler.github import run_url
 from reconciler.ledger import emergency
 from reconciler.ledger.store import GitLedger, Ledger, open_ledger
 from reconciler.model.untrusted import one_line
@@ -50,7 +51,7 @@ def change(out: Output, kind: Literal["lock", "unlock"], directory: Path,
         out.note(f"environment {name} is not locked; nothing changed")
         return 0
     event = emergency.event(kind, environment, ledger_step.actor(), reason,
-                            ledger_step.run_link())
+                            run_url())
     path = emergency.path_of(event)
     ledger.add({path: emergency.encode(event)}, f"{kind} {name}" + (f": {reason}" if reason
                                                                    else ""))

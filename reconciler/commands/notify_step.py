@@ -10,26 +10,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError
-
 from reconciler.api.notify import NotifyProblem, send
 from reconciler.api.results import ApplyRun
-from reconciler.commands.ledger_step import actor, run_link
+from reconciler.commands.ledger_step import actor
 from reconciler.commands.output import Output
 from reconciler.commands.planning import PlanRun
 from reconciler.errors import StreaksError
-from reconciler.files.gitref import file_at, git_commit
-from reconciler.files.project import SETTINGS_FILE, load_project
+from reconciler.files.gitref import git_commit
+from reconciler.files.project import load_project, project_at
+from reconciler.github import run_url
 from reconciler.ledger.record import LedgerRecord
 from reconciler.ledger.store import open_ledger, write
-from reconciler.model.project import Notify, NotifyEvent, Project
+from reconciler.model.project import Notify, NotifyEvent
 from reconciler.model.untrusted import one_line
+from reconciler.plan.codec import fingerprint
 from reconciler.plan.drift import DriftReport
 
 PREFIX = "notified/"
@@ -39,14 +38,8 @@ MOST_LINES = 10
 
 def targets(base_ref: str | None = None) -> list[Notify]:
     """The ``[[notify]]`` tables (of ``base_ref``'s settings file, when given)."""
-    if base_ref is None:
-        return list(load_project().notify)
-    try:
-        content = file_at(Path(SETTINGS_FILE), base_ref)
-        data = tomllib.loads(content.decode()) if content else {}
-        return list(Project.model_validate(data).notify)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, ValidationError, ValueError):
-        return []  # the base's file is checked where it is read as the settings
+    project = load_project() if base_ref is None else project_at(base_ref)
+    return list(project.notify) if project is not None else []
 
 
 def _where(url: str) -> str:
@@ -74,7 +67,7 @@ def say(out: Output, directory: Path, event: NotifyEvent, environment: str | Non
             return  # said before
     except StreaksError as exc:  # a failure to read is no reason to stay silent
         out.note(f"warning: the ledger could not be read to de-duplicate: {exc}")
-    run = run_link()
+    run = run_url()
     commit = git_commit(directory)
     body = "\n".join([*lines[:MOST_LINES],
                       *([f"… and {len(lines) - MOST_LINES} more"]
@@ -104,15 +97,12 @@ def applied(out: Output, directory: Path, run: PlanRun, result: ApplyRun,
     ops = [f"{op.action} {op.tenant}/{op.name}: {op.outcome}" for op in record.operations]
     head = [f"{len(record.operations)} operation(s): {counts}",
             f"by {record.actor} · apply {record.id}"]
-    if not result.ok:
-        say(out, directory, "apply-failed", record.environment, record.id,
-            f"streaks: the apply to {env} failed", [*head, *ops])
-    elif run.scheduled_only:
-        say(out, directory, "schedule-edge", record.environment, record.id,
-            f"streaks: schedules changed {env}", [*head, *ops])
-    else:
-        say(out, directory, "applied", record.environment, record.id,
-            f"streaks: applied to {env}", [*head, *ops])
+    said: tuple[NotifyEvent, str] = (
+        ("apply-failed", f"the apply to {env} failed") if not result.ok else
+        ("schedule-edge", f"schedules changed {env}") if run.scheduled_only else
+        ("applied", f"applied to {env}"))
+    say(out, directory, said[0], record.environment, record.id, f"streaks: {said[1]}",
+        [*head, *ops])
 
 
 def _drift_key(found: DriftReport) -> str:
@@ -155,14 +145,15 @@ def _last_drift(directory: Path, env: str) -> tuple[str, str] | None:
     return newest["event"], newest["key"]
 
 
-def policy_failed(out: Output, directory: Path, run: PlanRun, key: str,
+def policy_failed(out: Output, directory: Path, run: PlanRun,
                   base_ref: str | None = None) -> None:
+    """``policy-failed``, once per plan (its fingerprint)."""
     report = run.plan.policy
     if report is None or not report.blocking:
         return
     lines = [f"{r.rule} ({r.level}): {v.why or r.message}" for r in report.blocking
              for v in r.violations] or [r.message for r in report.blocking]
-    say(out, directory, "policy-failed", run.target.environment_name, key,
+    say(out, directory, "policy-failed", run.target.environment_name, fingerprint(run.plan),
         f"streaks: a rule blocks the plan for {run.target.environment_name or 'default'}",
         lines, found=targets(base_ref))
 

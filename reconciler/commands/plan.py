@@ -6,13 +6,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from reconciler.commands import ledger_step, notify_step, planning
+from reconciler.commands import notify_step, planning
 from reconciler.commands.connection import Connection
 from reconciler.commands.output import Output
 from reconciler.commands.policy_step import Guards, police, refusal
 from reconciler.commands.publish import comment_context, publish_plan, schedule_chart
 from reconciler.errors import ConfigInvalid, StreaksError
-from reconciler.plan.codec import fingerprint
 from reconciler.plan.planner import PlanOptions
 from reconciler.plan.shards import Shard
 from reconciler.render import plan_markdown
@@ -38,7 +37,7 @@ def main(out: Output, *, directory: Path, tenants: Sequence[str], connection: Co
             run = planning.run_async(planning.plan_dir(directory, tenants, target, options,
                                                        shard=shard))
         run, scoped = planning.narrowed(run, scoped, names)
-        run = ledger_step.with_lock(police(run, directory, guards, base_ref), directory)
+        run = police(run, directory, guards, base_ref)
         if scoped is not None:
             scoped = replace(scoped, full=run.plan)
     except StreaksError as exc:
@@ -68,7 +67,7 @@ def main(out: Output, *, directory: Path, tenants: Sequence[str], connection: Co
         out.annotate(plan_lines(run.plan), err=True)
     publish_plan(out, run.plan, scoped, context, markdown_out, chart)
     if run.plan.policy is not None and run.plan.policy.blocking:
-        notify_step.policy_failed(out, directory, run, fingerprint(run.plan), base_ref)
+        notify_step.policy_failed(out, directory, run, base_ref)
         raise refusal(run.plan.policy)  # after every output is written
     return 2 if detailed_exitcode and run.plan.has_changes else 0
 

@@ -19,9 +19,9 @@ from reconciler.api.connection import Target, open_client
 from reconciler.api.fetch import fetch_live
 from reconciler.api.secrets import scrub
 from reconciler.errors import ConfigInvalid
-from reconciler.files.gitref import file_at, git_commit, materialize
+from reconciler.files.gitref import git_commit, materialize
 from reconciler.files.loader import load, load_valid
-from reconciler.files.project import SETTINGS_FILE, for_environment
+from reconciler.files.project import for_environment, project_at
 from reconciler.model.desired import DesiredState, DesiredTenant
 from reconciler.model.live import LiveState
 from reconciler.model.project import Environment
@@ -176,17 +176,10 @@ async def saved_plan(path: Path, target: Target, options: PlanOptions) -> PlanRu
 
 
 def environment_at(name: str, ref: str) -> bool:
-    """Whether ``streaks.toml`` declares environment ``name`` at git ``ref``."""
-    import tomllib
-
-    text = file_at(Path(SETTINGS_FILE), ref)
-    if text is None:
-        return False
-    try:
-        environments = tomllib.loads(text.decode("utf-8")).get("environments", {})
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError):
-        return True  # unreadable there: not this pull request's to judge
-    return isinstance(environments, dict) and name in environments
+    """Whether ``streaks.toml`` declares environment ``name`` at git ``ref`` (unreadable
+    there: not this pull request's to judge)."""
+    project = project_at(ref)
+    return project is None or name in project.environments
 
 
 def desired_at(directory: Path, env: Environment | None, ref: str, *,

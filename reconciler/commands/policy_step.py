@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reconciler.commands.freeze import frozen_tenants
+from reconciler.commands.ledger_step import with_lock
 from reconciler.commands.planning import PlanRun
 from reconciler.errors import PlanRefused, UsageError
 from reconciler.files.policies import policies_folder, read_policies, rules_at
@@ -75,7 +76,8 @@ def rules(base_ref: str | None = None) -> tuple[Rule, ...]:
 def police(run: PlanRun, directory: Path, guards: Guards, base_ref: str | None = None, *,
            reviewed: Path | None = None) -> PlanRun:
     """``run`` with its plan's policy report (``base_ref``: see :func:`rules`; ``reviewed``:
-    the plan a reviewer saw, for the reviewed-plan rule)."""
+    the plan a reviewer saw, for the reviewed-plan rule) and the environment's emergency
+    lock, when one holds."""
     known = rules(base_ref)
     unknown = sorted(set(guards.overrides) - {r.name for r in known})
     if unknown:
@@ -86,7 +88,7 @@ def police(run: PlanRun, directory: Path, guards: Guards, base_ref: str | None =
         env=run.target.environment_name or "", max_archive=guards.max_archive,
         frozen=frozen_tenants(run, directory),
         reviewed=None if reviewed is None else read_plan(reviewed)), guards.overrides)
-    return replace(run, plan=replace(run.plan, policy=report))
+    return with_lock(replace(run, plan=replace(run.plan, policy=report)), directory)
 
 
 def refusal(report: PolicyReport, *, applying: bool = False) -> PlanRefused:

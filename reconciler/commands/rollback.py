@@ -86,7 +86,7 @@ def main(out: Output, *, to: str, directory: Path, tenants: Sequence[str],
         return code
     target = connection.target(out)
     run = planning.run_async(planning.plan_dir(directory, tenants, target, options))
-    run = ledger_step.with_lock(police(run, directory, guards), directory)
+    run = police(run, directory, guards)
     out.say(plan_text.render(run.plan, style=out.style()), nl=False, colours=True)
     out.note("Review this plan, then commit the files and open a pull request: the rollback"
              " is planned, reviewed and applied on merge like any change. Until it merges,"

@@ -45,6 +45,20 @@ def load_project(path: Path = Path(SETTINGS_FILE)) -> Project:
         raise UsageError("\n".join(problems)) from exc
 
 
+def project_at(ref: str) -> Project | None:
+    """``streaks.toml`` as git ``ref`` holds it (the defaults when it has none); None when
+    it cannot be read there (not the working tree's to report)."""
+    from reconciler.files.gitref import file_at
+
+    content = file_at(Path(SETTINGS_FILE), ref)
+    if content is None:
+        return Project()
+    try:
+        return Project.model_validate(tomllib.loads(content.decode("utf-8")))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, ValidationError):
+        return None
+
+
 def environment(name: str, path: Path = Path(SETTINGS_FILE)) -> Environment:
     """The environment called ``name`` in the settings file."""
     if not ENVIRONMENT_NAME_RE.fullmatch(name):

@@ -121,11 +121,10 @@ def _fields(record: Mapping[str, Any] | None) -> dict[str, Any] | None:
     return {k: record[k] for k in DEFINITION_FIELDS if k in record}
 
 
-def _operation(result: OperationResult, live: LiveState) -> LedgerOperation:
+def _operation(result: OperationResult,
+               live: Mapping[tuple[str, str], Mapping[str, Any]]) -> LedgerOperation:
     op = result.operation
-    before = None
-    if op.id is not None:
-        before = next((r.raw for r in live.records(op.tenant) if r.id == op.id), None)
+    before = live.get((op.tenant, op.id)) if op.id is not None else None
     after = _fields(result.record) if result.succeeded else None
     written_id = after.get("id") if after else None
     return LedgerOperation.model_construct(
@@ -141,6 +140,7 @@ def build(plan: Plan, live: LiveState, run: ApplyRun, context: Context,
     """The record of applying ``plan`` (read against ``live``) with the result ``run``."""
     outcome: Outcome = ("interrupted" if run.interrupted
                         else "applied" if run.ok else "failed")
+    by_id = {(r.tenant, r.id): r.raw for r in live.all_records()}
     return LedgerRecord.model_construct(
         format_version=FORMAT_VERSION, kind="apply",
         id=new_id(context.started, context.environment), environment=context.environment,
@@ -150,7 +150,7 @@ def build(plan: Plan, live: LiveState, run: ApplyRun, context: Context,
         reason=context.reason, rollback_of=context.rollback_of,
         lock_override=context.lock_override,
         counts=OutcomeCounts.model_validate(run.report.counts()),
-        operations=[_operation(r, live) for r in run.report.results],
+        operations=[_operation(r, by_id) for r in run.report.results],
         overrides=[RuleResultData.of(r) for r in run.overrides])
 
 

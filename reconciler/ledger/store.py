@@ -96,10 +96,9 @@ class GitLedger:
         _run(self.top, ("fetch", "-q", REMOTE, f"+{self._local}:{self._remote}"), check=False,
              env=remote_auth())
 
-    def _tips(self) -> list[str]:
+    def _tips(self, local: str | None, remote: str | None) -> list[str]:
         """The commits whose files the ledger holds: the local branch and the remote's."""
-        tips = [t for t in (self._tip(self._local), self._tip(self._remote)) if t]
-        return list(dict.fromkeys(tips))
+        return list(dict.fromkeys(t for t in (local, remote) if t))
 
     def _entries(self, commit: str, prefix: str = "") -> dict[str, str]:
         """``path → blob`` of the files under ``prefix`` at ``commit``."""
@@ -115,7 +114,7 @@ class GitLedger:
     def read(self, prefix: str) -> dict[str, bytes]:
         """Every file under ``prefix`` (a folder, ending in ``/``), by path."""
         blobs: dict[str, str] = {}
-        for tip in self._tips():
+        for tip in self._tips(self._tip(self._local), self._tip(self._remote)):
             blobs.update(self._entries(tip, prefix))
         return dict(zip(blobs, _cat(self.top, list(blobs.values())), strict=True))
 
@@ -123,8 +122,8 @@ class GitLedger:
         """Add ``files`` (new paths) to the branch; :class:`LedgerError` when it cannot."""
         stuck = 0  # refused pushes after which the remote had not moved
         for attempt in range(ATTEMPTS):
-            local = self._tip(self._local)
-            tips = self._tips()
+            local, remote = self._tip(self._local), self._tip(self._remote)
+            tips = self._tips(local, remote)
             entries: dict[str, str] = {}
             for tip in tips:
                 entries.update(self._entries(tip))
@@ -134,25 +133,19 @@ class GitLedger:
                                   f" {BRANCH_VARIABLE}")
             new = {MARKER: MARKER_BYTES} if MARKER not in entries else {}
             new.update((p, c) for p, c in files.items() if p not in entries)  # added once
-            remote = self._tip(self._remote)
-            if not new and (not self.push or (local is not None and (
-                    local == remote or self._contains(remote, local)))):
-                return  # everything is there already (and pushed, in a workflow)
-            if new or local is None or self._parents(tips) != [local]:
+            parents = self._parents(tips)
+            if new or len(parents) > 1:  # files to add, or two histories to join
                 entries.update(zip(new, self._blobs(list(new.values())), strict=True))
-                tree = self._tree(entries)
-                parents = self._parents(tips)
-                commit = self._git("commit-tree", tree,
+                commit = self._git("commit-tree", self._tree(entries),
                                    *(a for p in parents for a in ("-p", p)), "-m", message,
                                    env=_identity(self.top)).strip()
-                moved = _run(self.top, ("update-ref", self._local, commit, local or ZERO),
-                             check=False)
-                if moved is None:
-                    time.sleep(0.02 * (attempt + 1))  # another writer moved it: build again
-                    continue
             else:
-                commit = local  # written before, not pushed yet: push it now
-            if not self.push:
+                commit = parents[0]  # one tip holds everything already
+            if commit != local and _run(self.top, ("update-ref", self._local, commit,
+                                                   local or ZERO), check=False) is None:
+                time.sleep(0.02 * (attempt + 1))  # another writer moved it: build again
+                continue
+            if not self.push or commit == remote:
                 return
             pushed = _run(self.top, ("push", "-q", REMOTE, f"{commit}:{self._local}"),
                           check=False, env=remote_auth())
@@ -172,20 +165,19 @@ class GitLedger:
         raise LedgerError(f"could not write to branch {self.branch} after {ATTEMPTS} tries"
                           " (other writers kept moving it, or the push was refused)")
 
-    def _contains(self, descendant: str | None, ancestor: str) -> bool:
-        """Whether ``descendant`` holds commit ``ancestor`` (None holds nothing)."""
-        return descendant is not None and _run(
-            self.top, ("merge-base", "--is-ancestor", ancestor, descendant),
-            check=False) is not None
+    def _contains(self, descendant: str, ancestor: str) -> bool:
+        """Whether commit ``descendant`` holds commit ``ancestor``."""
+        return _run(self.top, ("merge-base", "--is-ancestor", ancestor, descendant),
+                    check=False) is not None
 
     def _parents(self, tips: list[str]) -> list[str]:
         """The tips, leaving out one the other already contains."""
         if len(tips) < 2:
             return tips
         a, b = tips
-        if _run(self.top, ("merge-base", "--is-ancestor", b, a), check=False) is not None:
+        if self._contains(a, b):
             return [a]
-        if _run(self.top, ("merge-base", "--is-ancestor", a, b), check=False) is not None:
+        if self._contains(b, a):
             return [b]
         return tips
 

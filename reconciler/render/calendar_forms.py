@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field
 
-from reconciler.model.calendar import Calendar
+from reconciler.model.calendar import Calendar, Rule, Stretch
 from reconciler.model.json_form import JsonForm
 from reconciler.model.untrusted import one_line
 from reconciler.plan.codec import utc_text
@@ -137,41 +137,33 @@ def ics(calendar: Calendar, *, stamp: datetime | None = None, **_: object) -> st
     feed.add("version", "2.0")
     feed.add("x-wr-calname", "Streak schedules")
     made = (stamp or datetime.now(UTC)).astimezone(UTC)
-    recurring = {(r.tenant, r.name, r.window) for r in calendar.rules}
+
+    def event(key: str, what: Rule | Stretch, **times: Any) -> None:
+        """One VEVENT of ``what`` (a rule or a stretch), its UID from ``key``."""
+        found = Event()
+        found.add("uid", f"{hashlib.sha256(key.encode()).hexdigest()[:32]}@streaks")
+        found.add("dtstamp", made)
+        for name, when in times.items():
+            found.add(name, when)
+        note = f" ({one_line(what.note)})" if what.note else ""
+        found.add("summary", f"{one_line(what.name)}: {what.status}{note}")
+        found.add("description", f"Tenant {what.tenant}: {one_line(what.name)} is"
+                                 f" {what.status} (otherwise {what.default}).")
+        found.add("categories", [what.tenant])
+        feed.add_component(found)
+
     for r in calendar.rules:  # one recurring event, as the schedule says it
-        event = Event()
-        key = f"{r.tenant}\n{r.name}\n{r.window}\n{r.rrule}\n{r.start.isoformat()}"
-        event.add("uid", f"{hashlib.sha256(key.encode()).hexdigest()[:32]}@streaks")
-        event.add("dtstamp", made)
-        event.add("dtstart", r.start)
-        event.add("duration", r.duration)
-        event.add("rrule", vRecur.from_ical(r.rrule))
-        note = f" ({one_line(r.note)})" if r.note else ""
-        event.add("summary", f"{one_line(r.name)}: {r.status}{note}")
-        event.add("description", f"Tenant {r.tenant}: {one_line(r.name)} is {r.status}"
-                                 f" (otherwise {r.default}).")
-        event.add("categories", [r.tenant])
-        feed.add_component(event)
+        event(f"{r.tenant}\n{r.name}\n{r.window}\n{r.rrule}\n{r.start.isoformat()}", r,
+              dtstart=r.start, duration=r.duration, rrule=vRecur.from_ical(r.rrule))
+    recurring = {(r.tenant, r.name, r.window) for r in calendar.rules}
     seen: set[str] = set()
     for s in calendar.stretches:
-        if (s.tenant, s.name, s.window) in recurring:
-            continue
         key = f"{s.tenant}\n{s.name}\n{s.window}\n{utc_text(s.first)}"
-        if key in seen:  # one window in two stretches of one period: one event
-            continue
+        if (s.tenant, s.name, s.window) in recurring or key in seen:
+            continue  # a rule's, or one window in two stretches of one period: said once
         seen.add(key)
         zone = ZoneInfo(s.timezone)
-        event = Event()
-        event.add("uid", f"{hashlib.sha256(key.encode()).hexdigest()[:32]}@streaks")
-        event.add("dtstamp", made)
-        event.add("dtstart", s.first.astimezone(zone))
-        event.add("dtend", s.last.astimezone(zone))
-        note = f" ({one_line(s.note)})" if s.note else ""
-        event.add("summary", f"{one_line(s.name)}: {s.status}{note}")
-        event.add("description", f"Tenant {s.tenant}: {one_line(s.name)} is {s.status}"
-                                 f" (otherwise {s.default}).")
-        event.add("categories", [s.tenant])
-        feed.add_component(event)
+        event(key, s, dtstart=s.first.astimezone(zone), dtend=s.last.astimezone(zone))
     feed.add_missing_timezones()
     return str(feed.to_ical().decode())
 

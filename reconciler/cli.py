@@ -181,6 +181,8 @@ def schema(out: Output, out_dir: Path, check: bool) -> int:
                    " from those REF would make anyway (PR previews).")
 @click.option("--base-label", default=None, metavar="NAME",
               help="How to name the base in the plan (e.g. the branch, when REF is a SHA).")
+@click.option("--every-tenant", is_flag=True,
+              help="With --base-ref: plan every tenant, not only those the change affects.")
 @command
 def plan(out: Output, **values: Any) -> int:
     """Show what would change in Phoenix to match --dir, field by field."""

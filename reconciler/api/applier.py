@@ -40,7 +40,7 @@ async def apply_plan(client: AdminClient, plan: Plan, *, parallelism: int = 4,
     guard = None
     if planned is not None:
         touched = sorted({op.tenant for op in ops if op.id is not None})
-        current = await fetch_live(client, touched) if touched else LiveState(tenants={})
+        current = await fetch_live(client, touched, part=True) if touched else LiveState(tenants={})
         guard = WriteGuard(planned, current)
     done = [asyncio.Event() for _ in ops]
     results: list[OperationResult | None] = [None] * len(ops)

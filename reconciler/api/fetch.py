@@ -1,4 +1,6 @@
-"""Read live state with the fewest requests: one list for an admin key, else one per tenant."""
+"""Read live state with the fewest requests: one list for an admin key, else one per tenant;
+for a few tenants of a larger tree (``--tenant``, a pull request's affected tenants, the
+tenants an apply touched), each of their lists, whatever the key."""
 
 from __future__ import annotations
 
@@ -10,24 +12,31 @@ from reconciler.api.client import AdminClient
 from reconciler.errors import ApiError, PlanRefused, TransportError
 from reconciler.model.live import LiveRecord, LiveState
 
+# A part of the tree of at most this many tenants is read tenant by tenant, even with an
+# admin key: their lists cost less than the list of every tenant of a large tree.
+PER_TENANT_MAX = 32
 
-async def fetch_live(client: AdminClient, tenants: Sequence[str]) -> LiveState:
-    """The live records of ``tenants``, within one deadline for the whole read (the retry
-    budget plus one request's ``--timeout``), however many requests it takes."""
+
+async def fetch_live(client: AdminClient, tenants: Sequence[str], *,
+                     part: bool = False) -> LiveState:
+    """The live records of ``tenants`` (``part``: they are some of the tree's tenants),
+    within one deadline for the whole read (the retry budget plus one request's
+    ``--timeout``), however many requests it takes."""
     phase = client.settings.retry.total_seconds + client.settings.timeout
+    each = client.settings.per_tenant or (part and len(tenants) <= PER_TENANT_MAX)
     try:
         async with asyncio.timeout(phase):
-            return await _fetch(client, tenants)
+            return await _fetch(client, tenants, each)
     except TimeoutError as exc:
         raise TransportError(f"reading live state did not finish within {phase:.0f} s",
                              code="TRANSPORT", status=None, method="GET",
                              path="/v1/streaks") from exc
 
 
-async def _fetch(client: AdminClient, tenants: Sequence[str]) -> LiveState:
+async def _fetch(client: AdminClient, tenants: Sequence[str], each: bool) -> LiveState:
     """The live records of ``tenants``.
 
-    Tries ``GET /v1/streaks`` first (not for a shard: ``per_tenant``); a 403 means a
+    Tries ``GET /v1/streaks`` first (unless ``each`` tenant is to be listed); a 403 means a
     tenant-scoped key, and the tenants are then listed concurrently. With an admin key, a
     tenant with no records is listed on its own to tell "empty" from "does not exist".
     Tenants that do not exist or that the key cannot reach are reported together as one
@@ -37,7 +46,7 @@ async def _fetch(client: AdminClient, tenants: Sequence[str]) -> LiveState:
     wanted = set(tenants)
     grouped: dict[str, list[LiveRecord]] = defaultdict(list)
     to_list = list(tenants)
-    if not client.settings.per_tenant:  # a shard lists its own tenants, not every tenant
+    if not each:
         try:
             for data in await client.list_all():
                 record = LiveRecord.from_api(data)

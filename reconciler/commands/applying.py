@@ -51,8 +51,12 @@ async def apply_and_confirm(run: PlanRun, *, parallelism: int, options: PlanOpti
             if not report.ok or not run.desired.tenants:
                 return ApplyRun(report=report)
             try:
-                confirm = make_plan(run.desired,
-                                    await fetch_live(client, run.desired.tenant_ids()), options)
+                # The tenants the apply wrote to: the others were not touched.
+                touched = run.desired.only({op.tenant for op in run.plan.operations})
+                confirm = make_plan(touched, await fetch_live(
+                    client, touched.tenant_ids(),
+                    part=run.part or len(touched.tenants) < len(run.desired.tenants)),
+                    options)
                 if run.scheduled_only:  # what else differs is for a reviewed apply
                     confirm = scheduled_only(confirm)
                 confirm = targeted(confirm, run.plan.partial)  # --name: those only

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reconciler.commands.output import Output
+from reconciler.errors import UsageError
 from reconciler.files.fmt import format_tree
 
 
@@ -13,7 +14,12 @@ def main(out: Output, directory: Path, files: Sequence[Path], check: bool,
          show_diff: bool) -> int:
     """Format (or, with ``check``/``show_diff``, only say what would change: exit 1)."""
     check = check or show_diff
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing:
+        raise UsageError(f"no such file: {', '.join(missing)}")
     result = format_tree(directory, check=check, only=tuple(files), diff=show_diff)
+    for path in result.unread:
+        out.note(f"{path}: not formatted: not a file streaks reads under {directory}")
     for problem in result.problems:
         out.note(f"{problem}")
     for text in result.diffs:

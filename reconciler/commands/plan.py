@@ -23,7 +23,7 @@ def main(out: Output, *, directory: Path, tenants: Sequence[str], connection: Co
          options: PlanOptions, guards: Guards, names: Sequence[str], shard: Shard | None,
          fmt: str,
          out_file: Path | None, detailed_exitcode: bool, markdown_out: Path | None,
-         base_ref: str | None, base_label: str | None) -> int:
+         base_ref: str | None, base_label: str | None, every_tenant: bool = False) -> int:
     """Plan, run the policy step, show it in ``fmt``, save it to ``out_file``, publish its
     Markdown; then exit 1 when a rule blocks, else 2 on changes with ``detailed_exitcode``."""
     context = comment_context(out, connection.env)
@@ -32,7 +32,8 @@ def main(out: Output, *, directory: Path, tenants: Sequence[str], connection: Co
         target = connection.target(out)
         if base_ref:
             run, scoped = planning.run_async(planning.plan_scoped(
-                directory, tenants, target, options, base_ref, label=base_label, shard=shard))
+                directory, tenants, target, options, base_ref, label=base_label, shard=shard,
+                every_tenant=every_tenant))
         else:
             run = planning.run_async(planning.plan_dir(directory, tenants, target, options,
                                                        shard=shard))

@@ -19,9 +19,11 @@ from reconciler.api.connection import Target, open_client
 from reconciler.api.fetch import fetch_live
 from reconciler.api.secrets import scrub
 from reconciler.errors import ConfigInvalid
+from reconciler.files.affected import Affected, affected
 from reconciler.files.gitref import git_commit, materialize
+from reconciler.files.layout import BASE_FOLDER, tenant_folders
 from reconciler.files.loader import load, load_valid
-from reconciler.files.project import for_environment, project_at
+from reconciler.files.project import SETTINGS_FILE, for_environment, project_at
 from reconciler.model.desired import DesiredState, DesiredTenant
 from reconciler.model.live import LiveState
 from reconciler.model.project import Environment
@@ -29,7 +31,7 @@ from reconciler.plan import saved
 from reconciler.plan.made import Made
 from reconciler.plan.operations import Plan
 from reconciler.plan.planner import PlanOptions, make_plan, scheduled_only, targeted
-from reconciler.plan.scope import ScopedPlan, split
+from reconciler.plan.scope import Reach, ScopedPlan, split
 from reconciler.plan.shards import Shard
 
 T = TypeVar("T")
@@ -59,14 +61,15 @@ class PlanRun:
     target: Target
     baseline: DesiredState | None = None  # what git named before (plan --base-ref)
     scheduled_only: bool = False  # only the status changes schedules make (the scheduler)
+    part: bool = False  # some of the tree's tenants (--tenant, a pull request's)
 
 
 async def plan_with(client: AdminClient, desired: DesiredState, target: Target,
-                    options: PlanOptions) -> PlanRun:
-    """Fetch live state for the desired tenants and plan."""
-    live = await fetch_live(client, desired.tenant_ids())
+                    options: PlanOptions, *, part: bool = False) -> PlanRun:
+    """Fetch live state for the desired tenants (``part``: some of the tree's) and plan."""
+    live = await fetch_live(client, desired.tenant_ids(), part=part)
     return PlanRun(plan=make_plan(desired, live, options), desired=desired, live=live,
-                   target=target)
+                   target=target, part=part)
 
 
 def _keep(shard: Shard | None) -> Callable[[str], bool] | None:
@@ -88,7 +91,7 @@ async def plan_dir(directory: Path, tenants: Sequence[str], target: Target,
     target = for_shard(target, shard)
     desired = for_environment(load_valid(directory, tenants, _keep(shard)), target.environment)
     async with open_client(target, desired.tenant_ids()) as client:
-        run = await plan_with(client, desired, target, options)
+        run = await plan_with(client, desired, target, options, part=bool(tenants))
     return replace(run, plan=replace(run.plan, made=made_by(directory, target, shard)))
 
 
@@ -101,35 +104,68 @@ def made_by(directory: Path, target: Target, shard: Shard | None) -> Made:
 
 async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
                       options: PlanOptions, base_ref: str, *, label: str | None = None,
-                      shard: Shard | None = None) -> tuple[PlanRun, ScopedPlan]:
+                      shard: Shard | None = None, every_tenant: bool = False,
+                      ) -> tuple[PlanRun, ScopedPlan]:
     """Plan the working tree and ``base_ref``'s copy of ``directory`` against one live state
-    (``label`` names the base in the result; default ``base_ref``)."""
+    (``label`` names the base in the result; default ``base_ref``): the tenants the change
+    can affect only (:mod:`reconciler.files.affected`), unless ``every_tenant``."""
     target = for_shard(target, shard)
-    desired = for_environment(load_valid(directory, tenants, _keep(shard)), target.environment)
+    reach = None if every_tenant else change_reach(directory, base_ref, target.environment)
+    keep = _both(_keep(shard), None if reach is None or reach.everything else reach.keeps)
+    desired = for_environment(load_valid(directory, tenants, keep), target.environment)
     if target.environment_name is not None and not environment_at(
             target.environment_name, base_ref):
         # This pull request adds the environment: on base it held nothing git manages.
         base = DesiredState(tenants=())
     else:
         try:
-            base = desired_at(directory, target.environment, base_ref)
+            base = desired_at(directory, target.environment, base_ref, keep=keep)
         except ConfigInvalid:  # base's overrides are broken: not this PR's to report
-            base = desired_at(directory, target.environment, base_ref, overrides=False)
+            base = desired_at(directory, target.environment, base_ref, overrides=False,
+                              keep=keep)
     wanted = set(desired.tenant_ids())
     kept = tuple(t for t in base.tenants if t.tenant in wanted)
     # Tenants new in this PR exist on base as empty folders, so they plan as all-new.
     missing = wanted - {t.tenant for t in kept}
     base = DesiredState(tenants=tuple(sorted((*kept, *(DesiredTenant(t) for t in missing)),
                                              key=lambda t: t.tenant)))
+    part = bool(tenants) or (keep is not None and shard is None)
     async with open_client(target, desired.tenant_ids()) as client:
-        live = await fetch_live(client, desired.tenant_ids())
+        live = await fetch_live(client, desired.tenant_ids(), part=part)
     # The PR's plan knows what git named before it: new names that match live definitions
     # are adoptions, dropped names that reappear renamed are dangers.
     made = made_by(directory, target, shard)
     run = PlanRun(plan=replace(make_plan(desired, live, options, baseline=base), made=made),
-                  desired=desired, live=live, target=target, baseline=base)
+                  desired=desired, live=live, target=target, baseline=base, part=part)
     base_plan = make_plan(base, live, options)
-    return run, split(run.plan, base_plan, label or base_ref)
+    scoped = split(run.plan, base_plan, label or base_ref)
+    if reach is not None:
+        mine = _keep(shard) or (lambda _: True)
+        scoped = replace(scoped, reach=Reach(
+            tenants=tuple((t, why) for t, why in reach.tenants.items() if mine(t)),
+            everything=reach.everything,
+            of=len(tenant_folders(directory, (), _keep(shard)).folders)))
+    return run, scoped
+
+
+def change_reach(directory: Path, ref: str, env: Environment | None) -> Affected:
+    """The tenant folders of ``directory`` the change since ``ref`` can affect."""
+    from reconciler.files.policies import policies_folder
+
+    return affected(directory, ref, overlays=[Path(env.overlay)] if env and env.overlay else
+                    [], settings=Path(SETTINGS_FILE), policies=policies_folder())
+
+
+def _with_bases(keep: Callable[[str], bool]) -> Callable[[str], bool]:
+    """``keep``, and the folder of bases."""
+    return lambda name: name == BASE_FOLDER or keep(name)
+
+
+def _both(one: Callable[[str], bool] | None, two: Callable[[str], bool] | None,
+          ) -> Callable[[str], bool] | None:
+    if one is None or two is None:
+        return one or two
+    return lambda name: one(name) and two(name)
 
 
 def narrowed(run: PlanRun, scoped: ScopedPlan | None, names: Sequence[str],
@@ -183,13 +219,16 @@ def environment_at(name: str, ref: str) -> bool:
 
 
 def desired_at(directory: Path, env: Environment | None, ref: str, *,
-               overrides: bool = True) -> DesiredState:
+               overrides: bool = True, keep: Callable[[str], bool] | None = None,
+               ) -> DesiredState:
     """``directory`` as git ``ref`` holds it, as environment ``env`` sees it (its override
-    folder at ``ref`` too, unless ``overrides`` is False). Its own invalid files are left
-    out: what a ref holds is not the working tree's to report."""
+    folder at ``ref`` too, unless ``overrides`` is False), the tenant folders ``keep`` keeps
+    only (and the bases). Its own invalid files are left out: what a ref holds is not the
+    working tree's to report."""
+    shared = None if keep is None else _with_bases(keep)
     with tempfile.TemporaryDirectory(prefix="streaks-ref-") as tmp:
-        state, _ = load(materialize(directory, ref, Path(tmp)))
-        overlay = (materialize(Path(env.overlay), ref, Path(tmp) / "overlay")
+        state, _ = load(materialize(directory, ref, Path(tmp), shared), keep=keep)
+        overlay = (materialize(Path(env.overlay), ref, Path(tmp) / "overlay", keep)
                    if env is not None and env.overlay and overrides else
                    Path(tmp) / "no-overlay" if env is not None else None)
         return for_environment(state, env, overlay)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import copy
 import fnmatch
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +67,21 @@ def patch_sets(patch: Mapping[str, Any], path: tuple[str | int, ...]) -> bool:
         if not isinstance(node, Mapping):
             return True
     return True
+
+
+def overlay_line(text: str, base: str) -> bool:
+    """Whether an overlay's text names its base on a line of its own (``base: NAME``, the
+    name plain or quoted, a comment after it), as :func:`grep_pattern` finds it: the line a
+    pull request's plan looks for to know which tenants a changed base reaches."""
+    name = re.escape(base)
+    return re.search(rf"^base:[ \t]*(?:{name}|\"{name}\"|'{name}')[ \t\r]*(?:#.*)?$", text,
+                     re.MULTILINE) is not None
+
+
+def grep_pattern(base: str) -> str:
+    """The POSIX extended expression (``git grep -E``) of :func:`overlay_line`."""
+    name = re.sub(r"([.\[\]()*+?{}|^$\\])", r"\\\1", base)
+    return f"^base:[[:space:]]*({name}|\"{name}\"|'{name}')[[:space:]]*(#.*)?$"
 
 
 def matching(patterns: list[str], names: list[str]) -> tuple[list[str], list[str]]:

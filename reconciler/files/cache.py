@@ -122,6 +122,8 @@ def opened(folder: Path | None) -> Iterator[sqlite3.Connection | None]:
                            " head TEXT, dump TEXT, api TEXT, used INTEGER NOT NULL,"
                            " mac TEXT NOT NULL)")
         connection.execute("CREATE INDEX IF NOT EXISTS readings_used ON readings (used)")
+        connection.execute("CREATE TABLE IF NOT EXISTS formatted (key TEXT PRIMARY KEY,"
+                           " stamp TEXT NOT NULL, used INTEGER NOT NULL, mac TEXT NOT NULL)")
     except (OSError, sqlite3.Error):
         yield None
         return
@@ -184,3 +186,42 @@ def store(db: sqlite3.Connection | None, readings: dict[str, Reading]) -> None:
         db.execute("COMMIT")
     except sqlite3.Error:
         pass  # a cache that cannot be written is only slower
+
+
+def formatted(db: sqlite3.Connection | None, keys: list[str]) -> set[str]:
+    """Which of ``keys`` (each a file's bytes and what its form depends on, hashed: see
+    :func:`reconciler.files.fmt.format_tree`) are known to be formatted already."""
+    if db is None or not keys:
+        return set()
+    stamp, key = _stamp(), cache_key()
+    found: set[str] = set()
+    try:
+        for chunk in _chunks(keys):
+            marks = ",".join("?" * len(chunk))
+            for name, mac in db.execute(f"SELECT key, mac FROM formatted WHERE stamp = ? AND"
+                                        f" key IN ({marks})", (stamp, *chunk)):
+                if hmac.compare_digest(str(mac), _mac(key, name, stamp, ())):
+                    found.add(name)
+    except sqlite3.Error:
+        return set()
+    return found
+
+
+def mark_formatted(db: sqlite3.Connection | None, keys: list[str]) -> None:
+    """Remember that the files of ``keys`` are formatted (the least recently marked go first
+    beyond the bound)."""
+    if db is None or not keys:
+        return
+    stamp, now, key = _stamp(), time.time_ns(), cache_key()
+    try:
+        db.execute("BEGIN")
+        db.executemany("INSERT OR REPLACE INTO formatted VALUES (?, ?, ?, ?)",
+                       [(name, stamp, now, _mac(key, name, stamp, ())) for name in keys])
+        db.execute("DELETE FROM formatted WHERE stamp != ?", (stamp,))
+        (count,) = db.execute("SELECT COUNT(*) FROM formatted").fetchone()
+        if count > CACHE_ENTRIES:
+            db.execute("DELETE FROM formatted WHERE key IN (SELECT key FROM formatted"
+                       " ORDER BY used LIMIT ?)", (count - CACHE_ENTRIES,))
+        db.execute("COMMIT")
+    except sqlite3.Error:
+        pass  # only slower

@@ -15,21 +15,16 @@ computed from the text, on demand.
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
-import os
-import sys
 from collections.abc import Collection
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from reconciler.files import cache
 from reconciler.files.readings import Reading, Valid, read
+from reconciler.files.workers import PARALLEL_FROM, map_jobs
 from reconciler.files.yamlio import Document, YamlProblem, read_limited
 
-PARALLEL_FROM = 400  # fewer misses than this are read in this process
+__all__ = ["PARALLEL_FROM", "Read", "read_documents", "read_files"]
 
 
 @dataclass(frozen=True)
@@ -84,37 +79,10 @@ def _read_job(job: tuple[bytes, bool]) -> Reading:
     return read(*job)
 
 
+def _crashed(_job: tuple[bytes, bool]) -> Reading:
+    return Reading(problem=YamlProblem(
+        "the YAML parser crashed on this file; it cannot be read", 1, 1))
+
+
 def _read_all(jobs: list[tuple[bytes, bool]]) -> list[Reading]:
-    workers = os.cpu_count() or 1
-    fork = sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
-    if len(jobs) < PARALLEL_FROM or workers < 2 or not fork:
-        return [read(*job) for job in jobs]
-    context = multiprocessing.get_context("fork")
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            return list(pool.map(_read_job, jobs,
-                                 chunksize=max(1, len(jobs) // (workers * 4))))
-    except BrokenProcessPool:
-        # A worker died (the parser crashed on some file): find it, one file per process.
-        return [_read_isolated(job, context) for job in jobs]
-
-
-def _read_isolated(job: tuple[bytes, bool], context: Any) -> Reading:
-    """Read one file in a process of its own; a crash becomes a problem of this file."""
-    receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_read_into, args=(job, send))
-    child.start()
-    send.close()
-    try:
-        result: Reading = receive.recv()
-    except EOFError:
-        result = Reading(problem=YamlProblem(
-            "the YAML parser crashed on this file; it cannot be read", 1, 1))
-    child.join()
-    receive.close()
-    return result
-
-
-def _read_into(job: tuple[bytes, bool], send: Any) -> None:
-    send.send(read(*job))
-    send.close()
+    return map_jobs(_read_job, jobs, _crashed)

@@ -7,6 +7,7 @@ written), two-space indentation, lists indented under their key. Formatting is i
 from __future__ import annotations
 
 import difflib
+import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,8 +17,10 @@ from typing import Any
 from pydantic import BaseModel
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from reconciler.files import cache
 from reconciler.files.bases import OVERLAY_KEY
 from reconciler.files.layout import FileKind, all_files
+from reconciler.files.workers import map_jobs
 from reconciler.files.yamlio import YamlProblem, decode, dump, parse, read_limited
 from reconciler.model.definition import Definition, TenantSettings, known_keys, submodel_at
 
@@ -32,6 +35,7 @@ class FmtResult:
     changed: tuple[str, ...]
     problems: tuple[str, ...]
     diffs: tuple[str, ...] = ()
+    unread: tuple[str, ...] = ()  # files asked for that streaks does not read (not formatted)
 
 
 def schema_line(model: type[BaseModel], schemas: str = "../../schemas", *,
@@ -104,28 +108,71 @@ def format_tree(root: Path, *, check: bool, only: Sequence[Path] = (),
                 diff: bool = False) -> FmtResult:
     """Format every file the loader reads under ``root`` (see :mod:`reconciler.files.layout`),
     or only those of them in ``only``; with ``check`` only report what would change, with
-    ``diff`` also give a unified diff of each change."""
-    changed: list[str] = []
-    problems: list[str] = []
-    diffs: list[str] = []
+    ``diff`` also give a unified diff of each change.
+
+    A file whose bytes (with its kind and its path to the schemas) were found formatted before
+    is not parsed again (the file cache remembers the verdict); the others are formatted on
+    every core when there are many.
+    """
     schemas_dir = schemas_dir_for(root)
     wanted = {p.resolve() for p in only}
-    for path, kind in all_files(root):
-        if wanted and path.resolve() not in wanted:
-            continue
-        model: type[BaseModel] = TenantSettings if kind is FileKind.SETTINGS else Definition
+    files = [(path, kind) for path, kind in all_files(root)
+             if not wanted or path.resolve() in wanted]
+    unread = sorted(wanted - {path.resolve() for path, _ in files})
+    problems: list[str] = []
+    jobs: dict[Path, tuple[str, bytes, bool, str]] = {}
+    for path, kind in files:
         try:
-            text = decode(read_limited(path))
-            new = canonical(text, model, schemas=schemas_from(path.parent, schemas_dir))
+            raw = read_limited(path)
         except YamlProblem as exc:
             problems.append(f"{path}:{exc.line}:{exc.col}: {exc.message}")
             continue
-        if new != text:
-            changed.append(str(path))
-            if diff:
-                diffs.append("".join(difflib.unified_diff(
-                    text.splitlines(keepends=True), new.splitlines(keepends=True),
-                    fromfile=f"a/{path}", tofile=f"b/{path}")))
-            if not check:
-                path.write_text(new, encoding="utf-8")
-    return FmtResult(tuple(changed), tuple(problems), tuple(diffs))
+        settings, schemas = kind is FileKind.SETTINGS, schemas_from(path.parent, schemas_dir)
+        jobs[path] = (_key(raw, settings, schemas), raw, settings, schemas)
+    changed: list[str] = []
+    diffs: list[str] = []
+    with cache.opened(cache.cache_dir()) as db:
+        known = cache.formatted(db, [job[0] for job in jobs.values()])
+        todo = [(path, job) for path, job in jobs.items() if job[0] not in known]
+        results = map_jobs(_format_job, [job[1:] for _, job in todo], _crashed)
+        now_formatted = []
+        for (path, (key, _, settings, schemas)), (text, new, problem) in zip(
+                todo, results, strict=True):
+            if problem is not None:
+                problems.append(f"{path}:{problem}")
+            elif new == text:
+                now_formatted.append(key)
+            else:
+                changed.append(str(path))
+                if diff:
+                    diffs.append("".join(difflib.unified_diff(
+                        text.splitlines(keepends=True), new.splitlines(keepends=True),
+                        fromfile=f"a/{path}", tofile=f"b/{path}")))
+                if not check:
+                    path.write_text(new, encoding="utf-8")
+                    now_formatted.append(_key(new.encode(), settings, schemas))
+        cache.mark_formatted(db, now_formatted)
+    return FmtResult(tuple(changed), tuple(problems), tuple(diffs),
+                     tuple(str(p) for p in unread))
+
+
+def _key(raw: bytes, settings: bool, schemas: str) -> str:
+    """What a file's canonical form depends on: its bytes, its kind, its path to the
+    schemas."""
+    return hashlib.sha256(b"fmt\0%d\0%s\0%s" % (settings, schemas.encode(), raw)).hexdigest()
+
+
+def _format_job(job: tuple[bytes, bool, str]) -> tuple[str, str, str | None]:
+    """One file's text, its canonical form, and the problem that stopped it (as
+    ``line:col: message``)."""
+    raw, settings, schemas = job
+    try:
+        text = decode(raw)
+        return text, canonical(text, TenantSettings if settings else Definition,
+                               schemas=schemas), None
+    except YamlProblem as exc:
+        return "", "", f"{exc.line}:{exc.col}: {exc.message}"
+
+
+def _crashed(_job: tuple[bytes, bool, str]) -> tuple[str, str, str | None]:
+    return "", "", "1:1: the YAML parser crashed on this file; it cannot be read"

@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import subprocess
 import tarfile
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from reconciler.errors import UsageError
 
@@ -69,6 +70,28 @@ def _verify(top: Path, ref: str) -> None:
                          " needs `fetch-depth: 0`)") from None
 
 
+def top_of(directory: Path, ref: str) -> Path:
+    """The top of the work tree ``directory`` is in, once ``ref`` is known to name a commit
+    there (a :class:`UsageError` in words otherwise)."""
+    folder = directory.resolve()
+    top = _top(folder if folder.exists() else folder.parent, ref)
+    _verify(top, ref)
+    return top
+
+
+def git_lines(top: Path, *args: str, ok: tuple[int, ...] = (0,)) -> list[str]:
+    """The NUL-separated paths a git command (given ``-z``) prints; an exit status outside
+    ``ok`` is a :class:`UsageError` (``git grep`` exits 1 when nothing matches)."""
+    try:
+        out = subprocess.run(["git", *args], cwd=top, capture_output=True, timeout=120,
+                             check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise UsageError(f"git is not available: {exc}") from exc
+    if out.returncode not in ok:
+        raise UsageError(f"git {args[0]}: {out.stderr.decode(errors='replace').strip()}")
+    return [p for p in out.stdout.decode("utf-8", errors="surrogateescape").split("\0") if p]
+
+
 def file_at(path: Path, ref: str) -> bytes | None:
     """The bytes of ``path`` (in the work tree it lives in) at git ``ref``; None when it
     does not exist there."""
@@ -82,8 +105,10 @@ def file_at(path: Path, ref: str) -> bytes | None:
         return None
 
 
-def materialize(directory: Path, ref: str, into: Path) -> Path:
-    """Extract ``directory`` as it is at ``ref`` below ``into``; return its path there.
+def materialize(directory: Path, ref: str, into: Path,
+                keep: Callable[[str], bool] | None = None) -> Path:
+    """Extract ``directory`` as it is at ``ref`` below ``into``; return its path there
+    (with ``keep``, only its entries whose name ``keep`` keeps).
 
     If the folder does not exist at ``ref``, the returned folder is empty (everything in the
     working tree is then new).
@@ -95,10 +120,13 @@ def materialize(directory: Path, ref: str, into: Path) -> Path:
     relative = folder.relative_to(top).as_posix()
     target = into / relative
     target.mkdir(parents=True, exist_ok=True)
-    listed = _git(top, "ls-tree", "-r", "--name-only", ref, "--", relative).decode().split("\n")
-    if not any(listed):
+    listed = [name for name in _git(top, "ls-tree", "-z", "--name-only", ref, "--",
+                                    f"{relative}/").decode().split("\0") if name]
+    wanted = [name for name in listed if keep is None or keep(PurePosixPath(name).name)]
+    if not wanted:
         return target
-    archive = _git(top, "archive", "--format=tar", ref, "--", relative)
+    archive = _git(top, "archive", "--format=tar", ref, "--",
+                   *([relative] if keep is None else wanted))
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
     return target

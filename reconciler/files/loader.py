@@ -14,7 +14,15 @@ from typing import Any, assert_never
 from pydantic import BaseModel, ValidationError
 
 from reconciler.errors import ConfigInvalid
-from reconciler.files.bases import OVERLAY_KEY, Base, Overlay, matching, merge_patch, patch_sets
+from reconciler.files.bases import (
+    OVERLAY_KEY,
+    Base,
+    Overlay,
+    matching,
+    merge_patch,
+    overlay_line,
+    patch_sets,
+)
 from reconciler.files.documents import read_files
 from reconciler.files.layout import (
     FileKind,
@@ -164,6 +172,11 @@ def _overlay(path: Path, doc: Document, bases: dict[str, Base],
         known = ", ".join(sorted(bases)) or "none"
         return [Diagnostic(str(path), *where, OVERLAY_KEY,
                            f"base {name!r} is not a file of _base/ (there: {known})")]
+    if not overlay_line(doc.text, name):
+        return [Diagnostic(str(path), *where, OVERLAY_KEY,
+                           f"write the base on a line of its own, `base: {name}` (plain or"
+                           " quoted, at the start of the line): a pull request's plan finds"
+                           " the tenants a changed base reaches by that line")]
     if name in overlays:
         return [Diagnostic(str(path), *where, OVERLAY_KEY,
                            f"base {name!r} is also overridden by {overlays[name].path}; one"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import PurePosixPath
 from typing import Any
@@ -193,6 +193,11 @@ class DesiredState:
     def tenant_ids(self) -> tuple[str, ...]:
         """The tenant ids, sorted."""
         return tuple(t.tenant for t in self.tenants)
+
+    def only(self, tenants: Iterable[str]) -> DesiredState:
+        """This state with only ``tenants`` (its warnings and file count as they were)."""
+        keep = set(tenants)
+        return replace(self, tenants=tuple(t for t in self.tenants if t.tenant in keep))
 
     def scheduled(self) -> Iterator[tuple[str, DesiredDefinition, Timetable]]:
         """Each definition that has a schedule: its tenant, itself and its timetable."""

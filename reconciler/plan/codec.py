@@ -41,7 +41,7 @@ from reconciler.plan.policy.results import (
     Violation,
 )
 from reconciler.plan.schedule_diff import SCHEDULE_CHANGES_DESCRIPTION, ScheduleChangeData
-from reconciler.plan.scope import ScopedPlan
+from reconciler.plan.scope import Reach, ScopedPlan
 
 FORMAT_VERSION: Literal[1] = 1
 SAVED_KIND = "streaks-saved-plan"
@@ -212,6 +212,22 @@ def scheduled_data(s: Scheduled) -> dict[str, Any]:
     return ScheduledData.of(s).data()
 
 
+class ReachedData(JsonForm):
+    """A tenant folder the change can affect, and why."""
+
+    tenant: str
+    why: list[str]
+
+
+class ReachData(JsonForm):
+    """Which tenant folders the plan read: those the change can affect (``tenants``), or
+    every one (``everything`` says why)."""
+
+    tenants: list[ReachedData]
+    everything: str | None = None
+    of: int = Field(ge=0, description="The tenant folders of the tree.")
+
+
 class ScopeData(JsonForm):
     """With --base-ref: which operations this pull request introduces and which base would
     make anyway (pending or drift)."""
@@ -222,6 +238,8 @@ class ScopeData(JsonForm):
     resolved_on_base: int = Field(ge=0)
     introduced_unmanaged: list[int] = listed("Indexes into unmanaged of the live"
                                              " definitions this pull request stops naming.")
+    reach: ReachData | None = Field(None, description="The tenants read (null: every tenant,"
+                                    " with --every-tenant).")
 
 
 class ViolationData(JsonForm):
@@ -370,7 +388,11 @@ def scoped_data(scoped: ScopedPlan) -> dict[str, Any]:
                       if _key(op) not in introduced_keys],
         resolved_on_base=scoped.resolved,
         introduced_unmanaged=[i for i, u in enumerate(full.unmanaged)
-                              if u in scoped.introduced.unmanaged])
+                              if u in scoped.introduced.unmanaged],
+        reach=None if scoped.reach is None else ReachData.model_construct(
+            tenants=[ReachedData.model_construct(tenant=t, why=list(why))
+                     for t, why in scoped.reach.tenants],
+            everything=scoped.reach.everything, of=scoped.reach.of))
     return PlanData.of(full, scope).data()
 
 
@@ -390,8 +412,11 @@ def scope_of(full: Plan, scope: ScopeData | None) -> ScopedPlan | None:
                     tenants=full.tenants, notes=full.notes if keep else (),
                     schedule_changes=full.schedule_changes if keep else ())
 
+    reach = None if scope.reach is None else Reach(
+        tenants=tuple((t.tenant, tuple(t.why)) for t in scope.reach.tenants),
+        everything=scope.reach.everything, of=scope.reach.of)
     return ScopedPlan(full=full, introduced=part(True), pre_existing=part(False),
-                      resolved=scope.resolved_on_base, base_ref=scope.base_ref)
+                      resolved=scope.resolved_on_base, base_ref=scope.base_ref, reach=reach)
 
 
 def _key(op: Operation) -> tuple[object, ...]:

@@ -12,6 +12,21 @@ from dataclasses import dataclass, replace
 from reconciler.plan.operations import Operation, Plan
 
 
+@dataclass(frozen=True, kw_only=True)
+class Reach:
+    """The tenant folders a pull request's plan read, each with why; or why it read every
+    one."""
+
+    tenants: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    everything: str | None = None
+    of: int = 0  # the tenant folders of the tree
+
+    @property
+    def some(self) -> bool:
+        """Whether some tenants were left out."""
+        return self.everything is None and len(self.tenants) < self.of
+
+
 @dataclass(frozen=True)
 class ScopedPlan:
     """The PR's plan split in two; ``full`` is what apply after merge would do."""
@@ -21,6 +36,7 @@ class ScopedPlan:
     pre_existing: Plan
     resolved: int
     base_ref: str
+    reach: Reach | None = None  # None: every tenant, not asked which a change affects
 
 
 def _signature(op: Operation) -> tuple[object, ...]:

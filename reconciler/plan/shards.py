@@ -18,7 +18,7 @@ from reconciler.errors import PlanFileInvalid, UsageError
 from reconciler.plan.made import Made
 from reconciler.plan.operations import Operation, Plan, Unmanaged
 from reconciler.plan.policy.results import merge_reports
-from reconciler.plan.scope import ScopedPlan
+from reconciler.plan.scope import Reach, ScopedPlan
 
 SHARD_RE = re.compile(r"^([1-9][0-9]*)/([1-9][0-9]*)$")
 
@@ -61,7 +61,18 @@ def merge_scoped(plans: Sequence[ScopedPlan]) -> ScopedPlan:
     return ScopedPlan(full=merge([p.full for p in plans]),
                       introduced=merge([p.introduced for p in plans], whole=False),
                       pre_existing=merge([p.pre_existing for p in plans], whole=False),
-                      resolved=sum(p.resolved for p in plans), base_ref=refs.pop())
+                      resolved=sum(p.resolved for p in plans), base_ref=refs.pop(),
+                      reach=merge_reach([p.reach for p in plans]))
+
+
+def merge_reach(reaches: Sequence[Reach | None]) -> Reach | None:
+    """What the shards read together (None when one of them read every tenant unasked)."""
+    if any(r is None for r in reaches):
+        return None
+    known = [r for r in reaches if r is not None]
+    return Reach(tenants=tuple(sorted(t for r in known for t in r.tenants)),
+                 everything=next((r.everything for r in known if r.everything), None),
+                 of=sum(r.of for r in known))
 
 
 def merge(plans: Sequence[Plan], *, whole: bool = True) -> Plan:

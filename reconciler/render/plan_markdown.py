@@ -29,6 +29,7 @@ from reconciler.render.plan_text import (
     summary_line,
     value,
 )
+from reconciler.render.reach import reach_lines
 from reconciler.render.symbols import look
 from reconciler.render.wrap import wrap, wrap_fix
 
@@ -129,8 +130,11 @@ def render_scoped(scoped: ScopedPlan, *, marker: str = MARKER,
                   context: CommentContext = NO_CONTEXT, chart: str = "") -> str:
     """The PR comment for ``plan --base-ref``: this PR's changes first, then base's, then
     ``chart`` (the gantt chart of the schedules it changes) when it fits."""
+    reach = reach_lines(scoped.reach)
     head = [marker, context.heading(), "", *context.lines(fingerprint(scoped.full)),
-            *lock_banner(scoped.full), *policy_forms.markdown(scoped.full.policy)]
+            *lock_banner(scoped.full), *([" ".join(inline(r) for r in reach), ""]
+                                         if reach else []),
+            *policy_forms.markdown(scoped.full.policy)]
     parts = [(scoped.introduced, "#### Changes this pull request introduces", True)]
     if scoped.pre_existing.operations or scoped.pre_existing.unmanaged:
         parts.append((scoped.pre_existing,

@@ -13,6 +13,7 @@ from reconciler.model.untrusted import one_line
 from reconciler.plan.operations import Action, Change, ChangeKind, Operation, Plan
 from reconciler.plan.scope import ScopedPlan
 from reconciler.render import policy_forms
+from reconciler.render.reach import reach_lines
 from reconciler.render.style import Style, plain
 from reconciler.render.symbols import UNMANAGED, count_phrase, look
 from reconciler.render.wrap import wrap, wrap_fix
@@ -146,7 +147,8 @@ def from_now(delta: timedelta) -> str:
 
 def render_scoped(scoped: ScopedPlan, *, style: Style = plain) -> str:
     """``plan --base-ref``: this pull request's operations, then those base has anyway."""
-    text = "".join(f"{line}\n" for line in policy_forms.text(scoped.full.policy, style))
+    text = "".join(f"{line}\n" for line in [*reach_lines(scoped.reach),
+                                             *policy_forms.text(scoped.full.policy, style)])
     text += "Changes this pull request introduces:\n" + render(scoped.introduced, style=style)
     if scoped.pre_existing.operations or scoped.pre_existing.unmanaged:
         text += (f"\nAlready different on {scoped.base_ref}, not from this pull request"

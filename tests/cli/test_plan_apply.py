@@ -218,8 +218,12 @@ def test_against_a_served_simulator(repo: Path, tmp_path: Path) -> None:
         assert denied.returncode == 1
         assert "tenant 'tenant-prod-001' is not reachable with this API key" in denied.stderr
         server_stats = server.stats()
-        # Admin key: one list request per plan; tenant key: one probe + one per tenant.
-        assert server_stats["by_route"]["GET /v1/streaks"] >= 3
+        # The whole tree with an admin key: one list of every tenant (then each empty
+        # tenant's, to tell empty from missing: 2). --tenant: that tenant's own list,
+        # whatever the key (the apply's plan and its confirmation: 2; the denied plan: 1).
+        routes = server_stats["by_route"]
+        assert routes["GET /v1/streaks"] == 1
+        assert routes["GET /v1/tenants/{tenant_id}/streaks"] == 2 + 2 + 1
 
 
 def test_invalid_files_send_nothing(repo: Path, tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.cliutil import run
 from tests.conftest import VALID, WriteTree
 
@@ -98,8 +100,9 @@ def test_validate_and_fmt_take_file_paths(write_tree: WriteTree) -> None:
         "u/bad.yaml": VALID.replace("min: 1", "min: 0"),
     })
     only_b = run(root.parent, "validate", "streaks.d/t/b.yaml")
+    # b.yaml's folder is read (names are checked across it), not u/ (and its error).
     assert (only_b.returncode, only_b.stdout.splitlines()[-1]) == (
-        0, "valid: 4 files, no problems")
+        0, "valid: 3 files, no problems")
     dup = run(root.parent, "validate", "streaks.d/t/dup.yaml")
     assert dup.returncode == 1
     assert "streaks.d/t/dup.yaml:1:7: error: name: name 'Daily Login Streak' is also used by" \
@@ -120,3 +123,60 @@ def test_fmt_diff_and_file_paths(write_tree: WriteTree) -> None:
     assert run(root.parent, "fmt", "streaks.d/t/messy.yaml").returncode == 0
     assert (root / "t/messy.yaml").read_text() != messy
     assert (root / "t/other.yaml").read_text() == messy.replace("Messy", "Other")
+
+
+def test_validate_files_reads_their_folders_a_base_every_folder(write_tree: WriteTree) -> None:
+    root = write_tree({
+        "_base/shared.yaml": VALID.replace("Daily Login Streak", "Shared"),
+        "t/_tenant.yaml": "include: [shared]\n",
+        "t/a.yaml": VALID,
+        "u/bad.yaml": VALID.replace("min: 1", "min: 0"),
+        "v/c.yaml": VALID,
+    })
+    one = run(root.parent, "validate", "streaks.d/v/c.yaml")
+    assert one.stdout == "valid: 2 files, no problems\n"  # v/c.yaml and the base
+    base = run(root.parent, "validate", "streaks.d/_base/shared.yaml")
+    assert base.stdout == "valid: 5 files, no problems\n"  # any tenant may take a base
+    (root.parent / "notes.txt").write_text("x")
+    outside = run(root.parent, "validate", "notes.txt", "streaks.d/v/c.yaml")
+    assert outside.returncode == 0
+    assert outside.stderr == (f"notes.txt: not validated: neither in {Path('streaks.d')} nor a"
+                              " rule file of policies\n")
+
+
+def test_a_file_argument_that_does_not_exist_is_an_error(write_tree: WriteTree) -> None:
+    root = write_tree({"t/a.yaml": VALID})
+    for command in ("validate", "fmt"):
+        result = run(root.parent, command, "streaks.d/t/gone.yaml")
+        assert (result.returncode, result.stderr) == (
+            1, "error: no such file: streaks.d/t/gone.yaml\n")
+
+
+def test_fmt_check_remembers_formatted_files(write_tree: WriteTree, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from reconciler.files import fmt
+
+    monkeypatch.setenv("STREAKS_CACHE_DIR", str(tmp_path / "cache"))
+    messy = "name: Messy\nconfig: {event_types: [a]}\n"
+    root = write_tree({"t/a.yaml": VALID, "t/b.yaml": VALID.replace("Daily", "B"),
+                       "t/messy.yaml": messy})
+    fmt.format_tree(root, check=False, only=(root / "t/a.yaml", root / "t/b.yaml"))
+    formatted: list[bytes] = []
+    real = fmt._format_job
+
+    def counted(job: tuple[bytes, bool, str]) -> tuple[str, str, str | None]:
+        formatted.append(job[0])
+        return real(job)
+
+    monkeypatch.setattr(fmt, "_format_job", counted)
+    first = fmt.format_tree(root, check=True)
+    assert first.changed == (str(root / "t/messy.yaml"),) and len(formatted) == 1
+    # Only what is not known to be formatted is formatted again: a messy file always is.
+    formatted.clear()
+    assert fmt.format_tree(root, check=True).changed == first.changed
+    assert formatted == [messy.encode()]
+    a = root / "t/a.yaml"
+    a.write_text(a.read_text().replace("min: 1", "min: 2"))
+    formatted.clear()
+    assert fmt.format_tree(root, check=True).changed == first.changed
+    assert len(formatted) == 2  # the edited file, and the messy one

@@ -17,6 +17,7 @@ import pytest
 
 from reconciler.api import applier
 from reconciler.api.applier import apply_plan
+from reconciler.api.client import AdminClient
 from reconciler.api.connection import Target
 from reconciler.api.fetch import fetch_live
 from reconciler.api.results import as_data
@@ -49,12 +50,12 @@ def confirming_read_fails(monkeypatch: pytest.MonkeyPatch) -> None:
     real = fetch_live
     calls = {"n": 0}
 
-    async def flaky(client: Any, tenants: Any) -> Any:
+    async def flaky(client: Any, tenants: Any, *, part: bool = False) -> Any:
         calls["n"] += 1
         if calls["n"] > 1:
             raise ApiError("service temporarily unavailable; retry", code="UNAVAILABLE",
                            status=503, method="GET", path="/v1/streaks")
-        return await real(client, tenants)
+        return await real(client, tenants, part=part)
 
     monkeypatch.setattr(planning, "fetch_live", flaky)
     monkeypatch.setattr(applying, "fetch_live", flaky)
@@ -76,10 +77,34 @@ def test_plan_dir_then_apply_and_confirm(tree: Path, target: Target) -> None:
     assert not again.plan.has_changes and again.live.requests == 1
 
 
-def test_one_tenant_only(tree: Path, target: Target) -> None:
+def test_one_tenant_only(tree: Path, target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
     run = asyncio.run(planning.plan_dir(tree, ("tenant-fitness-001",), target, OPTIONS))
     assert run.plan.tenants == ("tenant-fitness-001",)
     assert {op.tenant for op in run.plan.operations} == {"tenant-fitness-001"}
+    # Its own list only, though the key may list every tenant; the apply's reads too.
+    assert run.live.requests == 1
+
+    async def every_tenant(self: Any) -> Any:
+        raise AssertionError("listed every tenant for one")
+
+    monkeypatch.setattr(AdminClient, "list_all", every_tenant)
+    result = asyncio.run(applying.apply_and_confirm(run, parallelism=2, options=OPTIONS))
+    assert result.report.ok and result.confirm is not None
+    assert not result.confirm.has_changes
+    assert result.confirm.tenants == ("tenant-fitness-001",)
+
+
+def test_the_confirming_plan_reads_the_touched_tenants(tree: Path, target: Target) -> None:
+    asyncio.run(applying.apply_and_confirm(asyncio.run(planning.plan_dir(
+        tree, (), target, OPTIONS)), parallelism=2, options=OPTIONS))
+    (tree / "tenant-fitness-001" / "extra.yaml").write_text(
+        "name: Extra\ndescription: d\nconfig:\n  event_types: [workout.completed]\n"
+        "  window: {type: rolling, duration_seconds: 86400}\n"
+        "  condition: {type: count, min: 1}\n", encoding="utf-8")
+    run = asyncio.run(planning.plan_dir(tree, (), target, OPTIONS))
+    result = asyncio.run(applying.apply_and_confirm(run, parallelism=2, options=OPTIONS))
+    assert result.confirm is not None and not result.confirm.has_changes
+    assert result.confirm.tenants == ("tenant-fitness-001",)
 
 
 def test_invalid_tree_sends_nothing(tree: Path, target: Target) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reconciler.files import documents, readings
+from reconciler.files import readings, workers
 from reconciler.files.documents import read_documents
 from reconciler.files.loader import load
 from reconciler.files.yamlio import Document, YamlProblem
@@ -55,7 +55,7 @@ def test_parallel_and_serial_agree(write_tree: WriteTree, cache: Path,
     paths = sorted((root / "t").iterdir())
     monkeypatch.setenv("STREAKS_NO_CACHE", "1")
     serial = read_documents(paths)
-    monkeypatch.setattr(documents, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(workers, "PARALLEL_FROM", 2)
     parallel = read_documents(paths)
     for path in paths:
         a, b = serial[path], parallel[path]

@@ -133,6 +133,9 @@ def checkout(tmp_path: Path) -> Path:
     os.symlink(Path(sys.executable).parents[1], work / ".venv")
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
     subprocess.run([*git, "init", "-q", "-b", "main"], cwd=work, check=True)
+    (work / "README.md").write_text("live ops\n")
+    subprocess.run([*git, "add", "README.md"], cwd=work, check=True)
+    subprocess.run([*git, "commit", "-qm", "start"], cwd=work, check=True)
     subprocess.run([*git, "add", "streaks.d", "streaks.toml"], cwd=work, check=True)
     subprocess.run([*git, "commit", "-qm", "base"], cwd=work, check=True)
     return work
@@ -161,8 +164,8 @@ def gh_state(env: dict[str, str]) -> dict[str, Any]:
     return dict(json.loads(Path(env["GH_STATE"]).read_text()))
 
 
-def head_sha(repo: Path) -> str:
-    return subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True,
+def head_sha(repo: Path, ref: str = "HEAD") -> str:
+    return subprocess.run(["git", "rev-parse", ref], cwd=repo, capture_output=True,
                           text=True, check=True).stdout.strip()
 
 
@@ -178,12 +181,12 @@ def apis(servers: tuple[Server, Server], *, read: bool) -> dict[str, str]:
 
 
 def pr_context(servers: tuple[Server, Server], repo: Path,
-               head_repo: str = "acme/live-ops") -> dict[str, str]:
+               head_repo: str = "acme/live-ops", base: str = "HEAD") -> dict[str, str]:
     return {
         "needs.clock.outputs.at": PINNED_AT,  # what the clock job gives every shard
         "github.event.pull_request.head.repo.full_name": head_repo,
         "github.repository": "acme/live-ops",
-        "github.event.pull_request.base.sha": head_sha(repo),
+        "github.event.pull_request.base.sha": head_sha(repo, base),
         "github.event.pull_request.base.ref": "main",
         "github.event.pull_request.number": "7",
         "github.token": "gh-token",
@@ -300,9 +303,12 @@ def test_plan_workflow_posts_then_updates_one_sticky_comment_with_a_section_per_
 ) -> None:
     _staging, production = servers
     apply_all(servers, checkout)
-    # Drift in production that exists before this PR, and this PR's own change.
-    edit_out_of_band(production, "tenant-prod-001", "Daily Login Streak",
+    # Drift in production that exists before this PR (in the tenant it changes, and in one
+    # it does not: not read), and this PR's own change.
+    edit_out_of_band(production, "tenant-fitness-001", "Stay Active",
                      {"description": "edited by hand"})
+    edit_out_of_band(production, "tenant-prod-001", "Daily Login Streak",
+                     {"description": "edited elsewhere"})
     workout = checkout / "streaks.d/tenant-fitness-001/weekly-workout-warrior.yaml"
     workout.write_text(workout.read_text().replace("min: 3", "min: 4"))
 
@@ -339,8 +345,12 @@ def test_plan_workflow_posts_then_updates_one_sticky_comment_with_a_section_per_
     theirs = production_part.index("#### Already different on `main`")
     assert mine < theirs
     assert "config.condition.min: 3 → 4" in production_part[mine:theirs]
-    assert '"edited by hand" → "Track consecutive days users log in"' in (
+    assert '"edited by hand" → "Do anything in the app at least once every 24 hours"' in (
         production_part[theirs:])
+    assert "edited elsewhere" not in body and "tenant-prod-001" not in body
+    assert ("Planned 1 of 2 tenant\\(s\\), those this change can affect: tenant\\-fitness"
+            "\\-001 \\(streaks\\.d/tenant\\-fitness\\-001/weekly\\-workout\\-warrior\\.yaml"
+            " changed\\)\\.") in production_part
     plans = {f.name for f in (checkout / "streaks-plan").iterdir()}
     assert plans == {"plan.md", "plan-staging.json", "plan-production.json",
                      *(f"plan-{e}.shard-1-of-1.{x}" for e in ("staging", "production")
@@ -392,6 +402,8 @@ def test_plan_workflow_annotates_invalid_files_and_says_so_in_the_comment(
 
 def test_plan_workflow_shows_an_api_failure_instead_of_a_stale_plan(
         servers: tuple[Server, Server], checkout: Path, gh: dict[str, str]) -> None:
+    workout = checkout / "streaks.d/tenant-fitness-001/weekly-workout-warrior.yaml"
+    workout.write_text(workout.read_text().replace("min: 3", "min: 4"))
     assert plan_pr(checkout, gh, pr_context(servers, checkout)).ok
     down = {**pr_context(servers, checkout), "vars.PHOENIX_STAGING_URL": "http://127.0.0.1:9"}
     assert not plan_pr(checkout, gh, down).ok
@@ -672,18 +684,18 @@ def test_an_owners_approval_of_the_planned_commit_lets_a_soft_rule_through(
     set_gh_state(gh, {"teams": {"acme/live-ops-leads": ["alice"]}, "heads": {"7": pr_head},
                       "pulls": {pr_head: 7}, "reviews": {"7": [
                           {"user": "mallory", "state": "APPROVED", "commit_id": pr_head}]}})
-    blocked = plan_pr(checkout, gh, pr_context(servers, checkout))
+    blocked = plan_pr(checkout, gh, pr_context(servers, checkout, base="HEAD^"))
     assert not blocked.ok  # mallory is no owner: the rule still blocks production
     [comment] = gh_state(gh)["comments"]
     assert "> [!CAUTION]" in comment["body"] and "`acme/live-ops-leads`" in comment["body"]
     state = gh_state(gh)
     state["reviews"]["7"].append({"user": "alice", "state": "APPROVED", "commit_id": "0" * 40})
     set_gh_state(gh, state)
-    assert not plan_pr(checkout, gh, pr_context(servers, checkout)).ok  # an older commit
+    assert not plan_pr(checkout, gh, pr_context(servers, checkout, base="HEAD^")).ok  # an older commit
     state = gh_state(gh)
     state["reviews"]["7"].append({"user": "alice", "state": "APPROVED", "commit_id": pr_head})
     set_gh_state(gh, state)
-    approved = plan_pr(checkout, gh, pr_context(servers, checkout))
+    approved = plan_pr(checkout, gh, pr_context(servers, checkout, base="HEAD^"))
     assert approved.ok
     [comment] = gh_state(gh)["comments"]
     assert "approved by @\u200balice on pull request \\#7" in comment["body"]
@@ -702,7 +714,7 @@ def test_a_console_edit_between_review_and_merge_stops_that_environment(
     _staging, production = servers
     apply_all(servers, checkout)
     review_then_merge(servers, checkout, gh)
-    edit_out_of_band(production, "tenant-prod-001", "Daily Login Streak",
+    edit_out_of_band(production, "tenant-fitness-001", "Stay Active",
                      {"description": "edited after the review"})
     ran = promote(servers, checkout, gh)
     assert list(ran) == ["staging", "production"]
@@ -712,10 +724,10 @@ def test_a_console_edit_between_review_and_merge_stops_that_environment(
     assert "nothing was applied to production: it is not the reviewed plan" in (
         stopped.steps["apply"]["stderr"])
     assert "### streaks apply: the plan changed since the review" in stopped.summary
-    assert ('new since the review: tenant-prod-001: update "Daily Login Streak"'
+    assert ('new since the review: tenant-fitness-001: update "Stay Active"'
             in stopped.summary)
-    assert '    description: "edited after the review" → "Track consecutive days users log in"' \
-        in stopped.summary
+    assert ('    description: "edited after the review" → "Do anything in the app at least once'
+            ' every 24 hours"') in stopped.summary
     comment = gh_state(gh)["comments"][-1]
     assert "so it was **not applied**" in str(comment["body"])
     workout = next(d for d in live_definitions(production, "tenant-fitness-001", PRODUCTION_KEY)

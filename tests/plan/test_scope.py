@@ -49,10 +49,25 @@ def test_cli_base_ref(repo: Path) -> None:
     introduced = {(ops[i]["tenant"], ops[i]["name"]) for i in doc["scope"]["introduced"]}
     assert introduced == {("tenant-new", "Daily Login Streak"),
                           ("tenant-prod-001", "Daily Login Streak")}
-    assert len(doc["scope"]["pre_existing"]) == 5
+    # The tenants the change can affect, and no other: tenant-fitness-001 is not read.
+    assert len(doc["scope"]["pre_existing"]) == 2 and doc["tenants"] == [
+        "tenant-new", "tenant-prod-001"]
     assert doc["scope"]["resolved_on_base"] == 1  # base would create the unedited version
+    assert doc["scope"]["reach"] == {"everything": None, "of": 3, "tenants": [
+        {"tenant": "tenant-new", "why": ["streaks.d/tenant-new/x.yaml changed"]},
+        {"tenant": "tenant-prod-001",
+         "why": ["streaks.d/tenant-prod-001/daily-login-streak.yaml changed"]}]}
+    every = json.loads(run(repo, "plan", "--sim", "--base-ref", "main", "--every-tenant",
+                           "--format", "json").stdout)
+    assert len(every["scope"]["pre_existing"]) == 5 and every["scope"]["reach"] is None
     text = run(repo, "plan", "--sim", "--base-ref", "main").stdout
-    assert text.startswith("Changes this pull request introduces:\n")
+    assert text.startswith(
+        "Planned 2 of 3 tenant(s), those this change can affect: tenant-new"
+        " (streaks.d/tenant-new/x.yaml changed), tenant-prod-001"
+        " (streaks.d/tenant-prod-001/daily-login-streak.yaml changed).\n"
+        "The other tenants were not read: what differs there is not this change's (`streaks"
+        " drift` finds it; `--every-tenant` plans them all).\n"
+        "Changes this pull request introduces:\n")
     assert "\nAlready different on main, not from this pull request" in text
     bad = run(repo, "plan", "--sim", "--base-ref", "no-such-ref")
     assert bad.returncode == 1 and bad.stderr.startswith(

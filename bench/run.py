@@ -487,7 +487,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="Smaller sizes, for a quick look.")
     parser.add_argument("--only", choices=["plan", "floor", "shared", "apply", "startup",
-                                           "hostile", "policies", "ledger"],
+                                           "hostile", "policies", "ledger", "change",
+                                           "large"],
                         default=None, help="Run one part of the benchmark.")
     parser.add_argument("--apply-count", type=int, default=None, metavar="N",
                         help="Apply N operations at parallelism 16 only (e.g. 10000).")
@@ -526,6 +527,14 @@ def main() -> None:
             policy_part(work, [1000] if args.quick else [10_000])
         if args.only in (None, "ledger"):
             ledger_part(work, [1000] if args.quick else [1000, 10_000])
+        if args.only in (None, "change"):
+            from bench.change import change_part
+
+            change_part(work, [1000] if args.quick else [10_000, 50_000])
+        if args.only in (None, "large") and not args.quick:
+            from bench.change import large_part
+
+            large_part(work, 100_000)
 
 
 if __name__ == "__main__":

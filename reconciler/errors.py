@@ -104,11 +104,15 @@ class ApiError(StreaksError):
             "TRANSPORT": f"check the network and {self.url_variable}; run the command again",
             "BAD_ANSWER": f"check that {self.url_variable} points at the Admin Gateway",
             "REDIRECT": f"set {self.url_variable} to the address the server redirects to",
+            "TOO_LARGE": "the answer is over what streaks reads; check that"
+            f" {self.url_variable} points at the Admin Gateway",
         }.get(self.code, "run the command again; if it persists, check the API status")
 
     @property
     def retryable(self) -> bool:
         """Whether sending the same request again may succeed."""
+        if self.code == "TOO_LARGE":  # the same answer would come back
+            return False
         return self.status is None or self.status >= 500 or self.status == 429
 
 

@@ -26,6 +26,7 @@ import httpx
 from reconciler.api import answers
 from reconciler.api.pacing import AdaptiveLimit, RateLimiter
 from reconciler.api.secrets import KEY_VARIABLE, URL_VARIABLE
+from reconciler.api.stream import MAX_LIST_BYTES, TooLarge, read_list
 from reconciler.errors import ApiError, TransportError, UsageError
 from reconciler.model.definition import is_tenant_id
 from reconciler.model.untrusted import one_line
@@ -137,13 +138,13 @@ class AdminClient:
     # --- endpoints -------------------------------------------------------------------------
 
     async def list_all(self) -> list[dict[str, Any]]:
-        """GET /v1/streaks (admin keys only)."""
-        return await self._call("GET", "/v1/streaks", check=answers.listing)
+        """GET /v1/streaks (admin keys only), read as a stream."""
+        return await self._call("GET", "/v1/streaks", check=answers.listing, streamed=True)
 
     async def list_tenant(self, tenant: str) -> list[dict[str, Any]]:
-        """GET /v1/tenants/{tenant}/streaks."""
+        """GET /v1/tenants/{tenant}/streaks, read as a stream."""
         return await self._call("GET", f"{_tenant_path(tenant)}/streaks", tenant=tenant,
-                                check=answers.listing)
+                                check=answers.listing, streamed=True)
 
     async def create(self, tenant: str, body: dict[str, Any]) -> dict[str, Any]:
         """POST a new definition (never retried: see the module docstring)."""
@@ -176,7 +177,7 @@ class AdminClient:
 
     async def _call(self, method: str, path: str, *, check: Callable[[Any], T],
                     json: Any = None, tenant: str | None = None,
-                    definition: str | None = None) -> T:
+                    definition: str | None = None, streamed: bool = False) -> T:
         started = time.monotonic()
         attempt = 0
         while True:
@@ -185,7 +186,7 @@ class AdminClient:
                 # Each try ends within --timeout, and never past the retry budget.
                 data = await self._once(method, path, json, tenant, definition,
                                         deadline=max(0.1, min(self.settings.timeout,
-                                                              remaining)))
+                                                              remaining)), streamed=streamed)
                 try:
                     return check(data)
                 except answers.BadAnswer as exc:
@@ -211,7 +212,9 @@ class AdminClient:
                 await asyncio.sleep(wait)
 
     async def _once(self, method: str, path: str, body: Any, tenant: str | None,
-                    definition: str | None, *, deadline: float) -> Any:
+                    definition: str | None, *, deadline: float, streamed: bool = False) -> Any:
+        """One request. A list (``streamed``) that succeeds is decoded as it arrives
+        (:mod:`reconciler.api.stream`): never whole in memory, and within its own limits."""
         context: dict[str, Any] = {"method": method, "path": path, "tenant": tenant,
                                    "definition": definition}
         await self._pace.wait()
@@ -225,7 +228,13 @@ class AdminClient:
                 async with asyncio.timeout(deadline):
                     response = await self._http.send(request, stream=True)
                     try:
-                        raw = await _read_limited(response)
+                        if streamed and response.is_success:
+                            declared = response.headers.get("content-length", "")
+                            if declared.isdigit() and int(declared) > MAX_LIST_BYTES:
+                                raise TooLarge(f"it says it is {int(declared) // 2**20} MiB")
+                            raw, data = b"", await read_list(response.aiter_bytes())
+                        else:
+                            raw, data = await _read_limited(response), None
                     finally:
                         await response.aclose()
         except (TimeoutError, httpx.TimeoutException) as exc:
@@ -233,6 +242,10 @@ class AdminClient:
             raise TransportError(f"no complete answer within {deadline:.1f} s (--timeout is"
                                  " the whole request)", code="TRANSPORT", status=None,
                                  **context) from exc
+        except TooLarge as exc:
+            log.info("%s %s -> too large", method, path)
+            raise TransportError(f"the list is too large to read ({exc})", code="TOO_LARGE",
+                                 status=None, **context) from exc
         except httpx.HTTPError as exc:
             log.info("%s %s -> %s", method, path, type(exc).__name__)
             raise TransportError(_transport_words(exc, self.base_url), code="TRANSPORT",
@@ -249,7 +262,8 @@ class AdminClient:
             raise TransportError(f"the server redirects to {where}; streaks does not follow"
                                  " redirects", code="REDIRECT",
                                  status=response.status_code, **context)
-        data = _json(raw)
+        if not (streamed and response.is_success):
+            data = _json(raw)
         if response.is_success:
             return data
         error = data.get("error") if isinstance(data, dict) else None

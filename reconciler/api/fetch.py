@@ -37,7 +37,8 @@ async def _fetch(client: AdminClient, tenants: Sequence[str], each: bool) -> Liv
     """The live records of ``tenants``.
 
     Tries ``GET /v1/streaks`` first (unless ``each`` tenant is to be listed); a 403 means a
-    tenant-scoped key, and the tenants are then listed concurrently. With an admin key, a
+    tenant-scoped key, and the tenants are then listed concurrently, as they are when the list
+    of every tenant is over the size streaks reads. With an admin key, a
     tenant with no records is listed on its own to tell "empty" from "does not exist".
     Tenants that do not exist or that the key cannot reach are reported together as one
     :class:`PlanRefused`.
@@ -54,8 +55,11 @@ async def _fetch(client: AdminClient, tenants: Sequence[str], each: bool) -> Liv
                     grouped[record.tenant].append(record)
             to_list = [t for t in tenants if t not in grouped]
         except ApiError as exc:
-            if exc.status != 403:
+            # A 403 is a tenant key; a list of every tenant over the limit is read tenant by
+            # tenant (each list within the limit again).
+            if exc.status != 403 and exc.code != "TOO_LARGE":
                 raise
+            grouped.clear()
     results = await asyncio.gather(*(client.list_tenant(t) for t in to_list),
                                    return_exceptions=True)
     problems = []

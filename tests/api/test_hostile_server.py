@@ -69,6 +69,14 @@ class Hostile(BaseHTTPRequestHandler):
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(200 * 1024 * 1024))
             self.end_headers()
+        elif mode == "huge-list":  # a list says it is over what streaks reads
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(2 * 1024**3))
+            self.end_headers()
+        elif mode == "huge-record":  # one record of 2 MiB, in a list of any length
+            self._send(200, json.dumps({"definitions": [
+                {**GOOD, "description": "x" * 2 * 1024**2}]}).encode())
         elif mode == "deep":
             self._send(200, deep(100_000))
         elif mode == "echo-key":
@@ -88,7 +96,8 @@ class Hostile(BaseHTTPRequestHandler):
     do_GET = do_POST = do_PATCH = do_PUT = do_DELETE = _any
 
 
-MODES = ["trickle", "not-json", "definitions-string", "definitions-numbers", "huge", "deep",
+MODES = ["trickle", "not-json", "definitions-string", "definitions-numbers", "huge", "huge-list",
+         "huge-record", "deep",
          "echo-key", "escapes", "duplicates", "redirect", "non-uuid"]
 COMMANDS = [("plan",), ("apply", "--auto-approve"), ("drift",), ("export", "--dir", "out")]
 

@@ -206,3 +206,22 @@ def test_changes_left_after_the_apply_fail_it_by_name(tree: Path, target: Target
     assert ("error: a fresh plan still shows changes, so something else changed Phoenix during"
             " the apply") in text
     assert '  tenant-prod-001: update "Daily Login Streak"' in text
+
+
+def test_a_list_of_every_tenant_over_the_limit_is_read_tenant_by_tenant(
+        tree: Path, target: Target, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reconciler.api import stream
+
+    run = asyncio.run(planning.plan_dir(tree, (), target, OPTIONS))
+    assert asyncio.run(applying.apply_and_confirm(run, parallelism=2, options=OPTIONS)
+                       ).report.ok
+    whole = asyncio.run(planning.plan_dir(tree, (), target, OPTIONS))
+    assert whole.live.requests == 1
+    # Each tenant's list is under the limit; the list of both is over it.
+    sizes = [len(json.dumps([r.raw for r in whole.live.records(t)]))
+             for t in whole.desired.tenant_ids()]
+    assert sum(sizes) > max(sizes) + 200
+    monkeypatch.setattr(stream, "MAX_LIST_BYTES", max(sizes) + 200)
+    again = asyncio.run(planning.plan_dir(tree, (), target, OPTIONS))
+    assert again.live.requests == 1 + 2 and not again.plan.has_changes
+    assert again.live.tenants == whole.live.tenants

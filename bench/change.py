@@ -1,0 +1,134 @@
+"""Cost follows the change: a pull request's plan, one tenant's plan, the pre-commit hooks,
+and 100,000 definitions in one process, each against its floor (``bench/run.py --only
+change`` and ``--only large``). Prints tables; asserts nothing.
+
+Floors are fresh processes (``bench/realistic.py floor``): start Python, read the files,
+parse them with PyYAML's C loader, validate each with pydantic and decode the list answer
+the plan needs (fetched beforehand).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from bench.realistic import generate_realistic
+from bench.run import ADMIN, EXE, ROOT, _median, measured, seed, server_args
+from reconciler.sim.process import running_server
+
+GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
+
+
+def _floor(work: Path, root: Path, answer: Path, env: dict[str, str]) -> float:
+    seconds, _, _ = measured([sys.executable, str(ROOT / "bench/realistic.py"), "floor",
+                              str(root), str(answer)], work, env)
+    return seconds
+
+
+def _best_of(cmd: list[str], cwd: Path, env: dict[str, str], repeat: int,
+             ) -> tuple[float, float]:
+    """Median seconds and peak RSS (MB) of ``repeat`` runs."""
+    runs = [measured(cmd, cwd, env) for _ in range(repeat)]
+    return _median([r[0] for r in runs]), _median([r[1] for r in runs])
+
+
+def change_rows(work: Path, sizes: list[int], repeat: int = 3) -> list[str]:
+    """For each size: the full warm plan, a one-file pull request's plan, one tenant's plan
+    and its floor, validate of one file and fmt --check, against their floors."""
+    rows = []
+    for n in sizes:
+        tenants = max(1, n // 100)
+        repo = work / f"change-{n}"
+        root = repo / "streaks.d"
+        ids = generate_realistic(root, n, tenants)
+        subprocess.run([EXE, "fmt"], cwd=repo, check=True, capture_output=True,
+                       env={**os.environ, "STREAKS_NO_CACHE": "1"})  # fmt --check passes
+        for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "base"]):
+            subprocess.run([*GIT, *args], cwd=repo, check=True, capture_output=True)
+        db = work / f"change-{n}.db"
+        with running_server(db, *server_args(ids)) as server:
+            seed(db, root)
+            env = {**os.environ, "PHOENIX_ADMIN_URL": server.url,
+                   "PHOENIX_ADMIN_API_KEY": ADMIN, "STREAKS_CACHE_DIR": str(work / f"c-{n}")}
+            whole = work / f"whole-{n}.json"
+            whole.write_bytes(httpx.get(f"{server.url}/v1/streaks", timeout=600,
+                                        headers={"X-API-Key": ADMIN}).content)
+            one = work / f"one-{n}.json"
+            one.write_bytes(httpx.get(f"{server.url}/v1/tenants/{ids[0]}/streaks", timeout=60,
+                                      headers={"X-API-Key": ADMIN}).content)
+            empty = work / "empty.json"
+            empty.write_text("{}")
+            measured([EXE, "validate"], repo, env)  # the cache, warm
+            full, full_rss = _best_of([EXE, "plan"], repo, env, repeat)
+            floor_whole = _median([_floor(work, root, whole, env) for _ in range(repeat)])
+            parse_floor = _median([_floor(work, root, empty, env) for _ in range(repeat)])
+            floor_one = _median([_floor(work, root / ids[0], one, env) for _ in range(repeat)])
+            edited = sorted((root / ids[0]).iterdir())[0]
+            edited.write_text(edited.read_text().replace("Keep going", "Keep it up"))
+            pr, pr_rss = _best_of([EXE, "plan", "--base-ref", "HEAD"], repo, env, repeat)
+            tenant, tenant_rss = _best_of([EXE, "plan", "--tenant", ids[0]], repo, env, repeat)
+            validate, _ = _best_of([EXE, "validate", str(edited.relative_to(repo))], repo, env,
+                                   repeat)
+            cold_env = {**env, "STREAKS_NO_CACHE": "1"}
+            fmt_cold, _ = _best_of([EXE, "fmt", "--check"], repo, cold_env, 1)
+            measured([EXE, "fmt", "--check"], repo, env)
+            fmt_warm, _ = _best_of([EXE, "fmt", "--check"], repo, env, repeat)
+            subprocess.run(["git", "checkout", "-q", "--", "."], cwd=repo, check=True)
+        rows += [
+            f"| {n:,} | full plan, warm | {full:.2f} s | {full_rss:.0f} MB | floor"
+            f" {floor_whole:.2f} s | {full / floor_whole:.2f}× |",
+            f"| {n:,} | `--base-ref`, one file changed, warm | {pr:.2f} s | {pr_rss:.0f} MB |"
+            f" full plan {full:.2f} s | {pr / full:.2f}× |",
+            f"| {n:,} | `--tenant` (one of {tenants}), warm | {tenant:.2f} s |"
+            f" {tenant_rss:.0f} MB | one-tenant floor {floor_one:.2f} s |"
+            f" {tenant / floor_one:.2f}× |",
+            f"| {n:,} | `validate ONE.yaml`, warm | {validate:.2f} s | — | whole-tree parse"
+            f" {parse_floor:.2f} s | {validate / parse_floor:.2f}× |",
+            f"| {n:,} | `fmt --check`, no cache | {fmt_cold:.2f} s | — | whole-tree parse"
+            f" {parse_floor:.2f} s | {fmt_cold / parse_floor:.2f}× |",
+            f"| {n:,} | `fmt --check`, warm | {fmt_warm:.2f} s | — | whole-tree parse"
+            f" {parse_floor:.2f} s | {fmt_warm / parse_floor:.2f}× |",
+        ]
+        for row in rows[-6:]:
+            print(row, flush=True)
+    return rows
+
+
+def change_part(work: Path, sizes: list[int]) -> None:
+    print("\nCost follows the change (realistic trees; medians of 3; warm: the file cache"
+          " holds the tree)\n")
+    print("| definitions | command | time | peak RSS | against | ratio |")
+    print("|---|---|---|---|---|---|")
+    change_rows(work, sizes)
+
+
+def large_part(work: Path, n: int = 100_000) -> None:
+    """``n`` definitions over ``n // 100`` tenants, one process, an admin key, no cache."""
+    print(f"\n{n:,} definitions in one process (admin key, no file cache)\n")
+    print("| definitions / tenants | list answer | plan | peak RSS | floor | ratio |"
+          " requests |")
+    print("|---|---|---|---|---|---|---|")
+    tenants = n // 100
+    root = work / f"large-{n}" / "streaks.d"
+    ids = generate_realistic(root, n, tenants)
+    db = work / f"large-{n}.db"
+    with running_server(db, *server_args(ids)) as server:
+        seed(db, root)
+        answer = work / f"large-{n}.json"
+        answer.write_bytes(httpx.get(f"{server.url}/v1/streaks", timeout=900,
+                                     headers={"X-API-Key": ADMIN}).content)
+        env = {**os.environ, "PHOENIX_ADMIN_URL": server.url, "PHOENIX_ADMIN_API_KEY": ADMIN,
+               "STREAKS_NO_CACHE": "1"}
+        floor = _floor(work, root, answer, env)
+        httpx.post(f"{server.url}/_sim/stats/reset", timeout=10)
+        seconds, rss, text = measured([EXE, "plan", "--dir", str(root), "--detailed-exitcode"],
+                                      work, env)
+        requests = httpx.get(f"{server.url}/_sim/stats", timeout=10).json()["requests"]
+    assert text.startswith("No changes."), text[:300]
+    print(f"| {n:,} / {tenants:,} | {answer.stat().st_size / 2**20:.0f} MiB | {seconds:.2f} s"
+          f" | {rss:.0f} MB | {floor:.2f} s | {seconds / floor:.2f}× | {requests} |",
+          flush=True)

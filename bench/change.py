@@ -3,8 +3,8 @@ and 100,000 definitions in one process, each against its floor (``bench/run.py -
 change`` and ``--only large``). Prints tables; asserts nothing.
 
 Floors are fresh processes (``bench/realistic.py floor``): start Python, read the files,
-parse them with PyYAML's C loader, validate each with pydantic and decode the list answer
-the plan needs (fetched beforehand).
+parse them with PyYAML's C loader, validate each with pydantic, and request the list the
+plan needs over HTTP and decode it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from reconciler.sim.process import running_server
 GIT = ["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com"]
 
 
-def _floor(work: Path, root: Path, answer: Path, env: dict[str, str]) -> float:
+def _floor(work: Path, root: Path, answer: Path | str, env: dict[str, str]) -> float:
     seconds, _, _ = measured([sys.executable, str(ROOT / "bench/realistic.py"), "floor",
                               str(root), str(answer)], work, env)
     return seconds
@@ -54,19 +54,17 @@ def change_rows(work: Path, sizes: list[int], repeat: int = 3) -> list[str]:
             seed(db, root)
             env = {**os.environ, "PHOENIX_ADMIN_URL": server.url,
                    "PHOENIX_ADMIN_API_KEY": ADMIN, "STREAKS_CACHE_DIR": str(work / f"c-{n}")}
-            whole = work / f"whole-{n}.json"
-            whole.write_bytes(httpx.get(f"{server.url}/v1/streaks", timeout=600,
-                                        headers={"X-API-Key": ADMIN}).content)
-            one = work / f"one-{n}.json"
-            one.write_bytes(httpx.get(f"{server.url}/v1/tenants/{ids[0]}/streaks", timeout=60,
-                                      headers={"X-API-Key": ADMIN}).content)
             empty = work / "empty.json"
             empty.write_text("{}")
             measured([EXE, "validate"], repo, env)  # the cache, warm
             full, full_rss = _best_of([EXE, "plan"], repo, env, repeat)
-            floor_whole = _median([_floor(work, root, whole, env) for _ in range(repeat)])
+            # The floors request the same lists over HTTP, as the plans do.
+            floor_whole = _median([_floor(work, root, f"{server.url}/v1/streaks", env)
+                                   for _ in range(repeat)])
             parse_floor = _median([_floor(work, root, empty, env) for _ in range(repeat)])
-            floor_one = _median([_floor(work, root / ids[0], one, env) for _ in range(repeat)])
+            floor_one = _median([_floor(work, root / ids[0],
+                                        f"{server.url}/v1/tenants/{ids[0]}/streaks", env)
+                                 for _ in range(repeat)])
             edited = sorted((root / ids[0]).iterdir())[0]
             edited.write_text(edited.read_text().replace("Keep going", "Keep it up"))
             pr, pr_rss = _best_of([EXE, "plan", "--base-ref", "HEAD"], repo, env, repeat)
@@ -123,7 +121,7 @@ def large_part(work: Path, n: int = 100_000) -> None:
                                      headers={"X-API-Key": ADMIN}).content)
         env = {**os.environ, "PHOENIX_ADMIN_URL": server.url, "PHOENIX_ADMIN_API_KEY": ADMIN,
                "STREAKS_NO_CACHE": "1"}
-        floor = _floor(work, root, answer, env)
+        floor = _floor(work, root, f"{server.url}/v1/streaks", env)
         httpx.post(f"{server.url}/_sim/stats/reset", timeout=10)
         seconds, rss, text = measured([EXE, "plan", "--dir", str(root), "--detailed-exitcode"],
                                       work, env)

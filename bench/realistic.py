@@ -6,7 +6,8 @@ commented styles mixed, about 1% with a lint warning. Deterministic (seeded).
 
 The floor (``python bench/realistic.py floor DIR ANSWER``): a process that starts Python,
 reads the same files, parses them with PyYAML's C loader, validates each with pydantic and
-decodes the API's list answer - the least any tool in Python must do for a plan.
+requests (ANSWER a URL) and decodes the API's list answer - the least any tool in Python
+must do for a plan.
 """
 
 from __future__ import annotations
@@ -102,8 +103,85 @@ def generate_realistic(root: Path, count: int, tenants: int, seed: int = 17) -> 
     return ids
 
 
-def floor(root: Path, answer: Path) -> None:
-    """Read, parse (PyYAML's C loader), validate (pydantic) and decode: print the seconds."""
+SCHEDULES = [
+    ["  - start: \"2026-01-06T02:00\"", "    rrule: FREQ=WEEKLY;BYDAY=TU", "    duration: 2h",
+     "    status: paused", "    note: Weekly maintenance"],
+    ["  - start: \"2026-12-01T00:00\"", "    end: \"2027-01-06T00:00\"", "    status: active",
+     "    note: Winter event"],
+    ["  - start: \"2026-01-03T00:00\"", "    rrule: FREQ=WEEKLY;BYDAY=SA", "    duration: 2d",
+     "    status: active", "    note: Weekend"],
+    ["  - start: \"2026-01-01T06:00\"", "    rrule: FREQ=MONTHLY;BYMONTHDAY=1",
+     "    duration: 1d", "    timezone: Europe/Paris", "    status: paused"],
+]
+
+
+def generate_shaped(root: Path, count: int, tenants: int, seed: int = 29) -> list[str]:
+    """Another shape than :func:`generate_realistic`'s: 8 % of definitions with a schedule
+    (status active outside it), shared bases taken and overlaid in 15 % of tenants, 30 % in
+    flow style, half of those with an unquoted ``reset_time: 06:00`` inside a flow mapping.
+    ``count`` effective definitions over ``tenants`` folders; the tenant ids."""
+    if root.exists():
+        shutil.rmtree(root)
+    rng = random.Random(seed)
+    ids = [f"tenant-{t:05d}" for t in range(tenants)]
+    (root / "_base").mkdir(parents=True)
+    bases = [f"shared-{b}" for b in range(10)]
+    for b, name in enumerate(bases):
+        (root / "_base" / f"{name}.yaml").write_text(
+            f"name: Shared {b}\ndescription: Shared across tenants\nconfig:\n"
+            f"  event_types: [user.login]\n  window: {{type: calendar, period: daily,"
+            f" timezone: UTC, reset_time: 06:00}}\n  condition: {{type: count, min: 1}}\n")
+    per_tenant = max(1, count // tenants)
+    made = 0
+    for t, tenant in enumerate(ids):
+        folder = root / tenant
+        folder.mkdir()
+        own = per_tenant
+        if rng.random() < 0.15:
+            (folder / "_tenant.yaml").write_text("include: [shared-*]\n")
+            (folder / "shared-0.yaml").write_text(
+                "base: shared-0\nconfig:\n  window: {timezone: Europe/Paris}\n")
+            own = max(0, per_tenant - len(bases))
+        for _ in range(own if t < tenants - 1 else max(0, count - made)):
+            if made >= count:
+                break
+            name, text = _definition(rng, made)
+            lines = text.splitlines()
+            if rng.random() < 0.3:
+                lines = _flow(lines, unquoted=rng.random() < 0.5)
+            if rng.random() < 0.08:
+                lines = [ln for ln in lines if ln != "status: paused"]
+                lines += ["schedule:", *rng.choice(SCHEDULES)]
+            (folder / name).write_text("\n".join(lines) + "\n")
+            made += 1
+        made += len(bases) if (folder / "_tenant.yaml").exists() else 0
+    return ids
+
+
+def _flow(lines: list[str], *, unquoted: bool) -> list[str]:
+    """``lines`` with the window written as one flow mapping (its reset time unquoted when
+    ``unquoted``)."""
+    out: list[str] = []
+    window: list[str] | None = None
+    for line in lines:
+        if line == "  window:":
+            window = []
+            continue
+        if window is not None and line.startswith("    "):
+            window.append(line.strip())
+            continue
+        if window is not None:
+            parts = [w.replace('"', "") if unquoted else w for w in window]
+            out.append(f"  window: {{{', '.join(parts)}}}")
+            window = None
+        out.append(line)
+    return out
+
+
+def floor(root: Path, answer: str) -> None:
+    """Read, parse (PyYAML's C loader), validate (pydantic) and decode the list answer: from
+    a file, or (``answer`` a URL) requested over HTTP with httpx, the key from
+    ``PHOENIX_ADMIN_API_KEY``, as a plan requests it. Prints the seconds."""
     start = time.perf_counter()
     import yaml
 
@@ -111,14 +189,26 @@ def floor(root: Path, answer: Path) -> None:
 
     for path in sorted(root.rglob("*.yaml")):
         data = yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
-        Definition.model_validate(data)
-    json.loads(answer.read_bytes())
+        if path.name != "_tenant.yaml" and "base" not in data:  # settings, overlays: parsed
+            Definition.model_validate(data)
+    if answer.startswith("http"):
+        import os
+
+        import httpx
+
+        body = httpx.get(answer, timeout=600, headers={
+            "X-API-Key": os.environ.get("PHOENIX_ADMIN_API_KEY", "")}).content
+    else:
+        body = Path(answer).read_bytes()
+    json.loads(body)
     print(f"{time.perf_counter() - start:.3f}")
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     if sys.argv[1:2] == ["floor"]:
-        floor(Path(sys.argv[2]), Path(sys.argv[3]))
+        floor(Path(sys.argv[2]), sys.argv[3])
     elif sys.argv[1:2] == ["generate"]:
         generate_realistic(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+    elif sys.argv[1:2] == ["shaped"]:
+        generate_shaped(Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))

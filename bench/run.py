@@ -235,15 +235,16 @@ def floor_rows(work: Path, sizes: list[int], repeat: int = 3) -> list[str]:
 
     import httpx
 
-    from bench.realistic import generate_realistic
+    from bench.realistic import generate_realistic, generate_shaped
 
     rows = []
     before: dict[str, tuple[int, float]] = {}
     for n in sizes:
         tenants = max(1, n // 100)
-        for kind in ("realistic", "uniform"):
+        for kind in ("realistic", "shaped", "uniform"):
             root = work / f"{kind}-{n}" / "streaks.d"
             ids = (generate_realistic(root, n, tenants) if kind == "realistic"
+                   else generate_shaped(root, n, tenants) if kind == "shaped"
                    else generate(root, n, tenants))
             db = work / f"{kind}-{n}.db"
             with running_server(db, *server_args(ids)) as server:

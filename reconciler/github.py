@@ -13,7 +13,7 @@ from typing import Any
 from reconciler.plan.codec import fingerprint
 from reconciler.plan.operations import Plan
 from reconciler.plan.scope import ScopedPlan
-from reconciler.render.plan_markdown import CommentContext
+from reconciler.render.comment_context import CommentContext
 
 
 def run_url() -> str | None:

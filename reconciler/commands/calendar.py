@@ -8,7 +8,8 @@ from pathlib import Path
 
 from reconciler.commands.output import Output
 from reconciler.files.loader import load_valid
-from reconciler.files.project import environment, for_environment
+from reconciler.files.overrides import for_environment
+from reconciler.files.project import environment
 from reconciler.model.calendar import Calendar, calendar_of
 from reconciler.render.forms import show
 

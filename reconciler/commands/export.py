@@ -14,9 +14,9 @@ from reconciler.commands.planning import run_async
 from reconciler.errors import ApiError, UsageError
 from reconciler.files.layout import tenant_folders
 from reconciler.files.loader import load
-from reconciler.model.definition import is_tenant_id
 from reconciler.model.desired import DesiredDefinition
 from reconciler.model.live import LiveRecord
+from reconciler.model.names import is_tenant_id
 
 if TYPE_CHECKING:  # imported where used
     from reconciler.files.export import ExportResult

@@ -9,17 +9,19 @@ import subprocess
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from reconciler.api.results import ApplyRun
 from reconciler.commands.output import Output
 from reconciler.commands.planning import PlanRun
 from reconciler.errors import EnvironmentLocked
 from reconciler.files.gitref import git_commit
-from reconciler.github import run_url
-from reconciler.ledger import emergency, history
-from reconciler.ledger.record import Context, LedgerRecord, build, changed_anything
+from reconciler.ledger import emergency
 from reconciler.ledger.store import Ledger, open_ledger, write
 from reconciler.model.untrusted import one_line
+
+if TYPE_CHECKING:  # what an apply's record needs is imported by the apply (start-up time)
+    from reconciler.api.results import ApplyRun
+    from reconciler.ledger.record import Context, LedgerRecord
 
 
 def actor() -> str:
@@ -52,6 +54,9 @@ def _dirty(directory: Path) -> bool:
 
 def context(run: PlanRun, directory: Path, started: datetime, *, reason: str | None = None,
             rollback_of: str | None = None, lock_override: str | None = None) -> Context:
+    from reconciler.github import run_url
+    from reconciler.ledger.record import Context
+
     commit = git_commit(directory)
     return Context(environment=run.target.environment_name, api_url=run.target.url,
                    commit=commit, dirty=commit is not None and _dirty(directory),
@@ -93,6 +98,9 @@ def record(out: Output, directory: Path, run: PlanRun, result: ApplyRun,
            lock_override: str | None = None) -> LedgerRecord | None:
     """Add the apply to the ledger (when it sent anything) and say where; a failure to
     write is said and kept for the next run, never an error of the apply."""
+    from reconciler.ledger import history
+    from reconciler.ledger.record import build, changed_anything
+
     if not changed_anything(result):
         return None
     entry = build(run.plan, run.live, result,

@@ -12,7 +12,7 @@ from reconciler.commands.connection import Connection
 from reconciler.commands.output import Output
 from reconciler.commands.planning import run_async
 from reconciler.files.loader import load_valid
-from reconciler.files.project import for_environment
+from reconciler.files.overrides import for_environment
 from reconciler.model.live_list import ListData, ListedData
 from reconciler.render.forms import show
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-from reconciler.commands import notify_step, planning
+from reconciler.commands import planning
 from reconciler.commands.connection import Connection
 from reconciler.commands.output import Output
 from reconciler.commands.policy_step import Guards, police, refusal
@@ -14,7 +14,6 @@ from reconciler.commands.publish import comment_context, publish_plan, schedule_
 from reconciler.errors import ConfigInvalid, StreaksError
 from reconciler.plan.planner import PlanOptions
 from reconciler.plan.shards import Shard
-from reconciler.render import plan_markdown
 from reconciler.render.diagnostics import warning_lines
 from reconciler.render.forms import show
 
@@ -44,6 +43,7 @@ def main(out: Output, *, directory: Path, tenants: Sequence[str], connection: Co
     except StreaksError as exc:
         # Never leave an earlier plan standing as if it were current: the comment says why.
         if markdown_out is not None:
+            from reconciler.render import plan_markdown
             from reconciler.render.diagnostics import text_line
 
             lines = [text_line(d) for d in exc.diagnostics if d.severity == "error"] \
@@ -68,6 +68,8 @@ def main(out: Output, *, directory: Path, tenants: Sequence[str], connection: Co
         out.annotate(plan_lines(run.plan), err=True)
     publish_plan(out, run.plan, scoped, context, markdown_out, chart)
     if run.plan.policy is not None and run.plan.policy.blocking:
+        from reconciler.commands import notify_step
+
         notify_step.policy_failed(out, directory, run, base_ref)
         raise refusal(run.plan.policy)  # after every output is written
     return 2 if detailed_exitcode and run.plan.has_changes else 0

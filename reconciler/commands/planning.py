@@ -12,27 +12,29 @@ import tempfile
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from reconciler.api.client import AdminClient
 from reconciler.api.connection import Target, open_client
 from reconciler.api.fetch import fetch_live
 from reconciler.api.secrets import scrub
 from reconciler.errors import ConfigInvalid
-from reconciler.files.affected import Affected, affected
 from reconciler.files.gitref import git_commit, materialize
 from reconciler.files.layout import BASE_FOLDER, tenant_folders
 from reconciler.files.loader import load, load_valid
-from reconciler.files.project import SETTINGS_FILE, for_environment, project_at
+from reconciler.files.overrides import for_environment
+from reconciler.files.project import SETTINGS_FILE, project_at
 from reconciler.model.desired import DesiredState, DesiredTenant
 from reconciler.model.live import LiveState
 from reconciler.model.project import Environment
-from reconciler.plan import saved
 from reconciler.plan.made import Made
 from reconciler.plan.operations import Plan
 from reconciler.plan.planner import PlanOptions, make_plan, scheduled_only, targeted
 from reconciler.plan.scope import Reach, ScopedPlan, split
 from reconciler.plan.shards import Shard
+
+if TYPE_CHECKING:
+    from reconciler.files.affected import Affected
 
 T = TypeVar("T")
 
@@ -150,6 +152,7 @@ async def plan_scoped(directory: Path, tenants: Sequence[str], target: Target,
 
 def change_reach(directory: Path, ref: str, env: Environment | None) -> Affected:
     """The tenant folders of ``directory`` the change since ``ref`` can affect."""
+    from reconciler.files.affected import affected
     from reconciler.files.policies import policies_folder
 
     return affected(directory, ref, overlays=[Path(env.overlay)] if env and env.overlay else
@@ -183,6 +186,8 @@ def narrowed(run: PlanRun, scoped: ScopedPlan | None, names: Sequence[str],
 def save_plan(path: Path, run: PlanRun, directory: Path) -> None:
     """Write ``run`` as a saved plan, with the commit ``directory`` is at (read once, when
     the plan was made)."""
+    from reconciler.plan import saved
+
     commit = run.plan.made.git_commit if run.plan.made is not None else git_commit(directory)
     saved.save(path, run.plan, run.desired, run.live, run.target.url, commit,
                baseline=run.baseline, redact=scrub)
@@ -193,6 +198,8 @@ async def saved_plan(path: Path, target: Target, options: PlanOptions) -> PlanRu
     nothing it touches changed since it was made, and that planning its desired snapshot
     against live state now gives exactly its operations (an edited plan is refused as
     tampered), with the prune guards of this invocation (``options``)."""
+    from reconciler.plan import saved
+
     plan, doc = saved.load(path)
     desired = saved.desired_snapshot(doc, path)
     baseline = saved.baseline_snapshot(doc, path)

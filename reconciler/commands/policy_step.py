@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from reconciler.commands.freeze import frozen_tenants
 from reconciler.commands.ledger_step import with_lock
@@ -16,7 +17,6 @@ from reconciler.model.untrusted import one_line
 from reconciler.plan.policy import builtin
 from reconciler.plan.policy.check import PolicyInput, Rule, evaluate
 from reconciler.plan.policy.results import Override, PolicyReport
-from reconciler.plan.saved import read_plan
 
 LOCK = "--override-lock"  # not a rule: the emergency lock (reconciler.ledger.emergency)
 
@@ -87,7 +87,7 @@ def police(run: PlanRun, directory: Path, guards: Guards, base_ref: str | None =
         plan=run.plan, desired=run.desired, live=run.live,
         env=run.target.environment_name or "", max_archive=guards.max_archive,
         frozen=frozen_tenants(run, directory),
-        reviewed=None if reviewed is None else read_plan(reviewed)), guards.overrides)
+        reviewed=None if reviewed is None else _read_plan(reviewed)), guards.overrides)
     return with_lock(replace(run, plan=replace(run.plan, policy=report)), directory)
 
 
@@ -107,3 +107,10 @@ def refusal(report: PolicyReport, *, applying: bool = False) -> PlanRefused:
         return PlanRefused(lines[0] + tail)
     return PlanRefused(f"{len(lines)} policy failures{tail}:\n"
                        + "\n".join(f"  - {line}" for line in lines))
+
+
+def _read_plan(path: Path) -> Any:
+    """The reviewed plan (--reviewed): plan files are read only when one is named."""
+    from reconciler.plan.saved import read_plan
+
+    return read_plan(path)

@@ -6,19 +6,20 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from reconciler import github
 from reconciler.commands.output import Output
 from reconciler.commands.planning import PlanRun
-from reconciler.commands.schedules import CALENDAR_DAYS, schedules_changed
 from reconciler.plan.operations import Plan
 from reconciler.plan.scope import ScopedPlan
-from reconciler.render import plan_markdown
-from reconciler.render.plan_markdown import CommentContext
+from reconciler.render.comment_context import NO_CONTEXT, CommentContext
 
 
 def comment_context(out: Output, env: str | None) -> CommentContext:
     """What the PR comment names: the run (in Actions) and the environment."""
-    context = github.comment_context() if out.in_actions else plan_markdown.NO_CONTEXT
+    context = NO_CONTEXT
+    if out.in_actions:
+        from reconciler import github
+
+        context = github.comment_context()
     return context if env is None else replace(context, environment=env)
 
 
@@ -28,16 +29,22 @@ def publish_plan(out: Output, full: Plan, scoped: ScopedPlan | None, context: Co
     step outputs."""
     if markdown_out is None and not out.in_actions:
         return
+    from reconciler.render import plan_markdown
+
     markdown = (plan_markdown.render_scoped(scoped, context=context, chart=chart) if scoped
                 else plan_markdown.render(full, context=context))
     if markdown_out is not None:
         out.write(markdown_out, markdown)
     out.summary(markdown)
+    from reconciler import github
+
     out.outputs(github.plan_outputs(full, scoped))
 
 
 def schedule_chart(run: PlanRun) -> str:
     """The PR comment's gantt chart of the schedules a change adds or edits ("" for none)."""
+    from reconciler.commands.schedules import CALENDAR_DAYS, schedules_changed
+
     changed = schedules_changed(run)
     if changed is None or not changed.stretches:  # nothing to draw (a schedule removed)
         return ""

@@ -27,9 +27,10 @@ from reconciler.files.fmt import canonical, schemas_dir_for, schemas_from
 from reconciler.files.layout import FileKind, tenant_files
 from reconciler.files.merge import MergeProblem, merge_live
 from reconciler.files.yamlio import YamlProblem, decode, dump, parse, read_limited
-from reconciler.model.definition import Definition, is_tenant_id
+from reconciler.model.definition import Definition
 from reconciler.model.desired import DesiredDefinition
 from reconciler.model.live import LiveRecord
+from reconciler.model.names import is_tenant_id
 from reconciler.model.normalize import normal_config, split_unknown
 
 

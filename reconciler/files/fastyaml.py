@@ -5,18 +5,19 @@ same work about three times faster. Both parse with libyaml; what differs is how
 scalars are typed, so this loader takes ruamel's own YAML 1.2 resolver patterns and mirrors
 ruamel's constructors for integers, floats, booleans and nulls. Anything rarer (timestamps,
 merge keys, ``=`` values, ``!!binary``, ``!!set``, duplicate keys, a ``%YAML`` directive, a
-plain scalar with a colon inside a flow collection, which libyaml versions read differently,
-any parser or constructor error) raises :class:`Unsupported`, and the caller reads that file with
-ruamel.yaml instead, so results are identical by construction. A differential test compares
+plain scalar with a colon inside a flow collection other than a time of day, which libyaml
+versions read differently, any parser or constructor error) raises :class:`Unsupported`,
+and the caller reads that file with ruamel.yaml instead, so results are identical by
+construction. A differential test compares
 the two on hypothesis-generated documents and on the benchmark's whole realistic tree.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
-from ruamel.yaml.resolver import implicit_resolvers
 
 BOOL = "tag:yaml.org,2002:bool"
 INT = "tag:yaml.org,2002:int"
@@ -62,16 +63,47 @@ class _Loader(yaml.CSafeLoader):
 
 
 def _flow_check(node: Any, children: list[Any]) -> None:
-    """A plain scalar holding ':' inside a flow collection (``[04:00]``): libyaml versions
-    disagree whether that is legal, so ruamel's decides."""
+    """A plain scalar holding ':' inside a flow collection (``[a:b]``): libyaml versions
+    disagree whether that is legal, so ruamel's decides; but a time of day (``{reset_time:
+    06:00}``, ``[6:00:30]``) is read alike by both, as a string, and stays here."""
     if node.flow_style and any(isinstance(c, yaml.ScalarNode) and not c.style
-                               and ":" in c.value for c in children):
+                               and ":" in c.value and not _TIME.fullmatch(c.value)
+                               for c in children):
         raise Unsupported
 
 
-for _versions, _tag, _regexp, _first in implicit_resolvers:
-    if (1, 2) in _versions and _tag in (BOOL, INT, FLOAT, NULL, *RARE):
-        _Loader.add_implicit_resolver(_tag, _regexp, _first)
+_TIME = re.compile(r"[0-9]{1,2}(?::[0-9]{2}){1,2}")
+
+
+# ruamel.yaml's YAML 1.2 resolvers of these tags, as it writes them (its table is not
+# imported: ruamel.yaml costs start-up time a plan of cached files does not need; a test
+# keeps this copy equal to it).
+RESOLVERS: list[tuple[str, re.Pattern[str], list[str]]] = [
+    (BOOL, re.compile("^(?:true|True|TRUE|false|False|FALSE)$", re.X),
+     list("tTfF")),
+    (FLOAT, re.compile("""^(?:
+         [-+]?(?:[0-9][0-9_]*)\\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |[-+]?\\.[0-9_]+(?:[eE][-+][0-9]+)?
+        |[-+]?\\.(?:inf|Inf|INF)
+        |\\.(?:nan|NaN|NAN))$""", re.X), list("-+0123456789.")),
+    (INT, re.compile("""^(?:[-+]?0b[0-1_]+
+        |[-+]?0o?[0-7_]+
+        |[-+]?[0-9_]+
+        |[-+]?0x[0-9a-fA-F_]+)$""", re.X), list("-+0123456789")),
+    ("tag:yaml.org,2002:merge", re.compile("^(?:<<)$"), ["<"]),
+    (NULL, re.compile("""^(?: ~
+        |null|Null|NULL
+        | )$""", re.X), ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:timestamp", re.compile("""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
+        |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
+        (?:[Tt]|[ \\t]+)[0-9][0-9]?
+        :[0-9][0-9] :[0-9][0-9] (?:\\.[0-9]*)?
+        (?:[ \\t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$""", re.X), list("0123456789")),
+    ("tag:yaml.org,2002:value", re.compile("^(?:=)$"), ["="]),
+]
+for _tag, _regexp, _first in RESOLVERS:
+    _Loader.add_implicit_resolver(_tag, _regexp, _first)
 
 
 def _int(loader: _Loader, node: Any) -> int:

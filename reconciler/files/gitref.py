@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import subprocess
-import tarfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -49,11 +48,21 @@ def commit_before(directory: Path, when: datetime) -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
+# What one run asked git already (a plan against a base asks several times): the top of the
+# work tree of each folder, and the refs known to name a commit.
+_TOPS: dict[Path, Path] = {}
+_COMMITS: set[tuple[Path, str]] = set()
+
+
 def _top(probe: Path, ref: str) -> Path:
     """The top of the git work tree ``probe`` is in; a :class:`UsageError` in words when
     there is none (``ref`` is what needed it)."""
+    known = _TOPS.get(probe)
+    if known is not None:
+        return known
     try:
-        return Path(_git(probe, "rev-parse", "--show-toplevel").decode().strip())
+        top = _TOPS[probe] = Path(_git(probe, "rev-parse", "--show-toplevel").decode().strip())
+        return top
     except UsageError:
         raise UsageError(f"--base-ref {ref}: {probe} is not in a git repository; a plan"
                          " against a base needs the repository's history (run it in a"
@@ -62,8 +71,11 @@ def _top(probe: Path, ref: str) -> Path:
 
 def _verify(top: Path, ref: str) -> None:
     """A :class:`UsageError` in words unless ``ref`` names a commit of the repository."""
+    if (top, ref) in _COMMITS:
+        return
     try:
         _git(top, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+        _COMMITS.add((top, ref))
     except UsageError:
         raise UsageError(f"--base-ref {ref}: no branch, tag or commit of that name in this"
                          f" repository (fetched? `git fetch origin {ref}`; a shallow clone"
@@ -127,6 +139,8 @@ def materialize(directory: Path, ref: str, into: Path,
         return target
     archive = _git(top, "archive", "--format=tar", ref, "--",
                    *([relative] if keep is None else wanted))
+    import tarfile
+
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
     return target

@@ -27,9 +27,9 @@ from enum import StrEnum
 from pathlib import Path
 
 from reconciler.errors import UsageError
-from reconciler.model.definition import is_tenant_id
 from reconciler.model.desired import SHARED_FOLDER
 from reconciler.model.diagnostics import Diagnostic, Severity
+from reconciler.model.names import is_tenant_id
 
 YAML_SUFFIXES = (".yaml", ".yml")
 TENANT_FILES = ("_tenant.yaml", "_tenant.yml")

@@ -5,16 +5,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reconciler.errors import ConfigInvalid
 from reconciler.files.layout import at_file
 from reconciler.files.loader import read_model
 from reconciler.files.yamlio import Document, YamlProblem, decode, load, read_limited
 from reconciler.model.diagnostics import Diagnostic
-from reconciler.model.policy_file import PolicyFile
 from reconciler.plan.policy.builtin import RULES
-from reconciler.plan.policy.cel import CelProblem, compile_deny, repository_rule
 from reconciler.plan.policy.check import Rule
+
+if TYPE_CHECKING:  # the model of a rule file is imported when there are rule files
+    from reconciler.model.policy_file import PolicyFile
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -45,6 +47,10 @@ class Policies:
         errors = [d for d in self.diagnostics if d.severity == "error"]
         if errors:
             raise ConfigInvalid(errors, what="the rule files")
+        if not self.rules:
+            return ()
+        from reconciler.plan.policy.cel import repository_rule  # CEL: only for rules
+
         return tuple(repository_rule(r.spec, r.source) for r in self.rules)
 
 
@@ -61,6 +67,8 @@ def read_policies(folder: Path, *, shown_as: Path | None = None) -> Policies:
     ref). A file that is not YAML is named, never skipped silently."""
     if not folder.is_dir():
         return Policies()
+    from reconciler.model.policy_file import PolicyFile
+
     rules: list[RuleFile] = []
     found: list[Diagnostic] = []
     names = {r.name: "a built-in rule" for r in RULES}
@@ -97,6 +105,8 @@ def read_policies(folder: Path, *, shown_as: Path | None = None) -> Policies:
 
 def _deny_problem(path: Path, doc: Document, expression: str) -> Diagnostic | None:
     """The expression's compile error at its place in the file, if any."""
+    from reconciler.plan.policy.cel import CelProblem, compile_deny
+
     try:
         compile_deny(expression)
     except CelProblem as exc:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from reconciler.errors import UsageError
-from reconciler.model.project import is_inside
+from reconciler.model.names import is_inside
 
 # Options the repository may set, and why they are harmless there.
 REPOSITORY_OPTIONS = frozenset({
@@ -43,6 +43,8 @@ def repository_defaults(path: Path, known: Mapping[str, Mapping[str, str]],
     ``known`` maps each command to its options (settings name → parameter name);
     ``builtins`` gives each command's built-in defaults, by parameter name, for the options
     a repository may only make stricter."""
+    if not path.is_file():
+        return {}  # no settings file: nothing to read, nothing more to import
     from reconciler.files.project import load_project  # the rest of files/ only if needed
 
     # The whole file is checked for every command, environments included: a mistake in it

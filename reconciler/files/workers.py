@@ -6,12 +6,9 @@ again one per process, and the one that crashes becomes ``crashed(job)``.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 J = TypeVar("J")
@@ -23,8 +20,13 @@ PARALLEL_FROM = 400  # fewer jobs than this are done in this process
 def map_jobs(work: Callable[[J], R], jobs: list[J], crashed: Callable[[J], R]) -> list[R]:
     """``[work(job) for job in jobs]``, on every core when there are many jobs."""
     workers = os.cpu_count() or 1
-    fork = sys.platform == "linux" and "fork" in multiprocessing.get_all_start_methods()
-    if len(jobs) < PARALLEL_FROM or workers < 2 or not fork:
+    if len(jobs) < PARALLEL_FROM or workers < 2 or sys.platform != "linux":
+        return [work(job) for job in jobs]
+    import multiprocessing  # only for many jobs: it costs start-up time
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return [work(job) for job in jobs]
     context = multiprocessing.get_context("fork")
     try:

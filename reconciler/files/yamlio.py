@@ -11,15 +11,14 @@ import io
 import json
 import re
 from pathlib import Path
-from typing import Any
-
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from typing import TYPE_CHECKING, Any
 
 from reconciler.files.fastyaml import Unsupported, load_fast
 from reconciler.files.fastyaml import locate as locate_fast
 from reconciler.limits import TooLarge, read_bounded, too_deep
+
+if TYPE_CHECKING:  # ruamel.yaml is imported when a file needs it, not at start-up
+    from ruamel.yaml import YAML
 
 MAX_FILE_BYTES = 1024 * 1024
 MAX_DEPTH = 64  # a definition needs about six levels
@@ -66,6 +65,9 @@ class Document:
         """The round-trip tree (parsed on first use; empty if it cannot be built, so a
         position falls back to 1:1 rather than failing)."""
         if self._tree is None:
+            from ruamel.yaml.comments import CommentedMap
+            from ruamel.yaml.error import YAMLError
+
             try:
                 self._tree = _round_trip().load(self.text)
             except (YAMLError, RecursionError):
@@ -83,6 +85,8 @@ class Document:
 
 
 def _round_trip() -> YAML:
+    from ruamel.yaml import YAML
+
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     yaml.preserve_quotes = True
@@ -115,6 +119,8 @@ def _fast() -> YAML:
     """The safe loader, C-backed when ruamel.yaml.clib is installed (YAML 1.2 either way)."""
     global _FAST
     if _FAST is None:
+        from ruamel.yaml import YAML
+
         _FAST = YAML(typ="safe", pure=False)
         _FAST.allow_duplicate_keys = False
     return _FAST
@@ -156,6 +162,8 @@ def load(text: str) -> Document:
     try:
         data = load_fast(text)
     except Unsupported:
+        from ruamel.yaml.error import YAMLError
+
         try:
             data = _fast().load(text)
         except (YAMLError, RecursionError):
@@ -211,6 +219,8 @@ def _check_depth(data: Any) -> None:
 def parse(text: str) -> Document:
     """Parse one YAML document with positions; raise :class:`YamlProblem` on any failure."""
     check_nesting(text)
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
     try:
         tree = _round_trip().load(text)
     except MarkedYAMLError as exc:
@@ -264,6 +274,8 @@ def _plain_scalar(value: Any) -> Any:
 
 def locate(tree: Any, path: tuple[str | int, ...]) -> tuple[int, int]:
     """The 1-based position of ``path`` in a ruamel tree, or of its deepest existing parent."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
     line, col = 1, 1
     node = tree
     if isinstance(node, CommentedMap | CommentedSeq):
@@ -288,6 +300,8 @@ def locate(tree: Any, path: tuple[str | int, ...]) -> tuple[int, int]:
 
 def key_position(tree: Any, path: tuple[str | int, ...], key: str) -> tuple[int, int] | None:
     """Where ``key`` itself is written in the mapping at ``path`` (for unknown-key errors)."""
+    from ruamel.yaml.comments import CommentedMap
+
     node = tree
     for part in path:
         try:

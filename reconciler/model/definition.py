@@ -7,7 +7,6 @@ coercion), forbid unknown keys and are frozen. Defaults come from :mod:`reconcil
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
@@ -33,6 +32,10 @@ DefinitionName = Annotated[
 ]
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 Scalar = str | int | float | bool | None
+
+
+# The validation context of data that validated before (see Definition.of_checked).
+CHECKED_BEFORE = "checked_before"
 
 
 class StrictModel(BaseModel):
@@ -241,11 +244,20 @@ class Definition(StrictModel):
         if status == "archived":
             raise PydanticCustomError("schedule", "a scheduled definition needs status active or"
                                       " paused (its status outside the windows)")
+        if isinstance(info.context, dict) and info.context.get(CHECKED_BEFORE):
+            return value  # validated before, with the same data: the answer is the same
         zone = getattr(getattr(config, "window", None), "timezone", "UTC")
         problem = timetable(value, str(status), zone).disagreement()
         if problem is not None:
             raise PydanticCustomError("schedule", "{problem}", {"problem": problem})
         return value
+
+    @classmethod
+    def of_checked(cls, data: Any) -> Definition:
+        """The model of data that validated before (from the file cache, or a model's own
+        dump): the four-year check of its schedule, which does not depend on the day, is not
+        made again."""
+        return cls.model_validate(data, context={CHECKED_BEFORE: True})
 
     def timetable(self) -> Timetable:
         """The schedule around this definition's own status (its window's time zone for
@@ -302,14 +314,6 @@ class TenantSettings(StrictModel):
             raise PydanticCustomError("freeze", "at most {most} windows, got {count}",
                                       {"most": MAX_WINDOWS, "count": len(value)})
         return value
-
-
-TENANT_ID_RE = re.compile(defaults.TENANT_ID_PATTERN)
-
-
-def is_tenant_id(value: str) -> bool:
-    """Whether ``value`` is a safe tenant id (no path separators, dots or spaces)."""
-    return bool(TENANT_ID_RE.fullmatch(value))
 
 
 def known_keys(model: type[BaseModel]) -> tuple[str, ...]:

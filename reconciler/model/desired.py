@@ -112,7 +112,7 @@ class DesiredDefinition:
     def definition(self) -> Definition:
         """The definition as a model (validated from :attr:`checked` on first use)."""
         if self._model is None:
-            object.__setattr__(self, "_model", Definition.model_validate(self.checked.data))
+            object.__setattr__(self, "_model", Definition.of_checked(self.checked.data))
         assert self._model is not None
         return self._model
 

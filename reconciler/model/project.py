@@ -16,12 +16,11 @@ the tool sets ``PHOENIX_STAGING_URL`` and ``PHOENIX_STAGING_API_KEY``.
 from __future__ import annotations
 
 import re
-from pathlib import PurePosixPath
 from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from reconciler.model.definition import is_tenant_id
+from reconciler.model.names import is_inside, is_tenant_id
 
 ENVIRONMENT_NAME_PATTERN: Final = r"^[a-z][a-z0-9-]{0,31}$"
 ENVIRONMENT_NAME_RE: Final = re.compile(ENVIRONMENT_NAME_PATTERN)
@@ -29,15 +28,6 @@ ENVIRONMENT_NAME_RULE: Final = ("lower-case letters, digits and '-', starting wi
                                 " at most 32")
 # Keys of earlier versions that let the repository choose a URL or a key variable.
 WHERE_KEYS_GO: Final = ("api_url", "url_env", "key_env")
-
-
-def is_inside(value: object) -> bool:
-    """Whether ``value`` is a relative path that stays inside the folder it is read from
-    (no absolute path, no ``..``): what a repository setting may name."""
-    if not isinstance(value, str) or not value or "\\" in value:
-        return False
-    path = PurePosixPath(value)
-    return not path.is_absolute() and ".." not in path.parts
 
 
 def variables(name: str) -> tuple[str, str]:

@@ -13,9 +13,6 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from deepdiff import DeepDiff
-from deepdiff.operator import BaseOperator
-
 from reconciler.plan.operations import Change, ChangeKind
 
 SET_PATHS = frozenset({"config.event_types"})  # lists compared as sets of values
@@ -30,21 +27,26 @@ class _Keyed(dict[int, Any]):
     each item's key to the item, so that items are matched by key, never by position."""
 
 
-class _Whole(BaseOperator):
-    """Any other list is one value: changed as a whole (a positional diff of a list would
-    say "item 2 changed" where an item was inserted)."""
+def _whole() -> Any:
+    """deepdiff's operator that keeps any other list one value: changed as a whole (a
+    positional diff of a list would say "item 2 changed" where an item was inserted).
+    Made on first use: deepdiff is imported only when two records differ."""
+    from deepdiff.operator import BaseOperator
 
-    def match(self, level: Any) -> bool:
-        return (isinstance(level.t1, list) and isinstance(level.t2, list)
-                and level.path() not in _SET_LEVELS)
+    class Whole(BaseOperator):
+        def match(self, level: Any) -> bool:
+            return (isinstance(level.t1, list) and isinstance(level.t2, list)
+                    and level.path() not in _SET_LEVELS)
 
-    def give_up_diffing(self, level: Any, diff_instance: Any) -> bool:
-        if level.t1 != level.t2:
-            diff_instance.custom_report_result("values_changed", level)
-        return True
+        def give_up_diffing(self, level: Any, diff_instance: Any) -> bool:
+            if level.t1 != level.t2:
+                diff_instance.custom_report_result("values_changed", level)
+            return True
 
-    def normalize_value_for_hashing(self, parent: Any, obj: Any) -> Any:
-        return obj
+        def normalize_value_for_hashing(self, parent: Any, obj: Any) -> Any:
+            return obj
+
+    return Whole()
 
 
 def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[Change, ...]:
@@ -56,12 +58,14 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[
     first, and keyed lists become mappings (its ``group_by``, at any depth);
     ``ignore_order_func`` makes the set paths sets (with ``report_repetition`` and no pair
     cutoff, so a member is never "changed" into another, and repeats are not counted); the
-    :class:`_Whole` operator keeps every other list whole; the tree view tells an added or
+    :func:`_whole` operator keeps every other list whole; the tree view tells an added or
     removed key from a null value (``type_changes``)."""
     if _strictly_equal(before, after):
         return ()  # the common case, without building a diff
+    from deepdiff import DeepDiff
+
     old, new = _grouped(before, after, "")
-    diff = DeepDiff(old, new, view="tree", custom_operators=[_Whole()],
+    diff = DeepDiff(old, new, view="tree", custom_operators=[_whole()],
                     ignore_order_func=lambda level: level.path() in _SET_LEVELS,
                     report_repetition=True, threshold_to_diff_deeper=0,
                     cutoff_intersection_for_pairs=0)

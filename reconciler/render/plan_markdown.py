@@ -9,9 +9,7 @@ GitHub's 65,536-character limit; past it, sections are cut with a note.
 
 from __future__ import annotations
 
-import html
 import re
-from dataclasses import dataclass, replace
 from typing import Any
 
 from reconciler.model.untrusted import one_line
@@ -19,6 +17,7 @@ from reconciler.plan.codec import SUMMARY_KEYS, fingerprint
 from reconciler.plan.operations import Action, Operation, Plan
 from reconciler.plan.scope import ScopedPlan
 from reconciler.render import markers, policy_forms
+from reconciler.render.comment_context import NO_CONTEXT, CommentContext
 from reconciler.render.plan_text import (
     change_lines,
     headline,
@@ -53,52 +52,6 @@ def fenced(body: str, lang: str = "") -> str:
     return f"{fence}{lang}\n{body}\n{fence}"
 
 
-@dataclass(frozen=True, kw_only=True)
-class CommentContext:
-    """Where a comment comes from, so a reader knows what it reflects (GitHub Actions)."""
-
-    head_sha: str | None = None
-    pull_request: str | None = None
-    base_branch: str | None = None
-    run_id: str | None = None
-    run_url: str | None = None
-    time: str | None = None
-    environment: str | None = None  # --env: one comment can hold a section per environment
-
-    def heading(self, title: str = "streaks plan") -> str:
-        """The section's heading, naming the environment when there is one."""
-        where = f" · environment `{_code(self.environment)}`" if self.environment else ""
-        return f"### {title}{where}"
-
-    def lines(self, fingerprint: str | None) -> list[str]:
-        """A visible line naming the commit, base, time and run; hidden lines for tools
-        (nothing outside GitHub Actions, where there is no run to name)."""
-        if replace(self, environment=None) == NO_CONTEXT:
-            return []
-        parts = []
-        if self.head_sha:
-            of = f" (head of #{self.pull_request})" if self.pull_request else ""
-            parts.append(f"Plan of `{_code(self.head_sha[:12])}`{of}")
-        if self.base_branch:
-            parts.append(f"into `{_code(self.base_branch)}`")
-        if self.time:
-            parts.append(f"at {_code(self.time)}")
-        visible = " ".join(parts)
-        if self.run_url:
-            visible += f" · [workflow run]({self.run_url})"
-        if fingerprint:
-            visible += f" · fingerprint `{fingerprint}`"
-        hidden = [line for key, value in
-                  (("fingerprint", fingerprint), ("run", self.run_id), ("head", self.head_sha))
-                  if (line := markers.hidden(key, value)) is not None]
-        return [*hidden, visible.strip(" ·"), ""] if visible or hidden else []
-
-
-NO_CONTEXT = CommentContext()
-
-
-def _code(text: str) -> str:
-    return text.replace("`", "")
 
 
 def render(plan: Plan, *, marker: str = MARKER, title: str = "streaks plan",
@@ -256,7 +209,9 @@ def _tenant(plan: Plan, tenant: str, releases: bool = False) -> str:
     if unmanaged:
         parts.append(f"{len(unmanaged)} unmanaged")
     open_attr = " open" if any(o.destructive or o.warnings for o in ops) else ""
-    return (f"<details{open_attr}><summary><b>{html.escape(tenant)}</b>: {', '.join(parts)}"
+    from html import escape
+
+    return (f"<details{open_attr}><summary><b>{escape(tenant)}</b>: {', '.join(parts)}"
             f"</summary>\n\n{fenced(chr(10).join(lines), 'diff')}\n\n</details>\n\n")
 
 

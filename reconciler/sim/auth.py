@@ -11,7 +11,7 @@ import hmac
 
 from fastapi import Request
 
-from reconciler.model.definition import is_tenant_id
+from reconciler.model.names import is_tenant_id
 from reconciler.sim.problems import ApiProblem
 from reconciler.sim.state import SimConfig, state_of
 

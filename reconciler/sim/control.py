@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from reconciler.model.definition import is_tenant_id
+from reconciler.model.names import is_tenant_id
 from reconciler.sim.bodies import read_json
 from reconciler.sim.faults import FaultSettings
 from reconciler.sim.problems import ApiProblem

@@ -11,12 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
 
 from reconciler.files.fastyaml import Unsupported, load_fast
 
 ROOT = Path(__file__).resolve().parents[2]
 RUAMEL = YAML(typ="safe", pure=False)
 RUAMEL.allow_duplicate_keys = False
+PURE = YAML(typ="safe", pure=True)
+PURE.allow_duplicate_keys = False
 
 # Plain scalars whose type YAML 1.1 and 1.2 (and PyYAML and ruamel.yaml) disagree about.
 TRAPS = ["yes", "No", "ON", "off", "y", "n", "true", "True", "TRUE", "tRue", "false", "~",
@@ -27,6 +30,11 @@ TRAPS = ["yes", "No", "ON", "off", "y", "n", "true", "True", "TRUE", "tRue", "fa
          "2026-1-3", "=", "<<", "0.0", "3.14_15", "1:2", "0x_1", "0o", "0b", "Infinity",
          "NaN", "@x", "`x", "a b", "x: y", "#c", "", "'single'", '"double"', '"\\t"', "é",
          "-", "--", "?", "!", "&a", "*a", "%x", "|", ">"]
+
+# Times of day, and things near them, as a flow mapping may hold them unquoted.
+TIMES = ["06:00", "6:00", "00:00", "23:59:59", "24:00", "99:99", "1:2", "06:00:00:00",
+         "006:00", "06:0", "06:00x", "06: 00", "-06:00", "+06:00", "06:00.5", "0x6:00",
+         "'06:00'", '"06:00"']
 
 keys = st.sampled_from(["name", "status", "a", "b", "on", "yes", "1", "0o1", "null", "~",
                         "true", "2026-01-03"])
@@ -45,12 +53,18 @@ def block(draw: st.DrawFn, depth: int = 0) -> str:
     indent = "  " * depth
     names = draw(st.lists(keys, min_size=1, max_size=4))
     for key in names:
-        kind = draw(st.sampled_from(["scalar", "scalar", "flow", "list", "map", "comment"]))
+        kind = draw(st.sampled_from(["scalar", "scalar", "flow", "flowmap", "list", "map",
+                                     "comment"]))
         if kind == "scalar":
             lines.append(f"{indent}{key}: {draw(scalar())}")
         elif kind == "flow":
             items = draw(st.lists(st.sampled_from(TRAPS[:50]), max_size=3))
             lines.append(f"{indent}{key}: [{', '.join(items)}]")
+        elif kind == "flowmap":  # a window written inline, its time unquoted or not
+            pairs = draw(st.lists(st.tuples(keys, st.sampled_from(TIMES + TRAPS[:50])),
+                                  max_size=3, unique_by=lambda p: p[0]))
+            spacing = draw(st.sampled_from([", ", ",", " , "]))
+            lines.append(f"{indent}{key}: {{{spacing.join(f'{k}: {v}' for k, v in pairs)}}}")
         elif kind == "list":
             lines.append(f"{indent}{key}:")
             for item in draw(st.lists(scalar(), min_size=1, max_size=3)):
@@ -83,7 +97,10 @@ def check(text: str) -> str:
         fast = load_fast(text)
     except Unsupported:
         return "ruamel"
-    reference = RUAMEL.load(text)  # must not raise: the fast loader read it
+    try:
+        reference = RUAMEL.load(text)
+    except YAMLError:  # what the C loader refuses, the tool reads with ruamel's own parser
+        reference = PURE.load(text)  # must not raise: the fast loader read it
     assert same(fast, reference), (text, fast, reference)
     return "fast"
 
@@ -158,3 +175,26 @@ def test_the_example_tree_positions_agree() -> None:
         doc = parse(file.read_text())
         for path in paths(doc.data):
             assert fast_locate(doc.text, path) == locate(doc.tree, path), (file, path)
+
+
+@pytest.mark.parametrize("time", TIMES)
+def test_times_in_flow_mappings(time: str) -> None:
+    check(f"window: {{type: calendar, period: daily, timezone: UTC, reset_time: {time}}}\n")
+    check(f"times: [{time}, {time}]\n")
+
+
+def test_an_unquoted_time_in_a_flow_mapping_stays_on_the_fast_path() -> None:
+    for text in ("w: {reset_time: 06:00, a: 1}\n", "w: [6:00:30, 23:59]\n"):
+        assert check(text) == "fast"
+
+
+def test_the_resolvers_are_ruamels_own() -> None:
+    from ruamel.yaml.resolver import implicit_resolvers
+
+    from reconciler.files.fastyaml import BOOL, FLOAT, INT, NULL, RARE, RESOLVERS
+
+    theirs = [(tag, regexp.pattern, regexp.flags, first)
+              for versions, tag, regexp, first in implicit_resolvers
+              if (1, 2) in versions and tag in (BOOL, INT, FLOAT, NULL, *RARE)]
+    assert [(tag, regexp.pattern, regexp.flags, first)
+            for tag, regexp, first in RESOLVERS] == theirs

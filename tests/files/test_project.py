@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from reconciler.files.loader import load_valid
-from reconciler.files.project import for_environment, load_project
+from reconciler.files.overrides import for_environment
+from reconciler.files.project import load_project
 from reconciler.model.project import Environment
 from reconciler.sim.process import ADMIN_KEY, running_server
 from tests.cliutil import run

@@ -210,3 +210,18 @@ def test_a_daily_window_starting_in_a_skipped_hour_still_opens(zone_name: str,
         assert [t.after for t in changes] == ["paused", "active"], (zone_name, local)
         assert changes[1].at > expected
         assert table.status_at(expected) == "paused"
+
+
+def test_data_checked_before_is_not_checked_again_for_disagreement() -> None:
+    base = {"name": "S", "status": "active", "config": {
+        "event_types": ["e"], "window": {"type": "rolling", "duration_seconds": 3600},
+        "condition": {"type": "count", "min": 1}}}
+    clash = [{"status": "paused", "start": "2026-01-05T00:00", "rrule": "FREQ=WEEKLY",
+              "duration": "2d"},
+             {"status": "active", "start": "2026-01-06T00:00", "rrule": "FREQ=WEEKLY",
+              "duration": "1d"}]
+    with pytest.raises(ValidationError, match="schedule"):
+        Definition.model_validate({**base, "schedule": clash})
+    # Data that validated before (the file cache's) is not checked again: the check does not
+    # depend on the day, so its answer cannot have changed.
+    assert Definition.of_checked({**base, "schedule": clash}).schedule

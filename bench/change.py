@@ -130,3 +130,28 @@ def large_part(work: Path, n: int = 100_000) -> None:
     print(f"| {n:,} / {tenants:,} | {answer.stat().st_size / 2**20:.0f} MiB | {seconds:.2f} s"
           f" | {rss:.0f} MB | {floor:.2f} s | {seconds / floor:.2f}× | {requests} |",
           flush=True)
+
+
+def calendar_part(work: Path, sizes: list[int], repeat: int = 3) -> None:
+    """``streaks calendar --format json --days 365`` on the shaped tree (8 % scheduled,
+    warm) against its peer, ``bench/calendar_peer.py``: the C loader and dateutil."""
+    from bench.realistic import generate_shaped
+
+    print("\nThe calendar: a year of status changes as JSON, against the C loader and dateutil"
+          " (shaped trees, warm, medians of 3)\n")
+    print("| definitions | changes | streaks calendar | peer | ratio |")
+    print("|---|---|---|---|---|")
+    for n in sizes:
+        root = work / f"calendar-{n}" / "streaks.d"
+        generate_shaped(root, n, max(1, n // 100))
+        env = {**os.environ, "STREAKS_CACHE_DIR": str(work / f"cal-cache-{n}")}
+        measured([EXE, "validate", "--dir", str(root)], work, env)
+        ours, _ = _best_of([EXE, "calendar", "--dir", str(root), "--format", "json", "--days",
+                            "365"], work, env, repeat)
+        peer, _ = _best_of([sys.executable, str(ROOT / "bench/calendar_peer.py"), str(root)],
+                           work, env, repeat)
+        changes = subprocess.run([sys.executable, str(ROOT / "bench/calendar_peer.py"),
+                                  str(root)], capture_output=True, text=True,
+                                 check=True).stdout.split()[1]
+        print(f"| {n:,} | {int(changes):,} | {ours:.2f} s | {peer:.2f} s | {ours / peer:.2f}× |",
+              flush=True)

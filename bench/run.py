@@ -393,6 +393,33 @@ def apply_part(work: Path, count: int, parallelisms: list[int]) -> None:
     apply_rows(work, count, 20, parallelisms)
 
 
+def unpaced_part(work: Path, counts: list[int]) -> None:
+    """Apply without server latency at parallelism 16: what the client costs per operation,
+    and whether it grows with the run (one round each)."""
+    import os
+
+    print("\nApply without server latency, parallelism 16 (one round each)\n")
+    print("| operations | creates phase | per operation | updates phase | per operation |")
+    print("|---|---|---|---|---|")
+    for count in counts:
+        root = work / f"unpaced-{count}" / "streaks.d"
+        ids = generate(root, count, max(10, count // 100))
+        db = work / f"unpaced-{count}.db"
+        phases = []
+        with running_server(db, *server_args(ids)) as server:
+            env = {**os.environ, "PHOENIX_ADMIN_URL": server.url, "PHOENIX_ADMIN_API_KEY": ADMIN}
+            for desc in ("", "Changed by the benchmark"):
+                if desc:
+                    generate(root, count, max(10, count // 100), description=desc)
+                _, out = timed([EXE, "apply", "--dir", str(root), "--auto-approve",
+                                "--parallelism", "16"], work, env)
+                found = re.search(r"succeeded in ([0-9.]+) s", out)
+                assert found is not None, out[-500:]
+                phases.append(float(found.group(1)))
+        print(f"| {count:,} | {phases[0]:.2f} s | {phases[0] / count * 1e6:.0f} µs |"
+              f" {phases[1]:.2f} s | {phases[1] / count * 1e6:.0f} µs |", flush=True)
+
+
 def hostile_part(work: Path) -> None:
     """Each hostile schedule of the tests, alone in a tree: validate and plan, refused."""
     from bench.hostile_schedules import CASES, definition
@@ -489,7 +516,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="Smaller sizes, for a quick look.")
     parser.add_argument("--only", choices=["plan", "floor", "shared", "apply", "startup",
                                            "hostile", "policies", "ledger", "change",
-                                           "large"],
+                                           "large", "calendar", "unpaced"],
                         default=None, help="Run one part of the benchmark.")
     parser.add_argument("--apply-count", type=int, default=None, metavar="N",
                         help="Apply N operations at parallelism 16 only (e.g. 10000).")
@@ -532,6 +559,12 @@ def main() -> None:
             from bench.change import change_part
 
             change_part(work, [1000] if args.quick else [10_000, 50_000])
+        if args.only in (None, "unpaced"):
+            unpaced_part(work, [1000] if args.quick else [10_000, 50_000])
+        if args.only in (None, "calendar"):
+            from bench.change import calendar_part
+
+            calendar_part(work, [1000] if args.quick else [10_000, 50_000])
         if args.only in (None, "large") and not args.quick:
             from bench.change import large_part
 

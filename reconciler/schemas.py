@@ -148,6 +148,13 @@ def _lock_event() -> dict[str, Any]:
                         " (locks/<environment>/<time>-<kind>-<tail>.json), format_version 1.")
 
 
+def _impact() -> dict[str, Any]:
+    from reconciler.plan.impact import ImpactData
+
+    return model_schema(ImpactData, "streaks impact",
+                        "Output of `streaks impact --format json` (format_version 1).")
+
+
 def _history() -> dict[str, Any]:
     from reconciler.ledger.history import HistoryData
 
@@ -185,6 +192,7 @@ GENERATORS: dict[str, Callable[[], dict[str, Any]]] = {
     "ledger-record.schema.json": _ledger_record,
     "lock-event.schema.json": _lock_event,
     "history.schema.json": _output(_history),
+    "impact.schema.json": _output(_impact),
 }
 
 

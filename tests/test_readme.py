@@ -169,3 +169,17 @@ def test_the_policy_example(tmp_path: Path) -> None:
     rule = (ROOT / "policies/production-archives-need-a-lead.yaml").read_text()
     shown = README.split("# policies/production-archives-need-a-lead.yaml\n", 1)[1]
     assert rule.split("\nname:", 1)[1] in "\nname:" + shown.split("```", 1)[0] + ""
+
+
+def test_the_impact_example(tmp_path: Path) -> None:
+    import shutil
+
+    shutil.copytree(ROOT / "streaks.d", tmp_path / "streaks.d")
+    assert run(tmp_path, "apply", "--sim", "--auto-approve", "--at", "2026-12-01"
+               ).returncode == 0
+    path = tmp_path / "streaks.d/tenant-prod-001/daily-points-challenge.yaml"
+    assert "min: 500" in path.read_text()
+    path.write_text(path.read_text().replace("min: 500", "min: 600"))
+    command = "impact --sim --synthetic 1000 --until 2026-12-01 --at 2026-12-01"
+    text = run(tmp_path, *command.split()).stdout
+    assert f"```console\n$ streaks {command}\n{text}```" in PAGES["impact.md"]

@@ -48,6 +48,23 @@ def _instant(_ctx: click.Context, _param: click.Parameter, value: str | None) ->
         raise click.ClickException(f"--at: {exc}") from None
 
 
+def instant_option(flag: str) -> Callable[[click.Context, click.Parameter, str | None], Any]:
+    """A callback reading ``flag``'s time as ``--at`` does (None when not given)."""
+
+    def parse(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
+        if value is None:
+            return None
+        from datetime import UTC, datetime
+
+        from reconciler.plan.codec import parse_when
+        try:
+            return parse_when(value, datetime.now(UTC))
+        except ValueError as exc:
+            raise click.ClickException(f"{flag}: {exc}") from None
+
+    return parse
+
+
 def _shard(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Any:
     if value is None:
         return None

@@ -15,10 +15,12 @@ from pydantic_core import PydanticCustomError
 from reconciler.model import defaults
 from reconciler.model.field_docs import fill
 from reconciler.model.schedule import (
+    CHECKED_BEFORE,
     MAX_WINDOWS,
     FreezeWindow,
     ScheduleWindow,
     Timetable,
+    checked_before,
     timetable,
 )
 from reconciler.model.timezones import is_iana_zone, zone_problem
@@ -33,9 +35,6 @@ DefinitionName = Annotated[
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 Scalar = str | int | float | bool | None
 
-
-# The validation context of data that validated before (see Definition.of_checked).
-CHECKED_BEFORE = "checked_before"
 
 
 class StrictModel(BaseModel):
@@ -244,7 +243,7 @@ class Definition(StrictModel):
         if status == "archived":
             raise PydanticCustomError("schedule", "a scheduled definition needs status active or"
                                       " paused (its status outside the windows)")
-        if isinstance(info.context, dict) and info.context.get(CHECKED_BEFORE):
+        if checked_before(info):
             return value  # validated before, with the same data: the answer is the same
         zone = getattr(getattr(config, "window", None), "timezone", "UTC")
         problem = timetable(value, str(status), zone).disagreement()

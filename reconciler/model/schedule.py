@@ -32,7 +32,14 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import DAILY, MONTHLY, WEEKLY, YEARLY, rrule, rrulestr
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from reconciler.model.timezones import is_iana_zone, zone_problem
@@ -127,6 +134,16 @@ def _same_calendar_year(year: int) -> int:
     return candidate
 
 
+# The validation context of data that validated before (a file cache row, a model's own
+# dump): checks that do not depend on the day are not made again (Definition.of_checked).
+CHECKED_BEFORE = "checked_before"
+
+
+def checked_before(info: ValidationInfo) -> bool:
+    """Whether the data being validated validated before (see :data:`CHECKED_BEFORE`)."""
+    return isinstance(info.context, dict) and bool(info.context.get(CHECKED_BEFORE))
+
+
 class TimeWindow(BaseModel):
     """A stretch of time, once (``start``..``end``) or recurring (``rrule`` + ``duration``),
     in wall-clock times of ``timezone``."""
@@ -200,7 +217,7 @@ class TimeWindow(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _shape(self) -> TimeWindow:
+    def _shape(self, info: ValidationInfo) -> TimeWindow:
         if self.rrule is None:
             if self.end is None or self.duration is not None:
                 raise PydanticCustomError("window", "a window needs either `end` (once) or"
@@ -210,7 +227,7 @@ class TimeWindow(BaseModel):
         elif self.end is not None or self.duration is None:
             raise PydanticCustomError("window", "a recurring window needs `duration` and no"
                                       " `end`")
-        else:
+        elif not checked_before(info):  # the rule's years are checked once, not each read
             problem = _check_rule(self.rrule, parse_local(self.start))
             if problem is not None:
                 raise PydanticCustomError("rrule", "{problem}", {"problem": problem})

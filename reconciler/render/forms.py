@@ -36,6 +36,9 @@ FORMS: dict[str, dict[str, str]] = {
     # The ledger's applies (history).
     "history": {"text": "history_forms:text", "json": "history_forms:as_json",
                 "markdown": "history_forms:markdown"},
+    # What a plan does to players (impact).
+    "impact": {"text": "impact_forms:text", "json": "impact_forms:as_json",
+               "markdown": "impact_forms:markdown"},
     # The effective definitions (render).
     "definitions": {"yaml": "definitions:as_yaml", "json": "definitions:as_json"},
 }

@@ -226,3 +226,63 @@ def test_paused_freezes_and_archived_stops() -> None:
     assert (stopped.current, stopped.met, stopped.breaks) == (3, 3, 0)
     anyway = replay(config, sample, datetime(2026, 5, 9, tzinfo=UTC))["ana"]
     assert (anyway.current, anyway.breaks, anyway.longest) == (0, 2, 3)  # the 4th, the 7th
+
+
+# The guide's three configurations (docs/impact.md works them through).
+WORKOUT = {"event_types": ["workout.completed"],
+           "window": {"type": "calendar", "period": "weekly",
+                      "timezone": "America/Los_Angeles", "reset_time": "00:00"},
+           "condition": {"type": "count", "min": 3},
+           "milestones": [{"threshold": 4, "reward_item_id": None, "repeatable": False},
+                          {"threshold": 12, "reward_item_id": None, "repeatable": False}],
+           "at_risk_seconds": 86400}
+POINTS = {"event_types": ["game.completed", "challenge.completed"],
+          "expression": {"condition": {"field": "attrs.game_mode", "operator": "ne",
+                                       "value": "tutorial"}},
+          "window": {"type": "calendar", "period": "daily", "timezone": "UTC",
+                     "reset_time": "00:00"},
+          "condition": {"type": "sum", "field": "attrs.points", "min": 500},
+          "milestones": [{"threshold": 7, "reward_item_id": None, "repeatable": False}]}
+ACTIVE = {"event_types": ["*"], "window": {"type": "rolling", "duration_seconds": 86400},
+          "condition": {"type": "count", "min": 1},
+          "milestones": [{"threshold": 30, "reward_item_id": None, "repeatable": False}]}
+LA = ZoneInfo("America/Los_Angeles")
+
+
+def test_the_weekly_workout_warrior_worked_through() -> None:
+    # Monday, Wednesday and Friday at 18:00 for five weeks from 2 November 2026, then only
+    # Monday and Wednesday.
+    monday = datetime(2026, 11, 2, 18, tzinfo=LA)
+    days = [monday + timedelta(weeks=w, days=d) for w in range(5) for d in (0, 2, 4)]
+    days += [monday + timedelta(weeks=5, days=d) for d in (0, 2)]
+    sample = [Event("ana", "workout.completed", d.astimezone(UTC)) for d in days]
+    ana = replay(WORKOUT, sample, datetime(2026, 12, 15, 12, tzinfo=LA).astimezone(UTC))["ana"]
+    assert (ana.met, ana.longest, ana.current, ana.breaks) == (5, 5, 0, 1)
+    # The 4-week milestone with the third workout of the fourth week (Friday 27 November);
+    # at risk a day before the sixth week closes (Sunday 13 December, 00:00 in Los Angeles).
+    assert ana.milestones == [Reached(4, datetime(2026, 11, 27, 18, tzinfo=LA)
+                                      .astimezone(UTC))]
+    assert ana.at_risk == [datetime(2026, 12, 13, tzinfo=LA).astimezone(UTC)]
+
+
+def test_the_daily_points_challenge_worked_through() -> None:
+    # Two games a day (300 and 250 points) from 1 to 8 November; on the 3rd the second is a
+    # tutorial, which does not count: 300 is short of 500 and the streak breaks at midnight.
+    sample = []
+    for day in range(1, 9):
+        base = datetime(2026, 11, day, 17, tzinfo=UTC)
+        sample.append(Event("bo", "game.completed", base, {"points": 300,
+                                                           "game_mode": "ranked"}))
+        sample.append(Event("bo", "game.completed", base + timedelta(hours=2), {
+            "points": 250, "game_mode": "tutorial" if day == 3 else "ranked"}))
+    bo = replay(POINTS, sample, datetime(2026, 11, 9, 12, tzinfo=UTC))["bo"]
+    assert (bo.met, bo.longest, bo.current, bo.breaks, bo.milestones) == (7, 5, 5, 1, [])
+
+
+def test_stay_active_worked_through() -> None:
+    # The app opened at 08:00 UTC on 35 days in a row, then two days away.
+    start = datetime(2026, 10, 1, 8, tzinfo=UTC)
+    sample = [Event("cy", "app.open", start + timedelta(days=d)) for d in range(35)]
+    cy = replay(ACTIVE, sample, start + timedelta(days=37))["cy"]
+    assert (cy.met, cy.longest, cy.current, cy.breaks) == (35, 35, 0, 1)
+    assert cy.milestones == [Reached(30, start + timedelta(days=29))]

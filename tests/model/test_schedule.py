@@ -225,3 +225,14 @@ def test_data_checked_before_is_not_checked_again_for_disagreement() -> None:
     # Data that validated before (the file cache's) is not checked again: the check does not
     # depend on the day, so its answer cannot have changed.
     assert Definition.of_checked({**base, "schedule": clash}).schedule
+
+
+def test_a_rule_checked_before_is_not_expanded_again() -> None:
+    base = {"name": "S", "status": "active", "config": {
+        "event_types": ["e"], "window": {"type": "rolling", "duration_seconds": 3600},
+        "condition": {"type": "count", "min": 1}}}
+    never = [{"status": "paused", "start": "2026-01-05T00:00",
+              "rrule": "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", "duration": "1d"}]
+    with pytest.raises(ValidationError, match="rrule"):
+        Definition.model_validate({**base, "schedule": never})
+    assert Definition.of_checked({**base, "schedule": never}).schedule

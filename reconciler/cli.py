@@ -24,13 +24,13 @@ from reconciler.commands.options import (
     MARKDOWN_OUT,
     NAME_OPTION,
     OVERRIDES,
+    SAMPLE_OPTIONS,
     SHARD_OPTION,
     TENANT_OPTION,
     command,
     complete_tenant,
     connection_options,
     format_option,
-    instant_option,
     sim_serve_options,
     target_options,
 )
@@ -195,20 +195,7 @@ def plan(out: Output, **values: Any) -> int:
 @main.command()
 @target_options
 @format_option("impact", "text")
-@click.option("--events", type=click.Path(path_type=Path), default=None, metavar="FILE",
-              help="A sample of players' events: NDJSON or CSV (user_id, type, ts, attrs).")
-@click.option("--synthetic", type=click.IntRange(1, 1_000_000), default=None, metavar="N",
-              help="N synthetic players of documented play patterns, instead of a sample.")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="The synthetic players' seed.")
-@click.option("--since", default=None, metavar="TIME", callback=instant_option("--since"),
-              help="Leave out events before this (default: the first).")
-@click.option("--until", default=None, metavar="TIME", callback=instant_option("--until"),
-              help="The end of the sample (default: just after the last event; now for"
-                   " synthetic players).")
-@click.option("--base-ref", default=None, metavar="REF",
-              help="Replay the plan of the change since REF (as plan --base-ref).")
-@click.option("--base-label", default=None, metavar="NAME", hidden=True)
+@SAMPLE_OPTIONS
 @command
 def impact(out: Output, **values: Any) -> int:
     """What the plan does to players: a sample of events replayed before and after."""

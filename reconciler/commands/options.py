@@ -259,6 +259,25 @@ OVERRIDES = _options(click.option("--override-policy", multiple=True, metavar="R
                      _FREEZE, _LOCK)
 
 
+# impact's sample: a file of events or synthetic players, and its period.
+SAMPLE_OPTIONS = _options(
+    click.option("--events", type=click.Path(path_type=Path), default=None, metavar="FILE",
+                 help="A sample of players' events: NDJSON or CSV (user_id, type, ts, attrs)."),
+    click.option("--synthetic", type=click.IntRange(1, 1_000_000), default=None, metavar="N",
+                 help="N synthetic players of documented play patterns, instead of a sample."),
+    click.option("--seed", type=int, default=0, show_default=True,
+                 help="The synthetic players' seed."),
+    click.option("--since", default=None, metavar="TIME", callback=instant_option("--since"),
+                 help="Leave out events before this (default: the first)."),
+    click.option("--until", default=None, metavar="TIME", callback=instant_option("--until"),
+                 help="The end of the sample (default: just after the last event; now for"
+                      " synthetic players)."),
+    click.option("--base-ref", default=None, metavar="REF",
+                 help="Replay the plan of the change since REF (as plan --base-ref)."),
+    click.option("--base-label", default=None, metavar="NAME", hidden=True),
+)
+
+
 MARKDOWN_OUT = click.option(
     "--markdown-out", type=click.Path(path_type=Path), default=None,
     help="Also write the Markdown form (the PR comment, the job summary) to this file.")

@@ -55,8 +55,11 @@ def main(out: Output, *, directory: Path, tenants: Sequence[str], connection: Co
         out.note(line)
     markdown_wanted = fmt == "markdown" or markdown_out is not None or out.in_actions
     chart = schedule_chart(run) if scoped and markdown_wanted else ""
-    out.say(show("plan", fmt, scoped or run.plan, style=out.style(), chart=chart), nl=False,
-            colours=True)
+    impact = show("impact", "markdown", run.impact) if run.impact and markdown_wanted else ""
+    out.say(show("plan", fmt, scoped or run.plan, style=out.style(), chart=chart,
+                 impact=impact), nl=False, colours=True)
+    if run.impact is not None and fmt == "text":
+        out.say("\n" + show("impact", "text", run.impact), nl=False)
     if out_file is not None:
         planning.save_plan(out_file, run, directory)
         env_flag = f" --env {connection.env}" if connection.env else ""
@@ -66,7 +69,7 @@ def main(out: Output, *, directory: Path, tenants: Sequence[str], connection: Co
         from reconciler.render.annotations import plan_lines
 
         out.annotate(plan_lines(run.plan), err=True)
-    publish_plan(out, run.plan, scoped, context, markdown_out, chart)
+    publish_plan(out, run.plan, scoped, context, markdown_out, chart, impact)
     if run.plan.policy is not None and run.plan.policy.blocking:
         from reconciler.commands import notify_step
 

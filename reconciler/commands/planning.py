@@ -35,6 +35,7 @@ from reconciler.plan.shards import Shard
 
 if TYPE_CHECKING:
     from reconciler.files.affected import Affected
+    from reconciler.plan.impact import ImpactReport
 
 T = TypeVar("T")
 
@@ -64,6 +65,7 @@ class PlanRun:
     baseline: DesiredState | None = None  # what git named before (plan --base-ref)
     scheduled_only: bool = False  # only the status changes schedules make (the scheduler)
     part: bool = False  # some of the tree's tenants (--tenant, a pull request's)
+    impact: ImpactReport | None = None  # what it does to the project's sample of players
 
 
 async def plan_with(client: AdminClient, desired: DesiredState, target: Target,

@@ -83,11 +83,15 @@ def police(run: PlanRun, directory: Path, guards: Guards, base_ref: str | None =
     if unknown:
         raise UsageError(f"--override-policy {unknown[0]}: no such rule (`streaks policy"
                          " list` names them)")
+    from reconciler.commands.impact_step import by_operation, sampled
+
+    run = replace(run, impact=sampled(run))
     report = evaluate(known, PolicyInput(
         plan=run.plan, desired=run.desired, live=run.live,
         env=run.target.environment_name or "", max_archive=guards.max_archive,
         frozen=frozen_tenants(run, directory),
-        reviewed=None if reviewed is None else _read_plan(reviewed)), guards.overrides)
+        reviewed=None if reviewed is None else _read_plan(reviewed),
+        impact=by_operation(run.impact)), guards.overrides)
     return with_lock(replace(run, plan=replace(run.plan, policy=report)), directory)
 
 

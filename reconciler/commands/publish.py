@@ -24,15 +24,16 @@ def comment_context(out: Output, env: str | None) -> CommentContext:
 
 
 def publish_plan(out: Output, full: Plan, scoped: ScopedPlan | None, context: CommentContext,
-                 markdown_out: Path | None, chart: str = "") -> None:
+                 markdown_out: Path | None, chart: str = "", impact: str = "") -> None:
     """The plan's Markdown to ``markdown_out`` and, in Actions, to the job summary, with its
     step outputs."""
     if markdown_out is None and not out.in_actions:
         return
     from reconciler.render import plan_markdown
 
-    markdown = (plan_markdown.render_scoped(scoped, context=context, chart=chart) if scoped
-                else plan_markdown.render(full, context=context))
+    markdown = (plan_markdown.render_scoped(scoped, context=context, chart=chart,
+                                            impact=impact) if scoped
+                else plan_markdown.render(full, context=context, impact=impact))
     if markdown_out is not None:
         out.write(markdown_out, markdown)
     out.summary(markdown)

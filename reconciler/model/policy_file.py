@@ -50,6 +50,9 @@ class Fixture(_Closed):
     after: dict[str, Any] | None = Field(None, description="The definition as it will be;"
                                          " null for a definition git does not name.")
     env: str = Field("", description="The environment name (empty without one).")
+    impact: dict[str, Any] | None = Field(None, description="The operation's player impact"
+                                          " (`before`, `after`, `lose`, `gain`), as a sampled"
+                                          " plan gives it; null without a sample.")
     denied: bool = Field(description="Whether the rule must deny the operation.")
 
 

@@ -143,6 +143,27 @@ class Notify(BaseModel):
         return value
 
 
+class ImpactSample(BaseModel):
+    """``[impact]``: the sample a pull request's plan replays (its "Player impact" section,
+    and the ``impact`` the rules see). ``STREAKS_IMPACT_EVENTS`` (a file the workflow
+    downloads) takes its place."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    events: str | None = Field(None, description="A file of events in the project (NDJSON or"
+                               " CSV).")
+    synthetic: int | None = Field(None, ge=1, le=1_000_000, description="Synthetic players"
+                                  " instead, when there is no sample.")
+    seed: int = Field(0, description="The synthetic players' seed.")
+
+    @field_validator("events")
+    @classmethod
+    def _inside(cls, value: str | None) -> str | None:
+        if value is not None and not is_inside(value):
+            raise ValueError("the events sample must be a relative path inside the project")
+        return value
+
+
 class Project(BaseModel):
     """``streaks.toml``."""
 
@@ -166,6 +187,8 @@ class Project(BaseModel):
                           " apply), inside the project.")
     notify: list[Notify] = Field(default_factory=list, description="Notifications:"
                                  " `[[notify]]` tables.")
+    impact: ImpactSample | None = Field(None, description="The sample a pull request's plan"
+                                        " replays for its Player impact section.")
     defaults: dict[str, Any] = Field(default_factory=dict, description="Defaults for command"
                                      " options: `max_archive = 10` for every command that has"
                                      " it, `[defaults.plan]` for one command. Only options"

@@ -55,11 +55,11 @@ def fenced(body: str, lang: str = "") -> str:
 
 
 def render(plan: Plan, *, marker: str = MARKER, title: str = "streaks plan",
-           context: CommentContext = NO_CONTEXT) -> str:
-    """The comment body."""
+           context: CommentContext = NO_CONTEXT, impact: str = "") -> str:
+    """The comment body (``impact``: its Player impact section, under the rules' verdict)."""
     head = [marker, context.heading(title), "",
             *context.lines(fingerprint(plan) if marker else None),
-            *lock_banner(plan), *policy_forms.markdown(plan.policy)]
+            *lock_banner(plan), *policy_forms.markdown(plan.policy), *_section(impact)]
     return _fit(head, [(plan, "", False)], _schedules(plan))
 
 
@@ -79,15 +79,20 @@ def error(message: str, *, context: CommentContext = NO_CONTEXT) -> str:
                       " Fix the cause and push again:", "", fenced(message), ""])
 
 
+def _section(text: str) -> list[str]:
+    return [text.rstrip("\n"), ""] if text else []
+
+
 def render_scoped(scoped: ScopedPlan, *, marker: str = MARKER,
-                  context: CommentContext = NO_CONTEXT, chart: str = "") -> str:
+                  context: CommentContext = NO_CONTEXT, chart: str = "",
+                  impact: str = "") -> str:
     """The PR comment for ``plan --base-ref``: this PR's changes first, then base's, then
     ``chart`` (the gantt chart of the schedules it changes) when it fits."""
     reach = reach_lines(scoped.reach)
     head = [marker, context.heading(), "", *context.lines(fingerprint(scoped.full)),
             *lock_banner(scoped.full), *([" ".join(inline(r) for r in reach), ""]
                                          if reach else []),
-            *policy_forms.markdown(scoped.full.policy)]
+            *policy_forms.markdown(scoped.full.policy), *_section(impact)]
     parts = [(scoped.introduced, "#### Changes this pull request introduces", True)]
     if scoped.pre_existing.operations or scoped.pre_existing.unmanaged:
         parts.append((scoped.pre_existing,
@@ -227,6 +232,7 @@ def _operation(op: Operation) -> list[str]:
     return out
 
 
-def form(plan: Plan | ScopedPlan, *, chart: str = "", **_: Any) -> str:
+def form(plan: Plan | ScopedPlan, *, chart: str = "", impact: str = "", **_: Any) -> str:
     """The plan's ``markdown`` form (of the registry, :mod:`reconciler.render.forms`)."""
-    return render_scoped(plan, chart=chart) if isinstance(plan, ScopedPlan) else render(plan)
+    return render_scoped(plan, chart=chart, impact=impact) if isinstance(plan, ScopedPlan) \
+        else render(plan, impact=impact)

@@ -123,3 +123,54 @@ def test_synthetic_players_are_the_same_for_a_seed(repo: Path) -> None:
     markdown = run(repo, *args[:-2], "--format", "markdown").stdout
     assert markdown.startswith("#### Player impact\n\nReplayed: ")
     assert "New Challenge \\(new\\): " in markdown
+
+
+RULE = """name: keep-streaks
+level: soft
+message: A change that costs players their streak needs a reason.
+deny: impact != null && impact.before != null && impact.lose * 10 > impact.before.players_in_streak
+tests:
+  - name: one in three players lose their streak
+    op: {action: update, id: a1}
+    impact: {before: {players_in_streak: 3}, after: {players_in_streak: 2}, lose: 1, gain: 0}
+    denied: true
+  - name: no sample
+    op: {action: update, id: a1}
+    denied: false
+"""
+
+
+def test_a_sampled_project_shows_the_impact_and_its_rules_read_it(repo: Path) -> None:
+    import subprocess
+
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
+    sample(repo)
+    (repo / "streaks.toml").write_text('[impact]\nevents = "events.ndjson"\n')
+    (repo / "policies").mkdir()
+    (repo / "policies/keep-streaks.yaml").write_text(RULE)
+    assert run(repo, "policy", "test").returncode == 0
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-qm", "base"]):
+        subprocess.run([*git, *args], cwd=repo, check=True)
+    stricter(repo)
+    comment = repo / "comment.md"
+    blocked = run(repo, "plan", "--sim", "--base-ref", "main", "--markdown-out", str(comment))
+    # Half the players in a streak lose it: the rule blocks, and the comment says why.
+    assert blocked.returncode == 1
+    assert blocked.stderr == (
+        "error: policy keep-streaks (soft): update 'Daily Points Challenge' in tenant-prod-001;"
+        " to apply it anyway: --override-policy keep-streaks --reason TEXT\n")
+    body = comment.read_text()
+    assert "#### Player impact" in body
+    assert ("- tenant\\-prod\\-001: Daily Points Challenge \\(update\\): players in a streak"
+            " 2 → 1; 1 of 3 sampled players lose their streak") in body
+    assert body.index("#### Player impact") < body.index(
+        "#### Changes this pull request introduces")
+    assert "players who lose their streak to the change: 1" in blocked.stdout
+    # The job's sample takes the place of the repository's: one where nobody loses a streak.
+    (repo / "calm.ndjson").write_text(json.dumps({
+        "user_id": "dee", "type": "game.completed", "ts": "2026-11-01T12:00:00Z",
+        "attrs": {"points": 900}}) + "\n")
+    calm = run(repo, "plan", "--sim", "--base-ref", "main",
+               env={"STREAKS_IMPACT_EVENTS": str(repo / "calm.ndjson")})
+    assert calm.returncode == 0, calm.stderr
+    assert "Player impact: 1 event(s) of 1 player(s)" in calm.stdout

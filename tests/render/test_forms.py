@@ -11,7 +11,8 @@ from reconciler.render.forms import FORMS, form, names
 # Which registry kind each command's --format offers.
 FORMAT_OF = {"validate": "validate", "render": "definitions", "plan": "plan", "apply": "apply",
              "merge-plans": "plan", "diff-plans": "review", "drift": "drift",
-             "calendar": "calendar", "show": "plan", "list": "list", "history": "history"}
+             "calendar": "calendar", "show": "plan", "list": "list", "history": "history",
+             "impact": "impact"}
 
 
 @pytest.mark.parametrize(("kind", "name"), [(k, n) for k, forms in FORMS.items() for n in forms])

@@ -25,7 +25,7 @@ from reconciler.plan.operations import Operation
 from reconciler.plan.policy.check import PolicyInput, Rule
 from reconciler.plan.policy.results import Violation
 
-VARIABLES = ("op", "before", "after", "env")
+VARIABLES = ("op", "before", "after", "env", "impact")
 _WHERE = re.compile(r"<input>:(\d+):(\d+): (.*?)(?:\n|$)")
 
 
@@ -41,12 +41,12 @@ class CelProblem(ValueError):
 def _env() -> Any:
     dyn = cel.Type.DYN
     return cel.NewEnv(variables={"op": dyn, "before": dyn, "after": dyn,
-                                 "env": cel.Type.STRING})
+                                 "env": cel.Type.STRING, "impact": dyn})
 
 
 def compile_deny(expression: str) -> Any:
     """The compiled expression (:class:`CelProblem` when it is not a valid one over the
-    four variables, or does not give true or false)."""
+    variables, or does not give true or false)."""
     try:
         compiled = _env().compile(expression)
     except RuntimeError as exc:
@@ -112,7 +112,8 @@ class Contexts:
             env.Activation(data={
                 "op": operation_of(op), "env": given.env,
                 "before": record_of(live.get((op.tenant, op.id or ""))),
-                "after": definition_of(wanted.get((op.tenant, op.name)))})
+                "after": definition_of(wanted.get((op.tenant, op.name))),
+                "impact": given.impact.get((op.tenant, op.name))})
             for op in given.plan.operations))
 
 
@@ -146,4 +147,4 @@ def repository_rule(spec: PolicyFile, source: str) -> Rule:
 def fixture_context(fixture: Fixture) -> dict[str, Any]:
     """What the expression sees for a fixture of ``streaks policy test``."""
     return {"op": fixture.op.model_dump(mode="json"), "before": fixture.before,
-            "after": fixture.after, "env": fixture.env}
+            "after": fixture.after, "env": fixture.env, "impact": fixture.impact}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from reconciler.model.desired import DesiredState
 from reconciler.model.live import LiveState
@@ -31,6 +32,8 @@ class PolicyInput:
     frozen: Mapping[str, str] = field(default_factory=dict)
     # apply --reviewed: the plan a reviewer saw, which this one must match (reviewed-plan).
     reviewed: Plan | None = None
+    # Each operation's player impact (tenant, name → before/after figures), when sampled.
+    impact: Mapping[tuple[str, str], Mapping[str, Any]] = field(default_factory=dict)
     # What rules build once and share (the expressions' contexts), for this input only.
     memo: dict[str, object] = field(default_factory=dict, compare=False, repr=False)
 

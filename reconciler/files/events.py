@@ -19,7 +19,7 @@ from typing import Any
 
 from reconciler.errors import ConfigInvalid, UsageError
 from reconciler.model.diagnostics import Diagnostic
-from reconciler.model.replay import Event
+from reconciler.model.replay import Event, event_from
 
 MAX_EVENTS = 20_000_000
 MAX_LINE = 64 * 1024  # one event
@@ -50,7 +50,7 @@ def read_events(path: Path, *, since: datetime | None = None,
         if isinstance(row, str):
             problems.append(Diagnostic(str(path), line, 1, "", row))
             continue
-        event = _event(row)
+        event = event_from(row)
         if isinstance(event, str):
             problems.append(Diagnostic(str(path), line, 1, "", event))
         else:
@@ -115,35 +115,3 @@ def _scalar(text: str | None) -> Any:
         except ValueError:
             pass
     return text
-
-
-def _event(row: dict[str, Any]) -> Event | str:
-    user, kind, ts, attrs = row.get("user_id"), row.get("type"), row.get("ts"), \
-        row.get("attrs", {})
-    if not isinstance(user, str | int) or isinstance(user, bool) or user == "":
-        return "user_id: a string is needed"
-    if not isinstance(kind, str) or not kind:
-        return "type: a string is needed"
-    if not isinstance(attrs, dict):
-        return "attrs: an object is needed"
-    at = _time(ts)
-    if isinstance(at, str):
-        return f"ts: {at}"
-    return Event(str(user), kind, at, attrs)
-
-
-def _time(value: Any) -> datetime | str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        try:
-            return datetime.fromtimestamp(value, UTC)
-        except (OverflowError, ValueError, OSError):
-            return f"{value!r} is not a time"
-    if not isinstance(value, str):
-        return "a time is needed (ISO 8601 with an offset, or seconds since the epoch)"
-    try:
-        at = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        return f"{value!r} is not an ISO 8601 time"
-    if at.tzinfo is None:
-        return f"{value!r} has no offset; write Z or +hh:mm"
-    return at.astimezone(UTC)

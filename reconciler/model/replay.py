@@ -292,3 +292,37 @@ def _player(user: str, events: Sequence[tuple[datetime, float]], config: Mapping
             current = windows.index(events[at][0])
         else:
             current += 1
+
+
+def event_from(row: Mapping[str, Any]) -> Event | str:
+    """An event from its JSON form (``user_id``, ``type``, ``ts``, ``attrs``), or what is
+    wrong with it, in a phrase."""
+    user, kind, ts, attrs = row.get("user_id"), row.get("type"), row.get("ts"), \
+        row.get("attrs", {})
+    if not isinstance(user, str | int) or isinstance(user, bool) or user == "":
+        return "user_id: a string is needed"
+    if not isinstance(kind, str) or not kind:
+        return "type: a string is needed"
+    if not isinstance(attrs, dict):
+        return "attrs: an object is needed"
+    at = _time(ts)
+    if isinstance(at, str):
+        return f"ts: {at}"
+    return Event(str(user), kind, at, attrs)
+
+
+def _time(value: Any) -> datetime | str:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        try:
+            return datetime.fromtimestamp(value, UTC)
+        except (OverflowError, ValueError, OSError):
+            return f"{value!r} is not a time"
+    if not isinstance(value, str):
+        return "a time is needed (ISO 8601 with an offset, or seconds since the epoch)"
+    try:
+        at = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        return f"{value!r} is not an ISO 8601 time"
+    if at.tzinfo is None:
+        return f"{value!r} has no offset; write Z or +hh:mm"
+    return at.astimezone(UTC)

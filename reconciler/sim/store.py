@@ -31,6 +31,14 @@ CREATE TABLE IF NOT EXISTS definitions (
     UNIQUE (tenant_id, name)
 );
 CREATE INDEX IF NOT EXISTS definitions_by_tenant ON definitions (tenant_id, created_at);
+CREATE TABLE IF NOT EXISTS events (
+    tenant_id TEXT NOT NULL REFERENCES tenants(id),
+    user_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    ts TEXT NOT NULL,
+    attrs TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_by_tenant ON events (tenant_id, ts);
 """
 
 COLUMNS = "id, tenant_id, name, description, status, config, created_at, updated_at"
@@ -103,6 +111,25 @@ class Store:
         """Whether the tenant exists."""
         row = self._db.execute("SELECT 1 FROM tenants WHERE id = ?", (tenant_id,)).fetchone()
         return row is not None
+
+    # --- players' events (simulator-only: the engine's input) ------------------------------
+
+    def add_events(self, tenant_id: str, rows: list[tuple[str, str, str, str]]) -> int:
+        """Store events ``(user_id, type, ts, attrs as JSON)`` of a tenant; how many."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            self._db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?)",
+                                 [(tenant_id, *row) for row in rows])
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        return len(rows)
+
+    def events(self, tenant_id: str) -> list[tuple[str, str, str, str]]:
+        """A tenant's events, oldest first: ``(user_id, type, ts, attrs as JSON)``."""
+        return self._db.execute("SELECT user_id, type, ts, attrs FROM events WHERE"
+                                " tenant_id = ? ORDER BY ts", (tenant_id,)).fetchall()
 
     # --- definitions -----------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ plan needs over HTTP and decode it.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -155,3 +156,58 @@ def calendar_part(work: Path, sizes: list[int], repeat: int = 3) -> None:
                                  check=True).stdout.split()[1]
         print(f"| {n:,} | {int(changes):,} | {ours:.2f} s | {peer:.2f} s | {ours / peer:.2f}× |",
               flush=True)
+
+
+def impact_part(work: Path, events: int = 1_000_000, players: int = 100_000) -> None:
+    """``events`` events of ``players`` players over 28 days (NDJSON), read and replayed
+    through Daily Points Challenge before (min 500) and after (min 600), in one process."""
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    rng = random.Random(5)
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+    path = work / "events.ndjson"
+    with path.open("w") as f:
+        for _ in range(events):
+            at = start + timedelta(seconds=rng.randrange(28 * 86400))
+            f.write(f'{{"user_id": "u{rng.randrange(players)}", "type":'
+                    f' "{rng.choice(["game.completed", "challenge.completed", "shop"])}",'
+                    f' "ts": "{at:%Y-%m-%dT%H:%M:%SZ}", "attrs": {{"points":'
+                    f' {rng.randrange(0, 400)}, "game_mode":'
+                    f' "{rng.choice(["ranked", "tutorial"])}"}}}}\n')
+    script = f"""
+import json, resource, sys, time
+sys.path.insert(0, {str(ROOT)!r})
+from pathlib import Path
+from reconciler.files.events import read_events
+from reconciler.model.replay import replay
+points = json.loads({json.dumps(json.dumps(POINTS_CONFIG))})
+t0 = time.perf_counter()
+sample = read_events(Path({str(path)!r}))
+t1 = time.perf_counter()
+before = replay(points, sample.events, sample.until)
+after = replay({{**points, "condition": {{**points["condition"], "min": 600}}}},
+               sample.events, sample.until)
+t2 = time.perf_counter()
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(f"{{t1 - t0:.2f}} {{t2 - t1:.2f}} {{rss:.0f}} {{len(before)}} {{len(after)}}")
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True).stdout.split()
+    print(f"\nPlayer impact: {events:,} events of {players:,} players, one definition before"
+          " and after, in one process\n")
+    print("| events / players | read the sample | replay before and after | peak RSS |"
+          " players replayed |")
+    print("|---|---|---|---|---|")
+    print(f"| {events:,} / {players:,} | {float(out[0]):.2f} s | {float(out[1]):.2f} s |"
+          f" {float(out[2]):.0f} MB | {int(out[3]):,} |", flush=True)
+
+
+POINTS_CONFIG = {"event_types": ["game.completed", "challenge.completed"],
+                 "expression": {"condition": {"field": "attrs.game_mode", "operator": "ne",
+                                              "value": "tutorial"}},
+                 "window": {"type": "calendar", "period": "daily", "timezone": "UTC",
+                            "reset_time": "00:00"},
+                 "condition": {"type": "sum", "field": "attrs.points", "min": 500},
+                 "milestones": [{"threshold": 7, "reward_item_id": None,
+                                 "repeatable": False}], "at_risk_seconds": 3600}

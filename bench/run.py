@@ -516,7 +516,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="Smaller sizes, for a quick look.")
     parser.add_argument("--only", choices=["plan", "floor", "shared", "apply", "startup",
                                            "hostile", "policies", "ledger", "change",
-                                           "large", "calendar", "unpaced"],
+                                           "large", "calendar", "unpaced", "impact"],
                         default=None, help="Run one part of the benchmark.")
     parser.add_argument("--apply-count", type=int, default=None, metavar="N",
                         help="Apply N operations at parallelism 16 only (e.g. 10000).")
@@ -559,6 +559,11 @@ def main() -> None:
             from bench.change import change_part
 
             change_part(work, [1000] if args.quick else [10_000, 50_000])
+        if args.only in (None, "impact"):
+            from bench.change import impact_part
+
+            impact_part(work, 100_000 if args.quick else 1_000_000,
+                        10_000 if args.quick else 100_000)
         if args.only in (None, "unpaced"):
             unpaced_part(work, [1000] if args.quick else [10_000, 50_000])
         if args.only in (None, "calendar"):

@@ -3,12 +3,13 @@ and the stretches in which a window holds a definition at a status other than it
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from reconciler.model.desired import DesiredState
-from reconciler.model.schedule import Timetable, parse_duration, parse_local
+from reconciler.model.schedule import Interval, Timetable, parse_duration, parse_local
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,9 +121,23 @@ class _Definition:
         self.start, self.end = start, end
         self.openings = sorted(table.intervals(start, end), key=lambda o: (o.start, o.window))
         self.transitions = table.transitions(start, end)
+        # For finding the first opening holding an instant by binary search: the starts in
+        # order, and the latest end up to each (a year of a daily window is hundreds).
+        self._starts = [o.start for o in self.openings]
+        self._ends = list(itertools.accumulate((o.end for o in self.openings), max))
+        self._closing: dict[datetime, int] = {}
+        for o in self.openings:
+            self._closing.setdefault(o.end, o.window)
+
+    def _holding(self, at: datetime) -> Interval | None:
+        """The first opening (by start, then window) that holds ``at``."""
+        count = bisect.bisect_right(self._starts, at)
+        first = bisect.bisect_right(self._ends, at, 0, count)  # the first end past ``at``
+        return self.openings[first] if first < count else None
 
     def _window_at(self, at: datetime) -> int | None:
-        return next((o.window for o in self.openings if o.start <= at < o.end), None)
+        found = self._holding(at)
+        return None if found is None else found.window
 
     def _zone_and_note(self, index: int | None) -> tuple[str, str]:
         if index is None:
@@ -136,7 +151,7 @@ class _Definition:
             # The window that opens there, or else the one that closes.
             index = self._window_at(t.at)
             if index is None:
-                index = next((o.window for o in self.openings if o.end == t.at), None)
+                index = self._closing.get(t.at)
             zone, note = self._zone_and_note(index)
             found.append(Change(tenant=self.tenant, name=self.name, at=t.at, before=t.before,
                                 after=t.after, timezone=zone, note=note))
@@ -147,15 +162,13 @@ class _Definition:
         edges = [self.start, *(t.at for t in self.transitions), self.end]
         for left, right in itertools.pairwise(edges):
             # Between two changes the status is the one at the left edge: the open window's.
-            index = self._window_at(left)
-            if index is None or left == right:
+            opening = self._holding(left)
+            if opening is None or left == right:
                 continue
-            status = next(o.status for o in self.openings if o.window == index)
+            index, status = opening.window, opening.status
             if status == self.table.default:
                 continue
             zone, note = self._zone_and_note(index)
-            opening = next(o for o in self.openings if o.window == index and
-                           o.start <= left < o.end)
             found.append(Stretch(tenant=self.tenant, name=self.name, status=status,
                                  default=self.table.default, start=left, end=right,
                                  timezone=zone, note=note, window=index,

@@ -42,7 +42,7 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """One thing a player did."""
 
@@ -92,7 +92,9 @@ class StatusLine:
 
     def at(self, when: datetime) -> str:
         """The status at ``when``."""
-        i = bisect.bisect_right([c[0] for c in self.changes], when) if self.changes else 0
+        if not self.changes:
+            return self.first
+        i = bisect.bisect_right(self.changes, (when, "\uffff"))
         return self.first if i == 0 else self.changes[i - 1][1]
 
 
@@ -106,6 +108,15 @@ class CalendarWindows:
         self.reset = time(hours, minutes)
         self._reset = timedelta(hours=hours, minutes=minutes)
         self._starts: dict[int, datetime] = {}
+        self._bounds: list[datetime] = []  # the starts of a stretch of windows, in order
+        self._first = 0  # the index of the first of them
+
+    def cover(self, first: datetime, last: datetime) -> None:
+        """Know every window from ``first`` to ``last`` in advance, so that finding one is a
+        binary search."""
+        low, high = self.index(first), self.index(last) + 1
+        self._bounds = [self.start(i) for i in range(low, high + 1)]
+        self._first = low
 
     def _first_day(self, index: int) -> date:
         if self.period == "daily":
@@ -125,6 +136,9 @@ class CalendarWindows:
 
     def index(self, at: datetime) -> int:
         """The window ``at`` falls in."""
+        bounds = self._bounds
+        if bounds and bounds[0] <= at < bounds[-1]:
+            return self._first + bisect.bisect_right(bounds, at) - 1
         day = (at.astimezone(self.zone).replace(tzinfo=None) - self._reset).date()
         if self.period == "daily":
             guess = day.toordinal()
@@ -161,16 +175,16 @@ def counts(config: Mapping[str, Any]) -> Callable[[Event], float | None]:
     expression = (config.get("expression") or {}).get("condition")
     holds = _expression(expression) if expression else None
     condition = config["condition"]
-    path = _path(condition["field"]) if condition["type"] == "sum" else None
+    read = _getter(_path(condition["field"])) if condition["type"] == "sum" else None
 
     def add(event: Event) -> float | None:
         if not every and event.type not in types:
             return None
         if holds is not None and not holds(event):
             return None
-        if path is None:
+        if read is None:
             return 1.0
-        value = _value(event, path)
+        value = read(event)
         return float(value) if isinstance(value, int | float) and not isinstance(
             value, bool) else 0.0
 
@@ -182,8 +196,20 @@ def _path(field_name: str) -> tuple[str, ...]:
     return tuple(field_name.split("."))
 
 
+def _getter(path: tuple[str, ...]) -> Callable[[Event], Any]:
+    """What reads ``path`` of an event (an attribute read directly: the common case)."""
+    if len(path) == 2 and path[0] == "attrs":
+        key = path[1]
+        return lambda event: event.attrs.get(key)
+    return lambda event: _value(event, path)
+
+
 def _value(event: Event, path: tuple[str, ...]) -> Any:
-    node: Any = {"attrs": event.attrs, "type": event.type, "user_id": event.user}
+    if path[0] == "attrs":  # the common case, without a mapping of the whole event
+        node: Any = event.attrs
+        path = path[1:]
+    else:
+        node = {"attrs": event.attrs, "type": event.type, "user_id": event.user}
     for key in path:
         if not isinstance(node, Mapping) or key not in node:
             return None
@@ -192,11 +218,11 @@ def _value(event: Event, path: tuple[str, ...]) -> Any:
 
 
 def _expression(condition: Mapping[str, Any]) -> Callable[[Event], bool]:
-    path, operator, expected = _path(condition["field"]), condition["operator"], \
+    read, operator, expected = _getter(_path(condition["field"])), condition["operator"], \
         condition["value"]
 
     def holds(event: Event) -> bool:
-        value = _value(event, path)
+        value = read(event)
         if operator == "eq":
             return bool(value == expected)
         if operator == "ne":
@@ -231,22 +257,27 @@ def replay(config: Mapping[str, Any], events: Iterable[Event], until: datetime,
         amount = add(event)
         if amount is not None and status.at(event.at) == "active":
             by_user.setdefault(event.user, []).append((event.at, amount))
-    return {user: _player(user, sorted(found, key=lambda e: e[0]), config, until, status)
-            for user, found in by_user.items()}
+    window = config["window"]
+    shared = CalendarWindows(window["period"], window.get("timezone", "UTC"),
+                             window.get("reset_time", "00:00")) \
+        if window["type"] == "calendar" else None  # one cache of window starts for all
+    if shared is not None and by_user:
+        shared.cover(min(e[0] for found in by_user.values() for e in found), until)
+    return {user: _player(user, sorted(found, key=lambda e: e[0]), config, until, status,
+                          shared) for user, found in by_user.items()}
 
 
 def _player(user: str, events: Sequence[tuple[datetime, float]], config: Mapping[str, Any],
-            until: datetime, status: StatusLine) -> Player:
+            until: datetime, status: StatusLine, shared: CalendarWindows | None) -> Player:
     window = config["window"]
     need = float(config["condition"]["min"])
     risk = timedelta(seconds=config.get("at_risk_seconds") or 0)
     milestones = [(m["threshold"], bool(m.get("repeatable"))) for m in
                   config.get("milestones") or []]
     player = Player(user)
-    calendar = window["type"] == "calendar"
-    windows: Windows = (CalendarWindows(window["period"], window.get("timezone", "UTC"),
-                                        window.get("reset_time", "00:00")) if calendar
-                        else RollingWindows(window["duration_seconds"], events[0][0]))
+    calendar = shared is not None
+    windows: Windows = shared if shared is not None else \
+        RollingWindows(window["duration_seconds"], events[0][0])
     current = windows.index(events[0][0])  # the window being filled
     at = 0  # the next event
     while True:

@@ -22,7 +22,9 @@ years instead of eight thousand).
 
 from __future__ import annotations
 
+import bisect
 import calendar
+import itertools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -329,10 +331,11 @@ class Timetable:
         openings = list(self.intervals(start - EPSILON, end))
         edges = sorted({edge for o in openings for edge in (o.start, o.end)
                         if start <= edge < end})
+        status_at = _Holding(openings, self.default).status
         found = []
         for edge in edges:
-            before = _status_in(openings, edge - EPSILON, self.default)
-            after = _status_in(openings, edge, self.default)
+            before = status_at(edge - EPSILON)
+            after = status_at(edge)
             if before != after:
                 found.append(Transition(edge, before, after))
         return found
@@ -390,6 +393,32 @@ def _opening(local: datetime, length: timedelta, zone: ZoneInfo, status: Schedul
     skipped hour puts its end at or before its start, it stays open for ``length``."""
     start, end = to_utc(local, zone), to_utc(local + length, zone)
     return Interval(start, end if end > start else start + length, status, index)
+
+
+class _Holding:
+    """:func:`_status_in` for many instants over the same openings, each answered by a
+    binary search per window instead of a walk over every opening (a daily window over a
+    year has hundreds of openings, each edge of which asks)."""
+
+    def __init__(self, openings: list[Interval], default: str) -> None:
+        self.default = default
+        by_window: dict[int, list[Interval]] = {}
+        for o in openings:
+            by_window.setdefault(o.window, []).append(o)
+        # The windows in the order the list first names them (its first match wins), each
+        # with its openings' starts in order and the latest end up to each of them.
+        self.windows = []
+        for index in dict.fromkeys(o.window for o in openings):
+            mine = sorted(by_window[index], key=lambda o: o.start)
+            ends = list(itertools.accumulate((o.end for o in mine), max))
+            self.windows.append(([o.start for o in mine], ends, mine[0].status))
+
+    def status(self, at: datetime) -> str:
+        for starts, ends, status in self.windows:
+            i = bisect.bisect_right(starts, at)
+            if i and ends[i - 1] > at:
+                return status
+        return self.default
 
 
 def _status_in(openings: list[Interval], at: datetime, default: str) -> str:

@@ -173,19 +173,29 @@ def store(db: sqlite3.Connection | None, readings: dict[str, Reading]) -> None:
     if not rows:
         return
     stamp, now, key = _stamp(), time.time_ns(), cache_key()
+    _write(db, "readings", "digest", [
+        (digest, stamp, *row, now, _mac(key, digest, stamp, tuple(row)))
+        for digest, *row in rows])
+
+
+def _write(db: sqlite3.Connection, table: str, key: str, rows: list[tuple[object, ...]],
+           ) -> None:
+    """Add ``rows`` to ``table`` (whose first column is ``key``), drop the rows of other
+    versions of the tool, then the least recently used beyond the bound; a cache that
+    cannot be written is only slower."""
+    stamp = _stamp()
+    marks = ", ".join("?" * len(rows[0]))
     try:
         db.execute("BEGIN")
-        db.executemany("INSERT OR REPLACE INTO readings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       [(digest, stamp, *row, now, _mac(key, digest, stamp, tuple(row)))
-                        for digest, *row in rows])
-        db.execute("DELETE FROM readings WHERE stamp != ?", (stamp,))
-        (count,) = db.execute("SELECT COUNT(*) FROM readings").fetchone()
+        db.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", rows)
+        db.execute(f"DELETE FROM {table} WHERE stamp != ?", (stamp,))
+        (count,) = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
         if count > CACHE_ENTRIES:
-            db.execute("DELETE FROM readings WHERE digest IN (SELECT digest FROM readings"
+            db.execute(f"DELETE FROM {table} WHERE {key} IN (SELECT {key} FROM {table}"
                        " ORDER BY used LIMIT ?)", (count - CACHE_ENTRIES,))
         db.execute("COMMIT")
     except sqlite3.Error:
-        pass  # a cache that cannot be written is only slower
+        pass
 
 
 def formatted(db: sqlite3.Connection | None, keys: list[str]) -> set[str]:
@@ -213,15 +223,5 @@ def mark_formatted(db: sqlite3.Connection | None, keys: list[str]) -> None:
     if db is None or not keys:
         return
     stamp, now, key = _stamp(), time.time_ns(), cache_key()
-    try:
-        db.execute("BEGIN")
-        db.executemany("INSERT OR REPLACE INTO formatted VALUES (?, ?, ?, ?)",
-                       [(name, stamp, now, _mac(key, name, stamp, ())) for name in keys])
-        db.execute("DELETE FROM formatted WHERE stamp != ?", (stamp,))
-        (count,) = db.execute("SELECT COUNT(*) FROM formatted").fetchone()
-        if count > CACHE_ENTRIES:
-            db.execute("DELETE FROM formatted WHERE key IN (SELECT key FROM formatted"
-                       " ORDER BY used LIMIT ?)", (count - CACHE_ENTRIES,))
-        db.execute("COMMIT")
-    except sqlite3.Error:
-        pass  # only slower
+    _write(db, "formatted", "key",
+           [(name, stamp, now, _mac(key, name, stamp, ())) for name in keys])

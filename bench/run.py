@@ -520,6 +520,8 @@ def main() -> None:
                         default=None, help="Run one part of the benchmark.")
     parser.add_argument("--apply-count", type=int, default=None, metavar="N",
                         help="Apply N operations at parallelism 16 only (e.g. 10000).")
+    parser.add_argument("--sizes", type=int, nargs="+", default=None, metavar="N",
+                        help="The sizes of the change and calendar parts (e.g. 10000).")
     parser.add_argument("--no-large", action="store_true",
                         help="Leave out 50,000 definitions from the floor part.")
     args = parser.parse_args()
@@ -558,7 +560,7 @@ def main() -> None:
         if args.only in (None, "change"):
             from bench.change import change_part
 
-            change_part(work, [1000] if args.quick else [10_000, 50_000])
+            change_part(work, args.sizes or ([1000] if args.quick else [10_000, 50_000]))
         if args.only in (None, "impact"):
             from bench.change import impact_part
 
@@ -569,7 +571,7 @@ def main() -> None:
         if args.only in (None, "calendar"):
             from bench.change import calendar_part
 
-            calendar_part(work, [1000] if args.quick else [10_000, 50_000])
+            calendar_part(work, args.sizes or ([1000] if args.quick else [10_000, 50_000]))
         if args.only in (None, "large") and not args.quick:
             from bench.change import large_part
 
